@@ -1,0 +1,151 @@
+"""Paint strokes with real libmypaint onto a fixed-size tiled surface.
+
+:class:`Surface` owns one libmypaint surface and a numpy view of its pixel buffer. Every stroke gets a
+fresh brush object, which makes the pixels a pure function of the stroke (libmypaint seeds each new
+brush's private RNG with a constant; reusing a brush changes the output of many brushes).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+
+from brushcli.errors import BrushNotFound, MyPaintUnavailable
+from brushcli.mypaint import _lib
+from brushcli.mypaint.brushes import BrushSpec
+from brushcli.mypaint.convert import Sampling, radius_logarithmic, rgb_to_hsv, stroke_events
+
+TILE = _lib.TILE_SIZE
+#: Canvas long side at which brush speed is taken as is (painters work on 64-px canvases).
+SPEED_REFERENCE_PX = 64
+
+
+class Surface:
+    """A ``width`` x ``height`` libmypaint surface, its buffer viewed as ``(ty, tx, 64, 64, 4)`` uint16."""
+
+    def __init__(self, width: int, height: int) -> None:
+        lib = _lib.lib()
+        self.width, self.height = int(width), int(height)
+        self._fixed = lib.mypaint_fixed_tiled_surface_new(self.width, self.height)
+        if not self._fixed:
+            raise MyPaintUnavailable(f"libmypaint could not allocate a {width}x{height} surface")
+        self._surface = lib.mypaint_fixed_tiled_surface_interface(self._fixed)
+        self.tiles_x = -(-self.width // TILE)
+        self.tiles_y = -(-self.height // TILE)
+        request = _lib.MyPaintTileRequest()
+        lib.mypaint_tile_request_init(ctypes.byref(request), 0, 0, 0, 0)
+        lib.mypaint_tiled_surface_tile_request_start(self._surface, ctypes.byref(request))
+        lib.mypaint_tiled_surface_tile_request_end(self._surface, ctypes.byref(request))
+        count = self.tiles_y * self.tiles_x * TILE * TILE * 4
+        flat = np.ctypeslib.as_array(request.buffer, shape=(count,))
+        self.tiles = flat.reshape(self.tiles_y, self.tiles_x, TILE, TILE, 4)
+        self.clear()
+
+    def close(self) -> None:
+        """Release the libmypaint surface; the numpy view must not be used afterwards."""
+        if self._fixed:
+            _lib.lib().mypaint_surface_unref(self._surface)
+            self._fixed = None
+            self.tiles = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "Surface":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # pragma: no cover - safety net
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def clear(self, rgba: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> None:
+        """Fill with a premultiplied color (new surfaces are 0xFF everywhere, so always clear)."""
+        if not any(rgba):
+            self.tiles.fill(0)
+            return
+        r, g, b, a = rgba
+        fixed = np.round(np.array([r * a, g * a, b * a, a]) * _lib.FIX15_ONE).astype(np.uint16)
+        self.tiles[...] = fixed
+
+    def set_rgb(self, rgb: np.ndarray) -> None:
+        """Load an opaque float RGB image (H, W, 3) in 0..1 as the surface content."""
+        full = np.zeros((self.tiles_y * TILE, self.tiles_x * TILE, 4), dtype=np.uint16)
+        full[: self.height, : self.width, :3] = np.round(np.clip(rgb, 0, 1) * _lib.FIX15_ONE)
+        full[..., 3] = _lib.FIX15_ONE
+        self.tiles[...] = full.reshape(self.tiles_y, TILE, self.tiles_x, TILE, 4).transpose(0, 2, 1, 3, 4)
+
+    def rgba(self) -> np.ndarray:
+        """Premultiplied RGBA as float32 (H, W, 4) in 0..1."""
+        img = self.tiles.transpose(0, 2, 1, 3, 4).reshape(self.tiles_y * TILE, self.tiles_x * TILE, 4)
+        return img[: self.height, : self.width].astype(np.float32) / _lib.FIX15_ONE
+
+    def alpha_fixed(self) -> np.ndarray:
+        """The alpha channel as a uint16 (H, W) copy in libmypaint's fixed point (1.0 = 32768)."""
+        img = self.tiles[..., 3].transpose(0, 2, 1, 3).reshape(self.tiles_y * TILE, self.tiles_x * TILE)
+        return img[: self.height, : self.width].copy()
+
+    def alpha(self) -> np.ndarray:
+        """The alpha channel as float32 (H, W) in 0..1."""
+        return self.alpha_fixed().astype(np.float32) / _lib.FIX15_ONE
+
+    def paint(
+        self,
+        brush: BrushSpec,
+        params: np.ndarray,
+        sampling: Sampling,
+        color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
+    ) -> None:
+        """Paint one stroke (``x0 y0 x1 y1 x2 y2 p0 p1 size``) with a fresh brush object."""
+        radii, events = stroke_events(params, self.width, self.height, sampling)
+        self.paint_events(brush, float(radii[0]), events[0].tolist(), color)
+
+    def paint_events(
+        self,
+        brush: BrushSpec,
+        radius_px: float,
+        events: list[list[float]],
+        color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
+    ) -> None:
+        """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`)."""
+        lib = _lib.lib()
+        handle = _new_brush(brush)
+        try:
+            set_base = lib.mypaint_brush_set_base_value
+            set_base(handle, _lib.setting_id("radius_logarithmic"), radius_logarithmic(radius_px))
+            for cname, value in zip(("color_h", "color_s", "color_v"), rgb_to_hsv(color)):
+                set_base(handle, _lib.setting_id(cname), value)
+            lib.mypaint_brush_reset(handle)
+            lib.mypaint_brush_new_stroke(handle)
+            surface = self._surface
+            lib.mypaint_surface_begin_atomic(surface)
+            if _lib.has_view_zoom():
+                # Speed inputs are pixels per second times the view zoom: scaling the zoom with the
+                # canvas keeps speed-dependent brushes (pen, ...) drawing the same shape at any size.
+                zoom = SPEED_REFERENCE_PX / max(self.width, self.height)
+                stroke_to = lib.mypaint_brush_stroke_to_internal
+                for x, y, pressure, dtime in events:
+                    stroke_to(handle, surface, x, y, pressure, 0.0, 0.0, dtime, zoom, 0.0, 0.0, 1, 0)
+            else:
+                stroke_to = lib.mypaint_brush_stroke_to
+                for x, y, pressure, dtime in events:
+                    stroke_to(handle, surface, x, y, pressure, 0.0, 0.0, dtime)
+            lib.mypaint_surface_end_atomic(surface, ctypes.byref(_lib.MyPaintRectangle()))
+        finally:
+            lib.mypaint_brush_unref(handle)
+
+
+def _new_brush(brush: BrushSpec) -> int:
+    lib = _lib.lib()
+    handle = lib.mypaint_brush_new()
+    if not lib.mypaint_brush_from_string(handle, brush.engine_bytes):
+        lib.mypaint_brush_unref(handle)
+        raise BrushNotFound(f"libmypaint could not load brush {brush.name} ({brush.path})")
+    return handle
+
+
+def check_brush(brush: BrushSpec) -> None:
+    """Raise :class:`BrushNotFound` now if libmypaint cannot load ``brush``."""
+    _lib.lib().mypaint_brush_unref(_new_brush(brush))

@@ -1,0 +1,178 @@
+"""High-level real-MyPaint rendering: one stroke's alpha (training data) and whole canvases (replay).
+
+``render_alphas`` renders many strokes, each alone on a cleared transparent canvas, optionally in a
+process pool; ``render_canvas`` replays a :class:`~brushcli.strokes.StrokeList` at any size, stroke
+after stroke on one surface, exactly as MyPaint would paint it, optionally keeping time-lapse frames.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from brushcli.errors import InvalidArgument
+from brushcli.images import fit_long_side, resize
+from brushcli.mypaint._lib import native_stdout_silenced
+from brushcli.mypaint.brushes import BrushSpec, resolve_brush
+from brushcli.mypaint.convert import Sampling, stroke_events
+from brushcli.mypaint.engine import Surface, check_brush
+
+#: Longest canvas side brush renders. 16384^2 RGBA uint16 is 2 GiB in libmypaint plus a float copy.
+MAX_SIDE = 16384
+#: Strokes a pool worker renders per task: large enough to amortise the pickling.
+CHUNK = 256
+
+
+def check_size(width: int, height: int) -> None:
+    """Refuse canvas sizes brush cannot allocate, before anything is allocated."""
+    for name, value in (("width", width), ("height", height)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidArgument(f"canvas {name} must be a positive number of pixels, got {value}")
+        if value > MAX_SIDE:
+            raise InvalidArgument(f"canvas {name} {value} px is above the limit of {MAX_SIDE} px")
+
+
+def check_long_side(size: int) -> None:
+    """Refuse a requested long side (``--size``) outside 1..MAX_SIDE pixels."""
+    if not 1 <= size <= MAX_SIDE:
+        raise InvalidArgument(f"size {size} px is outside the allowed 1..{MAX_SIDE} px")
+
+
+def render_alpha_batch(
+    brush: BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling
+) -> np.ndarray:
+    """Alpha of each stroke alone on a transparent ``size`` x ``size`` canvas, as uint16 (1.0 = 32768).
+
+    ``shapes`` is ``(N, 9)``: ``x0 y0 x1 y1 x2 y2 p0 p1 size``. Serial; see :func:`render_alphas`.
+    """
+    check_size(size, size)
+    out = np.empty((len(shapes), size, size), dtype=np.uint16)
+    radii, events = stroke_events(shapes, size, size, sampling)
+    with Surface(size, size) as surface, native_stdout_silenced():
+        for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
+            surface.clear()
+            surface.paint_events(brush, radius, stroke)
+            out[i] = surface.alpha_fixed()
+    return out
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """A forkserver that preloads only this module.
+
+    Not fork: the parent may hold torch/OpenMP thread pools that do not survive a fork. Not spawn,
+    and not the default forkserver preload: both re-import ``__main__``, which breaks scripts that
+    call brush at top level.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _worker_init() -> None:
+    # Each worker renders one stroke at a time: keep BLAS/OpenMP from spinning extra threads.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
+def _worker_render(args: tuple[str, np.ndarray, int, Sampling]) -> np.ndarray:
+    brush_name, shapes, size, sampling = args
+    return render_alpha_batch(resolve_brush(brush_name), shapes, size, sampling)
+
+
+def render_alphas(
+    brush: str | BrushSpec,
+    shapes: np.ndarray,
+    size: int = 64,
+    sampling: Sampling | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Render the alpha of many strokes (uint16, 1.0 = 32768), in a pool of ``workers`` processes.
+
+    ``workers=None`` uses every core; ``1`` renders in this process. Output is identical either way:
+    each stroke gets a fresh brush, so the pixels depend on nothing but the stroke. ``progress`` is
+    called with the number of strokes finished since the last call.
+    """
+    spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
+    check_brush(spec)
+    sampling = sampling or Sampling()
+    shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(shapes) <= CHUNK:
+        chunks = [shapes[i : i + CHUNK] for i in range(0, len(shapes), CHUNK)]
+        parts = []
+        for chunk in chunks:
+            parts.append(render_alpha_batch(spec, chunk, size, sampling))
+            if progress:
+                progress(len(chunk))
+        return np.concatenate(parts) if parts else np.empty((0, size, size), np.uint16)
+    out = np.empty((len(shapes), size, size), dtype=np.uint16)
+    context = _pool_context()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
+        starts = list(range(0, len(shapes), CHUNK))
+        jobs = [(str(spec.path), shapes[s : s + CHUNK], size, sampling) for s in starts]
+        for start, part in zip(starts, pool.map(_worker_render, jobs)):
+            out[start : start + len(part)] = part
+            if progress:
+                progress(len(part))
+    return out
+
+
+@dataclass
+class CanvasRender:
+    """A real MyPaint replay: the final RGB image and, if asked for, time-lapse frames."""
+
+    image: np.ndarray
+    frames: list[np.ndarray] = field(default_factory=list)
+    frame_strokes: list[int] = field(default_factory=list)
+
+
+def render_canvas(
+    shapes: np.ndarray,
+    colors: np.ndarray,
+    brush: str | BrushSpec,
+    width: int,
+    height: int,
+    sampling: Sampling | None = None,
+    background: Sequence[float] | np.ndarray = (1.0, 1.0, 1.0),
+    frame_after: Sequence[int] = (),
+    frame_side: int | None = None,
+) -> CanvasRender:
+    """Paint strokes one after another on a ``width`` x ``height`` canvas with real libmypaint.
+
+    ``background`` is an RGB color or an (H, W, 3) image to paint over. A frame is kept after each
+    stroke count listed in ``frame_after`` (0 = the empty canvas), shrunk to ``frame_side`` on the long
+    edge if given (frames of a 4096-px replay would not fit in memory). Returns float32 RGB in 0..1.
+    """
+    check_size(width, height)
+    spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
+    check_brush(spec)
+    sampling = sampling or Sampling()
+    shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
+    colors = np.asarray(colors, dtype=np.float64).reshape(-1, 3)
+    wanted = set(int(n) for n in frame_after)
+    result = CanvasRender(image=np.empty(0))
+    with Surface(width, height) as surface, native_stdout_silenced():
+        bg = np.asarray(background, dtype=np.float64)
+        if bg.ndim == 3:
+            surface.set_rgb(bg)
+        else:
+            surface.clear((float(bg[0]), float(bg[1]), float(bg[2]), 1.0))
+        radii, events = stroke_events(shapes, width, height, sampling)
+        for n in range(len(shapes) + 1):
+            if n in wanted:
+                frame = surface.rgba()[..., :3]
+                if frame_side and max(width, height) > frame_side:
+                    frame = resize(frame, *fit_long_side(width, height, frame_side))
+                result.frames.append(frame)
+                result.frame_strokes.append(n)
+            if n < len(shapes):
+                surface.paint_events(spec, float(radii[n]), events[n].tolist(), colors[n])
+        result.image = surface.rgba()[..., :3]
+    return result
+

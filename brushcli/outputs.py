@@ -1,0 +1,115 @@
+"""Atomic file outputs: PNG, GIF time-lapses, JSON.
+
+Every file is written to a temporary name in its destination folder and renamed into place, so an
+error or Ctrl-C never leaves a half-written output behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from brushcli.errors import OutputError
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Float image in 0..1 to uint8, rounding to nearest."""
+    return np.round(np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) or raise :class:`OutputError` saying why not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {path}: {exc.strerror or exc}") from exc
+    check_output_file(path / ".probe")
+    return path
+
+
+def check_output_file(path: Path) -> None:
+    """Fail early, before long work, if ``path`` cannot be written (probes with a real temp file)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"output {path} is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(f"output directory {parent} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".brush-probe-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"output directory {parent} is not writable ({exc.strerror or exc})") from exc
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
+    path = Path(path)
+    check_output_file(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_png(path: Path, image: np.ndarray) -> Path:
+    """Save a float RGB (H, W, 3) or gray (H, W) image in 0..1 as PNG, atomically."""
+    from PIL import Image
+
+    with atomic_path(Path(path)) as tmp:
+        Image.fromarray(to_uint8(image)).save(tmp, format="PNG", compress_level=3)
+    return Path(path)
+
+
+def write_gif(path: Path, frames: Sequence[np.ndarray], seconds: float = 4.0, hold: float = 1.5) -> Path:
+    """Save float RGB frames as a looping GIF lasting about ``seconds``, holding the last frame."""
+    from PIL import Image
+
+    if not frames:
+        raise OutputError(f"no frames to write to {path}")
+    images = [Image.fromarray(to_uint8(f)) for f in frames]
+    # One palette from the finished painting (it holds every color), mapped without dithering: per-frame
+    # adaptive palettes cost ~0.15 s a frame and make colors flicker between frames.
+    palette = images[-1].quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    step_ms = max(20, int(1000 * seconds / max(1, len(images) - 1)))
+    durations = [step_ms] * (len(images) - 1) + [int(hold * 1000)]
+    with atomic_path(Path(path)) as tmp:
+        images[0].save(
+            tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
+            optimize=False,
+        )
+    return Path(path)
+
+
+def write_json(path: Path, doc: Any) -> Path:
+    """Write JSON (or an already serialised string) atomically."""
+    text = doc if isinstance(doc, str) else json.dumps(doc, indent=1)
+    with atomic_path(Path(path)) as tmp:
+        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    return Path(path)
+
+
+def frame_schedule(n_strokes: int, max_frames: int = 60) -> list[int]:
+    """Stroke counts at which to keep time-lapse frames: every stroke up to ``max_frames``, then evenly."""
+    if n_strokes <= max_frames:
+        return list(range(n_strokes + 1))
+    return sorted(set(np.linspace(0, n_strokes, max_frames + 1).round().astype(int).tolist()))

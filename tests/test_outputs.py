@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+
+from brushcli.errors import OutputError
+from brushcli.outputs import atomic_path, frame_schedule, write_gif, write_png
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    target = tmp_path / "out.png"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_png_gif_written(tmp_path):
+    img = np.random.default_rng(0).uniform(0, 1, (20, 30, 3))
+    write_png(tmp_path / "a.png", img)
+    write_gif(tmp_path / "a.gif", [img * 0, img * 0.5, img])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.png"]
+    with pytest.raises(OutputError):
+        write_gif(tmp_path / "b.gif", [])
+
+
+def test_frame_schedule():
+    assert frame_schedule(3) == [0, 1, 2, 3]
+    many = frame_schedule(1000, max_frames=10)
+    assert many[0] == 0 and many[-1] == 1000 and len(many) == 11
