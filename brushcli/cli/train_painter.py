@@ -1,0 +1,121 @@
+"""``brush train-painter`` and ``brush eval-painter``."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from brushcli.cli import app
+from brushcli.cli.console import console, err_console, progress_bar
+from brushcli.outputs import check_output_file, write_json, write_png
+
+
+@app.command("train-painter")
+def train_painter_command(
+    brush: str = typer.Option(None, "--brush", "-b", help="MyPaint brush name (classic/charcoal) or .myb path."),
+    preset: str = typer.Option(None, "--preset", "-p", help="Preset giving the action ranges (see `brush presets`)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Painter folder to write (resumes if it holds a checkpoint)."),
+    method: str = typer.Option("regression", "--method", "-m", help="regression (best measured fidelity), vae or gan."),
+    samples: int = typer.Option(100_000, "--samples", help="Real MyPaint strokes to render for training."),
+    steps: int = typer.Option(20_000, "--steps", help="Optimisation steps."),
+    batch: int = typer.Option(128, "--batch", help="Strokes per step."),
+    lr: float = typer.Option(3e-3, "--lr", help="Peak learning rate (warm-up, then cosine decay)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for data and training."),
+    name: str = typer.Option(None, "--name", help="Painter name recorded in config.json (default: the preset's)."),
+    eval_samples: int = typer.Option(2000, "--eval-samples", help="Held-out strokes for the final fidelity report."),
+    workers: int = typer.Option(None, "--workers", help="Rendering processes (default: all cores)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Turn any MyPaint brush into a neural painter: render strokes, train, measure, save.
+
+    Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png.
+    Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume.
+
+    Example: brush train-painter --brush classic/charcoal --out painters/charcoal
+    """
+    from brushcli.painters.pipeline import train_painter
+    from brushcli.painters.train import TrainSettings
+
+    settings = TrainSettings(steps=steps, batch=batch, lr=lr, seed=seed)
+    settings.validate()
+    stop = {"now": False}
+
+    def _interrupt(signum, frame):  # first Ctrl-C: checkpoint and stop; second: abort
+        if stop["now"]:
+            raise KeyboardInterrupt
+        stop["now"] = True
+        err_console.print("interrupted: saving a checkpoint (Ctrl-C again to abort)")
+
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    command = shlex.join(["brush", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("brush") else None
+    try:
+        with progress_bar(disable=quiet) as bar:
+            data_task = bar.add_task("render strokes", total=samples)
+            train_task = bar.add_task("train", total=steps)
+            report = train_painter(
+                brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
+                eval_samples=eval_samples, workers=workers, command=command,
+                data_progress=lambda n: bar.advance(data_task, n),
+                train_progress=lambda step, losses: bar.update(
+                    train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
+                should_stop=lambda: stop["now"],
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop["now"]:
+        console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
+        raise typer.Exit(130)
+    f = report.fidelity
+    console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
+                  f"on {f.samples} held-out strokes", highlight=False)
+
+
+@app.command("eval-painter")
+def eval_painter_command(
+    name: str = typer.Argument(..., help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
+    seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
+    grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
+    report: Path = typer.Option(None, "--json", help="Write the numbers as JSON here."),
+    worst: int = typer.Option(8, "--worst", help="How many worst strokes to list."),
+) -> None:
+    """Compare a painter with real MyPaint on held-out random strokes.
+
+    Reports alpha mean absolute error, footprint IoU (alpha > 0.1) and the worst strokes.
+
+    Example: brush eval-painter pen --grid pen-grid.png
+    """
+    from brushcli.errors import InvalidArgument
+    from brushcli.painters.evaluate import comparison_grid, evaluate_painter, fidelity
+    from brushcli.painters.registry import create_painter
+
+    if samples < 1:
+        raise InvalidArgument(f"--samples must be positive, got {samples}")
+    for path in (grid, report):
+        if path is not None:
+            check_output_file(path)
+    painter = create_painter(name)
+    result, actions, target, pred = evaluate_painter(painter, samples, seed)
+    result = fidelity(pred, target, actions, worst=worst)
+    table = Table("painter", "strokes", "alpha MAE (mean / median)", "footprint IoU (mean / median)")
+    table.add_row(name, str(result.samples), f"{result.alpha_mae:.4f} / {result.alpha_mae_median:.4f}",
+                  f"{result.iou:.3f} / {result.iou_median:.3f}")
+    console.print(table)
+    worst_table = Table("stroke", "alpha MAE", "IoU", "action")
+    for w in result.worst:
+        worst_table.add_row(str(w["index"]), f"{w['alpha_mae']:.4f}", f"{w['iou']:.3f}", str(w["action"]))
+    console.print(worst_table)
+    if grid is not None:
+        order = [w["index"] for w in result.worst] + list(range(min(8, samples)))
+        image = comparison_grid(target, pred, order)
+        write_png(grid, np.repeat(image[..., None], 3, axis=2))
+        console.print(f"wrote {grid} (worst strokes first)")
+    if report is not None:
+        write_json(report, {"painter": name, **result.to_dict()})
+        console.print(f"wrote {report}")

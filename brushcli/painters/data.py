@@ -1,0 +1,119 @@
+"""Training data from real MyPaint: random actions, each stroke rendered alone, cached in shards.
+
+The original Neural Painters work found that predicting single strokes on a cleared canvas (not
+whole canvases) is what makes a world model of a paint program learnable. A dataset is identified by
+the brush file's content, the preset's ranges, the canvas size and the seed, so a cache can never
+serve strokes of another brush. Shards are ``.npz`` files read with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from brushcli.errors import InvalidArgument
+from brushcli.mypaint.brushes import resolve_brush
+from brushcli.mypaint.render import render_alphas
+from brushcli.presets import Preset
+
+SHARD = 10_000
+MAX_SAMPLES = 10_000_000
+
+
+def cache_root() -> Path:
+    """``$BRUSH_CACHE_DIR`` or ``~/.cache/brush``."""
+    env = os.environ.get("BRUSH_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "brush"
+
+
+@dataclass
+class StrokeDataset:
+    """Actions ``(N, 9)`` float32 and alphas ``(N, S, S)`` uint8 (alpha * 255)."""
+
+    actions: np.ndarray
+    alphas: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+
+def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
+    brush = resolve_brush(preset.brush)
+    ident = json.dumps({"brush": brush.text, "preset": preset.to_dict() | {"name": "", "description": ""},
+                        "canvas": canvas, "seed": seed, "v": 1}, sort_keys=True)
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def shard_actions(preset: Preset, seed: int, index: int) -> np.ndarray:
+    """The actions of shard ``index``: reproducible from (seed, index) alone."""
+    rng = np.random.default_rng([seed, index])
+    return preset.random_actions(SHARD, rng).astype(np.float32)
+
+
+def render_actions(
+    preset: Preset, actions: np.ndarray, canvas: int = 64, workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Real-MyPaint alpha of each action as float32 in 0..1."""
+    fixed = render_alphas(preset.brush, preset.actions_to_shapes(actions), canvas, preset.sampling,
+                          workers=workers, progress=progress)
+    return fixed.astype(np.float32) / 32768.0
+
+
+def build_dataset(
+    preset: Preset,
+    samples: int,
+    canvas: int = 64,
+    seed: int = 0,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> StrokeDataset:
+    """``samples`` strokes (rounded up to whole shards), rendering only the shards not cached yet."""
+    if not isinstance(samples, int) or samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if samples > MAX_SAMPLES:
+        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
+    folder = (cache_dir or cache_root() / "datasets") / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    n_shards = -(-samples // SHARD)
+    actions, alphas = [], []
+    for index in range(n_shards):
+        needed = min(SHARD, samples - index * SHARD)  # only the last shard may be partial
+        path = folder / f"shard-{index:05d}.npz"
+        shard = _read_shard(path)
+        if shard is None or len(shard[0]) < needed:
+            a = shard_actions(preset, seed, index)[:needed]
+            alpha = render_actions(preset, a, canvas, workers, progress)
+            shard = (a, np.round(alpha * 255).astype(np.uint8))
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, actions=shard[0], alphas=shard[1])
+            os.replace(tmp, path)
+        elif progress:
+            progress(needed)
+        actions.append(shard[0][:needed])
+        alphas.append(shard[1][:needed])
+    return StrokeDataset(np.concatenate(actions)[:samples], np.concatenate(alphas)[:samples])
+
+
+def _read_shard(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return data["actions"], data["alphas"]
+    except (OSError, ValueError, KeyError):
+        path.unlink(missing_ok=True)  # a damaged shard is simply rendered again
+        return None
+
+
+def heldout_actions(preset: Preset, n: int, seed: int = 12345) -> np.ndarray:
+    """Evaluation actions from a seed stream disjoint from training shards."""
+    rng = np.random.default_rng([seed, 999_999_937])
+    return preset.random_actions(n, rng).astype(np.float32)

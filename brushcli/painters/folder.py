@@ -1,0 +1,87 @@
+"""Saving and loading painter folders: ``config.json`` + ``model.safetensors`` (+ ``README.md``).
+
+Weights are read only with safetensors, never unpickled, so a downloaded painter cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import torch
+
+from brushcli.errors import PainterError
+from brushcli.painters.config import PainterConfig
+from brushcli.painters.painter import Painter
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+CARD_FILE = "README.md"
+#: A painter's weights are a few MB; refuse to read anything absurdly larger.
+MAX_WEIGHTS_BYTES = 512 << 20
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_state(path: Path) -> dict[str, torch.Tensor]:
+    """Read a safetensors file, turning every failure into :class:`PainterError`."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise PainterError(f"{path}: no such file (a painter folder needs {WEIGHTS_FILE})")
+    if path.stat().st_size > MAX_WEIGHTS_BYTES:
+        raise PainterError(f"{path}: {path.stat().st_size} bytes is too large for painter weights")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise PainterError(f"{path}: not a valid safetensors file ({exc})") from exc
+
+
+def load_painter_folder(folder: Path, expected_sha256: str | None = None) -> Painter:
+    """Build a :class:`Painter` from a folder; optionally verify the weights' sha256 first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PainterError(f"painter folder {folder} does not exist")
+    config = PainterConfig.load(folder / CONFIG_FILE)
+    weights = folder / WEIGHTS_FILE
+    if expected_sha256 is not None and weights.is_file():
+        actual = sha256_file(weights)
+        if actual != expected_sha256:
+            raise PainterError(
+                f"{weights}: sha256 {actual[:12]}... does not match the registry ({expected_sha256[:12]}...); "
+                "the file is corrupt or was modified, reinstall brush"
+            )
+    state = load_state(weights)
+    painter = Painter(config)
+    try:
+        painter.net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise PainterError(f"{weights}: weights do not fit architecture {config.arch!r} ({first})") from exc
+    painter.eval()
+    return painter
+
+
+def save_painter_folder(painter: Painter, folder: Path, card: str | None = None) -> Path:
+    """Write (or update) a painter folder; each file is replaced atomically, weights first."""
+    from safetensors.torch import save_file
+
+    from brushcli.outputs import atomic_path, ensure_dir, write_json
+
+    folder = ensure_dir(Path(folder))
+    state = {k: v.detach().cpu().contiguous() for k, v in painter.net.state_dict().items()}
+    with atomic_path(folder / WEIGHTS_FILE) as tmp:
+        save_file(state, str(tmp), metadata={"format": "brush-painter"})
+    write_json(folder / CONFIG_FILE, painter.config.to_dict())
+    if card is not None:
+        with atomic_path(folder / CARD_FILE) as tmp:
+            tmp.write_text(card, encoding="utf-8")
+    return folder

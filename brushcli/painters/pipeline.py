@@ -1,0 +1,117 @@
+"""``train_painter``: any MyPaint brush to a painter folder in one call (data, training, report)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from brushcli.errors import BrushNotFound, InvalidArgument
+from brushcli.mypaint.brushes import resolve_brush
+from brushcli.mypaint.engine import check_brush
+from brushcli.outputs import ensure_dir, write_png
+from brushcli.painters.card import model_card
+from brushcli.painters.config import METHODS, PainterConfig
+from brushcli.painters.data import build_dataset
+from brushcli.painters.evaluate import Fidelity, evaluate_painter, sample_grid
+from brushcli.painters.folder import save_painter_folder
+from brushcli.painters.painter import Painter
+from brushcli.painters.train import TrainLog, TrainSettings, train
+from brushcli.presets import Preset, list_presets, load_preset
+
+#: Action ranges used for a brush that has no preset of its own.
+GENERIC_RANGES = {"size": (0.02, 0.12), "pressure": (0.2, 1.0)}
+DEFAULT_ARCH = {"regression": "dabs", "vae": "vae", "gan": "conv"}
+
+
+@dataclass
+class TrainReport:
+    """What a training run produced."""
+
+    folder: Path
+    fidelity: Fidelity
+    log: TrainLog
+
+
+def make_preset(brush: str | None, preset: str | None) -> Preset:
+    """The preset to train with: a named/path preset, optionally with another brush, or generic ranges."""
+    if preset:
+        base = load_preset(preset)
+        chosen = replace(base, brush=brush) if brush else base
+    elif brush:
+        spec = resolve_brush(brush)
+        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1]).strip("-")
+        chosen = Preset(name=slug or "brush", brush=brush, size=GENERIC_RANGES["size"],
+                        pressure=GENERIC_RANGES["pressure"], description=f"MyPaint brush {spec.name}")
+    else:
+        raise InvalidArgument("give --brush NAME (e.g. classic/charcoal) or --preset NAME")
+    spec = resolve_brush(chosen.brush)
+    check_brush(spec)
+    if spec.uses_canvas_color():
+        raise BrushNotFound(
+            f"brush {spec.name} smudges, erases or recolours what is under it; a painter predicts a stroke's "
+            "alpha on an empty canvas, which cannot imitate that. Choose a normal brush"
+        )
+    return chosen
+
+
+def train_painter(
+    brush: str | None = None,
+    preset: str | None = None,
+    out: Path = Path("painter"),
+    method: str = "regression",
+    samples: int = 100_000,
+    settings: TrainSettings | None = None,
+    arch: str | None = None,
+    arch_args: dict | None = None,
+    name: str | None = None,
+    eval_samples: int = 2000,
+    workers: int | None = None,
+    command: str | None = None,
+    data_progress: Callable[[int], None] | None = None,
+    train_progress: Callable[[int, dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainReport:
+    """Generate MyPaint strokes, train a painter, measure it, write the painter folder ``out``."""
+    if method not in METHODS:
+        raise InvalidArgument(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
+    settings = settings or TrainSettings()
+    settings.validate()
+    if not isinstance(samples, int) or samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if eval_samples < 1:
+        raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
+    chosen = make_preset(brush, preset)
+    out = ensure_dir(Path(out))
+    torch.manual_seed(settings.seed)
+    config = PainterConfig(
+        name=name or chosen.name, preset=chosen, arch=arch or DEFAULT_ARCH[method], arch_args=arch_args or {},
+        method=method,
+    )
+    painter = Painter(config)
+    data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
+    log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop)
+    fid, _, target, pred = evaluate_painter(painter, eval_samples, workers=workers)
+    config.training = {
+        "samples": samples, **asdict(settings), "seconds": round(log.seconds, 1),
+        "final_loss": log.losses[-1] if log.losses else None,
+        "command": command or default_command(chosen, method, samples, settings, out),
+    }
+    config.metrics = {k: v for k, v in fid.to_dict().items() if k != "worst"}
+    write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
+    save_painter_folder(painter, out, card=model_card(config, "samples.png"))
+    return TrainReport(folder=out, fidelity=fid, log=log)
+
+
+def default_command(preset: Preset, method: str, samples: int, settings: TrainSettings, out: Path) -> str:
+    parts = ["brush", "train-painter", "--brush", preset.brush]
+    if preset.name in list_presets():
+        parts += ["--preset", preset.name]
+    parts += ["--method", method, "--samples", str(samples), "--steps", str(settings.steps),
+              "--batch", str(settings.batch), "--seed", str(settings.seed), "--out", str(out)]
+    return shlex.join(parts)
