@@ -21,6 +21,8 @@ INSTALL_HINT = "install it with: sudo apt-get install -y libmypaint-1.5-1 mypain
 #: One 15-bit fixed-point unit: libmypaint stores 1.0 as 1 << 15 in uint16 channels.
 FIX15_ONE = 1 << 15
 TILE_SIZE = 64
+#: Index of MYPAINT_BRUSH_STATE_PARTIAL_DABS (the fraction of a dab already travelled).
+STATE_PARTIAL_DABS = 3
 
 _CANDIDATES = ("libmypaint-1.5.so.1", "libmypaint.so.1", "libmypaint-1.6.so.1", "libmypaint.so")
 
@@ -71,6 +73,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
         [_P, _P, ctypes.c_float, ctypes.c_float, ctypes.c_float, ctypes.c_float, ctypes.c_float,
          ctypes.c_double, ctypes.c_float, ctypes.c_float, ctypes.c_float, ctypes.c_int, ctypes.c_int],
     ),
+    "mypaint_brush_get_state": (ctypes.c_float, [_P, ctypes.c_int]),
+    "mypaint_brush_set_state": (None, [_P, ctypes.c_int, ctypes.c_float]),
     "mypaint_fixed_tiled_surface_new": (_P, [ctypes.c_int, ctypes.c_int]),
     "mypaint_fixed_tiled_surface_interface": (_P, [_P]),
     "mypaint_surface_unref": (None, [_P]),

@@ -19,6 +19,8 @@ from brushcli.mypaint.convert import Sampling, radius_logarithmic, rgb_to_hsv, s
 TILE = _lib.TILE_SIZE
 #: Canvas long side at which brush speed is taken as is (painters work on 64-px canvases).
 SPEED_REFERENCE_PX = 64
+#: Partial-dab state after placing the brush (below 1.0: libmypaint divides by the step otherwise).
+FIRST_DAB = 0.999
 
 
 class Surface:
@@ -125,13 +127,24 @@ class Surface:
                 # Speed inputs are pixels per second times the view zoom: scaling the zoom with the
                 # canvas keeps speed-dependent brushes (pen, ...) drawing the same shape at any size.
                 zoom = SPEED_REFERENCE_PX / max(self.width, self.height)
-                stroke_to = lib.mypaint_brush_stroke_to_internal
-                for x, y, pressure, dtime in events:
-                    stroke_to(handle, surface, x, y, pressure, 0.0, 0.0, dtime, zoom, 0.0, 0.0, 1, 0)
+                internal = lib.mypaint_brush_stroke_to_internal
+
+                def stroke_to(x: float, y: float, pressure: float, dtime: float) -> None:
+                    internal(handle, surface, x, y, pressure, 0.0, 0.0, dtime, zoom, 0.0, 0.0, 1, 0)
             else:
-                stroke_to = lib.mypaint_brush_stroke_to
-                for x, y, pressure, dtime in events:
-                    stroke_to(handle, surface, x, y, pressure, 0.0, 0.0, dtime)
+                plain = lib.mypaint_brush_stroke_to
+
+                def stroke_to(x: float, y: float, pressure: float, dtime: float) -> None:
+                    plain(handle, surface, x, y, pressure, 0.0, 0.0, dtime)
+
+            stroke_to(*events[0])  # places the brush; draws nothing
+            # The engine lays a dab each time the travelled distance reaches one dab spacing, starting
+            # from zero, so a stroke shorter than that spacing (short and wide) would paint nothing
+            # at all: a cliff no painter can imitate and optimisers exploit. Starting just below one
+            # dab makes the first dab land where the stroke starts.
+            lib.mypaint_brush_set_state(handle, _lib.STATE_PARTIAL_DABS, FIRST_DAB)
+            for x, y, pressure, dtime in events[1:]:
+                stroke_to(x, y, pressure, dtime)
             lib.mypaint_surface_end_atomic(surface, ctypes.byref(_lib.MyPaintRectangle()))
         finally:
             lib.mypaint_brush_unref(handle)

@@ -23,6 +23,8 @@ from brushcli.mypaint.render import render_alphas
 from brushcli.presets import Preset
 
 SHARD = 10_000
+#: Bump when the stroke -> engine conversion changes, so cached datasets are not reused.
+ENGINE_VERSION = 2
 MAX_SAMPLES = 10_000_000
 
 
@@ -46,7 +48,7 @@ class StrokeDataset:
 def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
     brush = resolve_brush(preset.brush)
     ident = json.dumps({"brush": brush.text, "preset": preset.to_dict() | {"name": "", "description": ""},
-                        "canvas": canvas, "seed": seed, "v": 1}, sort_keys=True)
+                        "canvas": canvas, "seed": seed, "v": ENGINE_VERSION}, sort_keys=True)
     return hashlib.sha256(ident.encode()).hexdigest()[:16]
 
 

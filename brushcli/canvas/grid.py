@@ -1,0 +1,146 @@
+"""Grids of overlapping 64-px painter canvases that stitch into one large image.
+
+Level 0 is a single painter canvas stretched over the whole image (long side = 64 native px).
+Level ``L >= 1`` renders at ``64 * 2**L`` native px on the long side with 64-px tiles every 32 px;
+each tile's strokes keep their centres in the tile's central 32x32 cell, so the cells partition the
+image and a stroke never reaches the tile border (where the painter's canvas would clip it while
+the real MyPaint replay would not). Tiles whose column and row parities match never overlap, so a
+level is composited as four non-overlapping layers instead of tile by tile.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from brushcli.canvas.composite import over_stack
+from brushcli.presets import Preset
+
+TILE = 64
+STRIDE = 32
+#: Order in which the four non-overlapping layers of a tiled level are painted.
+LAYERS = ((0, 0), (1, 0), (0, 1), (1, 1))
+
+
+@dataclass(frozen=True)
+class Level:
+    """A tile layout for an image of aspect ``aspect`` (width / height) at grid level ``index``."""
+
+    index: int
+    aspect: float
+
+    @cached_property
+    def size(self) -> tuple[int, int]:
+        """Native (width, height) in pixels of the image at this level."""
+        long = TILE * 2**self.index
+        if self.aspect >= 1:
+            return long, max(1, round(long / self.aspect))
+        return max(1, round(long * self.aspect)), long
+
+    @cached_property
+    def tiles(self) -> tuple[int, int]:
+        """(nx, ny) tiles."""
+        if self.index == 0:
+            return 1, 1
+        w, h = self.size
+        return math.ceil(w / STRIDE), math.ceil(h / STRIDE)
+
+    @property
+    def count(self) -> int:
+        return self.tiles[0] * self.tiles[1]
+
+    @property
+    def origin(self) -> int:
+        """Native x/y of tile (0, 0)'s top-left corner (tiles start half a cell before the image)."""
+        return 0 if self.index == 0 else -(TILE - STRIDE) // 2
+
+    @cached_property
+    def canvas(self) -> tuple[int, int]:
+        """(width, height) of the padded compositing canvas that holds every tile."""
+        nx, ny = self.tiles
+        return STRIDE * (nx - 1) + TILE, STRIDE * (ny - 1) + TILE
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Tile indices (row-major ``iy * nx + ix``) in painting order: layer by layer."""
+        nx, ny = self.tiles
+        if self.index == 0:
+            return np.array([0])
+        out = []
+        for px, py in LAYERS:
+            out += [iy * nx + ix for iy in range(py, ny, 2) for ix in range(px, nx, 2)]
+        return np.array(out)
+
+    def tile_offsets(self) -> np.ndarray:
+        """Native pixel (x, y) of each tile's top-left corner, row-major, shape (count, 2)."""
+        nx, ny = self.tiles
+        iy, ix = np.mgrid[0:ny, 0:nx]
+        return np.stack([ix.ravel(), iy.ravel()], axis=1) * STRIDE + self.origin
+
+    def render(self, alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Stitch per-tile strokes into this level's over operator, cropped to the image.
+
+        ``alphas`` is ``(count, n, 64, 64)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, stroke 0
+        of each tile painted first). Returns ``(P, M)`` of shape ``(3, h, w)`` and ``(1, h, w)``.
+        """
+        premult, keep = over_stack(alphas, colors)  # (T, 3, 64, 64), (T, 1, 64, 64)
+        w, h = self.size
+        if self.index == 0:
+            return premult[0, :, :h, :w], keep[0, :, :h, :w]
+        nx, ny = self.tiles
+        cw, ch = self.canvas
+        p_all = premult.new_zeros(3, ch, cw)
+        m_all = keep.new_ones(1, ch, cw)
+        grid_p = premult.view(ny, nx, 3, TILE, TILE)
+        grid_m = keep.view(ny, nx, 1, TILE, TILE)
+        for px, py in LAYERS:
+            lp = _blocks(grid_p[py::2, px::2])
+            lm = _blocks(grid_m[py::2, px::2])
+            pad = (STRIDE * px, cw - STRIDE * px - lp.shape[-1], STRIDE * py, ch - STRIDE * py - lp.shape[-2])
+            lp = F.pad(lp, pad, value=0.0)
+            lm = F.pad(lm, pad, value=1.0)
+            p_all = p_all * lm + lp
+            m_all = m_all * lm
+        off = -self.origin
+        return p_all[:, off : off + h, off : off + w], m_all[:, off : off + h, off : off + w]
+
+    def to_image_coords(self, actions: np.ndarray, preset: Preset) -> np.ndarray:
+        """Tile-local actions ``(count, n, 9)`` -> stroke shape columns relative to the whole image.
+
+        Returns ``(count, n, 9)`` stroke columns (see :mod:`brushcli.strokes`): points relative to
+        the image's width and height, pressures mapped into the preset's range, radius as a fraction
+        of the image's long side.
+        """
+        a = np.asarray(actions, dtype=np.float64)
+        out = preset.actions_to_shapes(a.reshape(-1, 9)).reshape(a.shape)
+        w, h = self.size
+        offsets = self.tile_offsets()[:, None, :]  # (T, 1, 2)
+        for k in (0, 2, 4):
+            out[..., k] = (offsets[..., 0] + a[..., k] * TILE) / w
+            out[..., k + 1] = (offsets[..., 1] + a[..., k + 1] * TILE) / h
+        out[..., 8] *= TILE / max(w, h)  # tile-relative radius -> image-relative
+        return out
+
+
+    def from_image_coords(self, shapes: np.ndarray, preset: Preset) -> np.ndarray:
+        """Inverse of :meth:`to_image_coords`: image-relative stroke columns -> tile-local actions."""
+        s = np.asarray(shapes, dtype=np.float64)
+        w, h = self.size
+        offsets = self.tile_offsets()[:, None, :]
+        local = s.copy()
+        for k in (0, 2, 4):
+            local[..., k] = (s[..., k] * w - offsets[..., 0]) / TILE
+            local[..., k + 1] = (s[..., k + 1] * h - offsets[..., 1]) / TILE
+        local[..., 8] = s[..., 8] * max(w, h) / TILE
+        return preset.shapes_to_actions(local.reshape(-1, 9)).reshape(s.shape)
+
+
+def _blocks(grid: torch.Tensor) -> torch.Tensor:
+    """(ny, nx, C, 64, 64) -> (C, ny*64, nx*64)."""
+    ny, nx, c, th, tw = grid.shape
+    return grid.permute(2, 0, 3, 1, 4).reshape(c, ny * th, nx * tw)

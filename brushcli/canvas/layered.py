@@ -1,0 +1,148 @@
+"""A painting as groups of strokes on grid levels, rendered differentiably and exported to MyPaint.
+
+Groups are painted in the order they were added; each belongs to one :class:`~brushcli.canvas.grid.Level`.
+The same order is used for the neural render and for the exported stroke list, so the MyPaint
+replay paints exactly what the optimiser saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from brushcli.canvas.grid import TILE, Level
+from brushcli.canvas.param import StrokeGroup, _logit
+from brushcli.painters.painter import Painter
+from brushcli.strokes import StrokeList
+
+
+@dataclass
+class GroupSpec:
+    """Where a group lives: its level index and strokes per tile."""
+
+    level: int
+    per_tile: int
+
+
+def resize_image(image: torch.Tensor, width: int, height: int) -> torch.Tensor:
+    """Resize ``(C, H, W)`` bilinearly, antialiased when shrinking."""
+    if image.shape[-1] == width and image.shape[-2] == height:
+        return image
+    shrink = width < image.shape[-1] or height < image.shape[-2]
+    return F.interpolate(image[None], size=(height, width), mode="bilinear", align_corners=False,
+                         antialias=shrink)[0]
+
+
+class LayeredCanvas(nn.Module):
+    """Stroke groups over a background color; renders at any grid level's resolution."""
+
+    def __init__(self, painter: Painter, aspect: float, background: torch.Tensor) -> None:
+        super().__init__()
+        self.painter = painter
+        self.aspect = aspect
+        self.raw_background = nn.Parameter(_logit(background.clone()))
+        self.groups = nn.ModuleList()
+        self.specs: list[GroupSpec] = []
+
+    def level(self, index: int) -> Level:
+        return Level(index, self.aspect)
+
+    @property
+    def background(self) -> torch.Tensor:
+        return torch.sigmoid(self.raw_background)
+
+    def add_group(self, level: int, actions: torch.Tensor, colors: torch.Tensor,
+                  position: tuple[float, float], size: tuple[float, float]) -> StrokeGroup:
+        group = StrokeGroup(actions, colors, position=position, size=size)
+        self.groups.append(group)
+        self.specs.append(GroupSpec(level, actions.shape[1]))
+        return group
+
+    def group_operator(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(P, M) of one group at its level's native resolution."""
+        group, spec = self.groups[index], self.specs[index]
+        actions = group.actions()
+        tiles, n = actions.shape[:2]
+        alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, TILE, TILE)
+        return self.level(spec.level).render(alphas, group.colors())
+
+    def render(self, width: int, height: int, groups: range | list[int] | None = None,
+               base: torch.Tensor | None = None) -> torch.Tensor:
+        """Paint ``groups`` (default: all) over ``base`` (default: the background) at ``width`` x ``height``."""
+        if base is None:
+            base = self.background[:, None, None].expand(3, height, width)
+        canvas = base
+        for index in groups if groups is not None else range(len(self.groups)):
+            premult, keep = self.group_operator(index)
+            canvas = canvas * resize_image(keep, width, height) + resize_image(premult, width, height)
+        return canvas
+
+    def stroke_count(self) -> int:
+        return sum(g.shape[0] * g.shape[1] for g in self.groups)
+
+    def export(self, brush_width: int, brush_height: int) -> np.ndarray:
+        """All strokes as ``(N, 12)`` stroke-file columns, in painting order."""
+        rows = []
+        preset = self.painter.preset
+        with torch.no_grad():
+            for group, spec in zip(self.groups, self.specs):
+                level = self.level(spec.level)
+                actions = group.actions().cpu().numpy()
+                colors = group.colors().cpu().numpy()
+                shapes = level.to_image_coords(actions, preset)
+                for tile in level.order:
+                    rows.append(np.concatenate([shapes[tile], colors[tile]], axis=1))
+        return np.concatenate(rows) if rows else np.zeros((0, 12))
+
+    def to_stroke_list(self, width: int, height: int, meta: dict) -> StrokeList:
+        preset = self.painter.preset
+        bg = tuple(float(v) for v in self.background.detach().cpu())
+        plan = [{"level": s.level, "per_tile": s.per_tile} for s in self.specs]
+        return StrokeList(
+            params=self.export(width, height), width=width, height=height, brush=preset.brush,
+            sampling=preset.sampling, background=bg, painter=self.painter.name, preset=preset.name,
+            meta={**meta, "plan": plan},
+        )
+
+
+def canvas_from_strokes(strokes: StrokeList, painter: Painter) -> LayeredCanvas:
+    """Rebuild the groups of a painting from its stroke file (written by :meth:`to_stroke_list`).
+
+    The file's ``meta.plan`` says which grid level each group used; stroke order is the export order.
+    """
+    from brushcli.errors import StrokeFileError
+    from brushcli.paint.planner import TILE_MAX_SIZE, TILE_POSITION
+
+    plan = strokes.meta.get("plan")
+    if not isinstance(plan, list) or not plan:
+        raise StrokeFileError("this stroke file has no painting plan (meta.plan); only files written by "
+                              "`brush paint` can be resumed")
+    if strokes.brush != painter.preset.brush:
+        raise StrokeFileError(f"strokes were painted with {strokes.brush}, but painter {painter.name!r} imitates "
+                              f"{painter.preset.brush}; pass the matching --painter")
+    canvas = LayeredCanvas(painter, strokes.aspect, torch.tensor(strokes.background, dtype=torch.float32))
+    row = 0
+    for entry in plan:
+        level = canvas.level(int(entry["level"]))
+        per_tile = int(entry["per_tile"])
+        count = level.count * per_tile
+        block = strokes.params[row : row + count]
+        if len(block) != count:
+            raise StrokeFileError("stroke file does not match its plan (too few strokes)")
+        row += count
+        ordered = np.empty((level.count, per_tile, 12))
+        ordered[level.order] = block.reshape(level.count, per_tile, 12)
+        actions = level.from_image_coords(ordered[..., :9], painter.preset)
+        tiled = level.index > 0
+        position = TILE_POSITION if tiled else (0.0, 1.0)
+        size = (0.0, TILE_MAX_SIZE if tiled else 1.0)
+        clipped = np.clip(actions, [position[0]] * 6 + [0, 0, size[0]], [position[1]] * 6 + [1, 1, size[1]])
+        canvas.add_group(level.index, torch.tensor(clipped, dtype=torch.float32),
+                         torch.tensor(ordered[..., 9:], dtype=torch.float32), position, size)
+    if row != len(strokes):
+        raise StrokeFileError("stroke file does not match its plan (extra strokes)")
+    return canvas

@@ -1,0 +1,113 @@
+"""``brush paint``: reconstruct photos with brushstrokes, one image or whole folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from brushcli.cli import app
+from brushcli.cli.console import console, err_console, progress_bar
+from brushcli.errors import BrushError
+
+
+@app.command("paint")
+def paint_command(
+    images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
+    strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
+    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    size: int = typer.Option(512, "--size", "-s", help="Output long side in pixels (MyPaint replays at this size)."),
+    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same CPU: same strokes)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each image gets OUT/<stem>/."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Redo images whose outputs already exist."),
+    resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Paint images with brushstrokes: optimise strokes through a neural painter, replay them in MyPaint.
+
+    Writes OUT/<image stem>/: strokes.json, neural.png, mypaint.png (real MyPaint replay),
+    compare.png (target | neural | MyPaint), timelapse.gif and metrics.json.
+
+    Examples:
+      brush paint photo.jpg --strokes 50
+      brush paint photos/ -o out/ --strokes 200 --size 1024
+      brush paint --resume out/photo/strokes.json --steps 300
+    """
+    from brushcli.api import paint, resolve_device
+    from brushcli.errors import InvalidArgument
+    from brushcli.paint.batch import collect_images, output_name
+    from brushcli.paint.painting import PaintSettings
+    from brushcli.paint.results import is_done
+    from brushcli.outputs import ensure_dir
+
+    PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed).validate()
+    resolve_device(device)
+    if resume is not None:
+        if images and len(images) > 1:
+            raise InvalidArgument("--resume takes at most one image (the one the strokes were painted from)")
+        image = images[0] if images else None
+        with progress_bar(disable=quiet) as bar:
+            task = bar.add_task("resume", total=None)
+            painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
+                             resume=resume, name=resume.parent.name if resume.name == "strokes.json" else None,
+                             progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
+        _report([(painting.folder.name, painting.metrics, None)])
+        return
+    if not images:
+        raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
+    from brushcli.painters.registry import resolve_painter_folder
+
+    resolve_painter_folder(painter)  # fail before any work on a bad painter name
+    files = collect_images(images)
+    if not files:
+        raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
+    ensure_dir(out)
+    taken: set[str] = set()
+    rows = []
+    with progress_bar(disable=quiet) as bar:
+        overall = bar.add_task("images", total=len(files)) if len(files) > 1 else None
+        for path in files:
+            name = output_name(path, taken)
+            if not overwrite and is_done(out / name):
+                rows.append((name, None, "skipped (done; --overwrite to redo)"))
+                if overall is not None:
+                    bar.advance(overall)
+                continue
+            task = bar.add_task(f"{name}", total=None)
+            try:
+                painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
+                                 device=device, out=out, name=name,
+                                 progress=lambda s, t, loss, task=task: bar.update(
+                                     task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
+                rows.append((name, painting.metrics, None))
+            except BrushError as exc:
+                rows.append((name, None, str(exc)))
+                if len(files) == 1:
+                    raise
+            finally:
+                bar.remove_task(task)
+                if overall is not None:
+                    bar.advance(overall)
+    failed = _report(rows)
+    if failed:
+        err_console.print(f"{failed} of {len(rows)} images failed")
+        raise typer.Exit(1)
+
+
+def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:
+    table = Table("image", "strokes", "mse neural", "mse MyPaint", "gap", "seconds", "status")
+    failed = 0
+    for name, metrics, error in rows:
+        if metrics:
+            table.add_row(name, str(metrics["strokes"]), f"{metrics['mse_neural']:.4f}",
+                          f"{metrics['mse_mypaint']:.4f}", f"{metrics['gap_mse']:.4f}",
+                          f"{metrics['seconds']:.1f}", "ok")
+        else:
+            if error and not error.startswith("skipped"):
+                failed += 1
+            table.add_row(name, "", "", "", "", "", error or "")
+    console.print(table)
+    return failed

@@ -1,0 +1,186 @@
+"""``paint``: reconstruct an image with a stroke budget, through a neural painter.
+
+Levels are painted coarse to fine. Within a level, stroke groups are added largest first where the
+error is largest, and every group of the level is optimised jointly against the target at the
+level's native resolution; finished levels are frozen into the base image of the next one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from brushcli.canvas.grid import Level
+from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
+from brushcli.errors import InvalidArgument
+from brushcli.images import fit_long_side, load_image, resize
+from brushcli.mypaint.render import MAX_SIDE
+from brushcli.optimize import optimize
+from brushcli.paint.planner import TILE_MAX_SIZE, TILE_POSITION, allocate, group_sizes, init_strokes
+from brushcli.painters.painter import Painter
+from brushcli.strokes import StrokeList
+
+MAX_STROKES = 100_000
+#: Area (px^2 at a tiled level) of the central cell each tile's strokes cover.
+STRIDE_AREA = 32 * 32
+
+
+@dataclass
+class PaintSettings:
+    """Knobs of :func:`paint` (CLI options map one to one)."""
+
+    strokes: int = 50
+    size: int = 512
+    steps: int | None = None
+    seed: int = 0
+    device: str = "cpu"
+    lr: float = 0.04
+
+    def validate(self) -> None:
+        if not 1 <= self.strokes <= MAX_STROKES:
+            raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
+        if not 16 <= self.size <= MAX_SIDE:
+            raise InvalidArgument(f"--size must be 16..{MAX_SIDE} px, got {self.size}")
+        if self.steps is not None and self.steps < 0:
+            raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
+
+
+@dataclass
+class PaintResult:
+    """What :func:`paint` returns: the strokes, the neural render, the target, and the losses."""
+
+    strokes: StrokeList
+    neural: np.ndarray
+    target: np.ndarray
+    losses: list[float] = field(default_factory=list)
+    steps: int = 0
+    seconds: float = 0.0
+    painter: str = ""
+    device: str = "cpu"
+
+
+def default_steps(strokes: int, levels: int) -> int:
+    """Total optimisation steps: enough for the schedule, growing slowly with the budget."""
+    return int(min(2000, 300 + 60 * math.sqrt(strokes))) + 150 * (levels - 1)
+
+
+def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
+    w, h = level.size
+    return torch.from_numpy(resize(image, w, h)).permute(2, 0, 1).contiguous().to(device)
+
+
+def paint(
+    image: np.ndarray | str | Path,
+    painter: Painter,
+    settings: PaintSettings | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    source: str | None = None,
+    resume: StrokeList | None = None,
+) -> PaintResult:
+    """Paint ``image`` (float RGB array or path) with ``settings.strokes`` strokes of ``painter``.
+
+    With ``resume`` (a stroke file written by a previous run), its strokes are rebuilt and optimised
+    further instead of starting from scratch. ``progress(step, total, loss)`` follows every step.
+    """
+    settings = settings or PaintSettings()
+    settings.validate()
+    if not isinstance(image, np.ndarray):
+        source = source or str(image)
+        image = load_image(image)
+    started = time.perf_counter()
+    torch.manual_seed(settings.seed)
+    generator = torch.Generator().manual_seed(settings.seed)
+    device = torch.device(settings.device)
+    painter = painter.to(device)
+    height, width = image.shape[:2]
+    aspect = width / height
+    out_w, out_h = fit_long_side(width, height, settings.size)
+
+    if resume is None:
+        budgets = allocate(settings.strokes, settings.size, aspect)
+        median = torch.from_numpy(np.median(image.reshape(-1, 3), axis=0).astype(np.float32))
+        canvas = LayeredCanvas(painter, aspect, median)
+        plan = {b.level: group_sizes(b.per_tile, b.level) for b in budgets}
+        weights = {b.level: math.sqrt(max(1, b.strokes)) for b in budgets}
+    else:
+        canvas = canvas_from_strokes(resume, painter)
+        plan = {spec.level: [] for spec in canvas.specs}
+        weights = {lvl: math.sqrt(sum(1 for s in canvas.specs if s.level == lvl)) for lvl in plan}
+    canvas = canvas.to(device)
+    levels = sorted(plan)
+    total_steps = settings.steps if settings.steps is not None else default_steps(
+        settings.strokes if resume is None else len(resume), len(levels))
+    shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
+    preset = painter.preset
+    lo, hi = preset.size
+    done = 0
+    losses: list[float] = []
+
+    def tick(step: int, loss: float) -> None:
+        nonlocal done
+        done += 1
+        losses.append(loss)
+        if progress:
+            progress(done, total_steps, loss)
+
+    for level_index in levels:
+        level = canvas.level(level_index)
+        lw, lh = level.size
+        target = _target_tensor(image, level, device)
+        earlier = [i for i, spec in enumerate(canvas.specs) if spec.level < level_index]
+        mine = [i for i, spec in enumerate(canvas.specs) if spec.level == level_index]
+        with torch.no_grad():
+            base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
+        sizes = plan[level_index]
+        tiled = level_index > 0
+        position = TILE_POSITION if tiled else (0.0, 1.0)
+        size_cap = TILE_MAX_SIZE if tiled else 1.0
+        n_phases = len(sizes) + 1  # one phase per new group, then a joint polish
+        per_level = sum(sizes)
+        for g, per_tile in enumerate(sizes + [0]):
+            if per_tile:
+                radius_px = _radius_schedule(g, len(sizes), level, per_level)
+                size_action = float(np.clip((radius_px / 64 - lo) / (hi - lo), 0.0, size_cap))
+                with torch.no_grad():
+                    current = canvas.render(lw, lh, groups=mine, base=base)
+                actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
+                                               size_action, generator, position)
+                canvas.add_group(level_index, actions.to(device), colors.to(device), position, (0.0, size_cap))
+                mine.append(len(canvas.groups) - 1)
+            phase_steps = shares[level_index] // n_phases
+            if phase_steps <= 0 or not mine:
+                continue
+            params = [p for i in mine for p in canvas.groups[i].parameters()]
+            if level_index == 0:
+                params.append(canvas.raw_background)
+
+            def loss_fn(step: int, groups=tuple(mine)) -> torch.Tensor:
+                painted = canvas.render(lw, lh, groups=list(groups), base=base)
+                return ((painted - target) ** 2).mean()
+
+            optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
+
+    with torch.no_grad():
+        neural = canvas.render(out_w, out_h).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    strokes = canvas.to_stroke_list(out_w, out_h, meta={"source": source, "seed": settings.seed, "steps": done})
+    return PaintResult(
+        strokes=strokes, neural=neural, target=resize(image, out_w, out_h), losses=losses, steps=done,
+        seconds=time.perf_counter() - started, painter=painter.name, device=str(device),
+    )
+
+
+def _radius_schedule(group: int, groups: int, level: Level, per_level: int) -> float:
+    """Radius (in 64-px tile pixels) for a new group: large first, down to what the density allows."""
+    w, h = level.size
+    area = (w * h) / max(1, per_level) if level.index == 0 else STRIDE_AREA / max(1, per_level)
+    finest = max(1.2, math.sqrt(area / 6.0))
+    coarsest = min(16.0, 3.0 * finest) if level.index == 0 else min(8.0, 2.0 * finest)
+    if groups <= 1:
+        return coarsest if level.index == 0 else finest * 1.3
+    return coarsest * (finest / coarsest) ** (group / (groups - 1))

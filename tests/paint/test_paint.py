@@ -1,0 +1,119 @@
+"""brush paint: optimisation through the bundled painter, real MyPaint replay, outputs, batch."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from brushcli.cli import app
+from brushcli.images import load_image
+from brushcli.paint.painting import PaintSettings, paint
+from brushcli.paint.results import OUTPUT_FILES
+from brushcli.painters.registry import create_painter
+from brushcli.replay import replay
+
+PHOTO = "docs/examples/astronaut.jpg"
+
+
+@pytest.fixture(scope="module")
+def painter():
+    return create_painter("pen")
+
+
+@pytest.fixture(scope="module")
+def small_photo():
+    return load_image(PHOTO)[::4, ::4].copy()
+
+
+def test_loss_decreases_and_replay_matches_neural(painter, small_photo):
+    result = paint(small_photo, painter, PaintSettings(strokes=12, size=64, steps=120, seed=0))
+    first = np.mean(result.losses[:5])
+    last = np.mean(result.losses[-5:])
+    assert last < 0.7 * first
+    real = replay(result.strokes).image
+    mse_neural = np.mean((result.neural - result.target) ** 2)
+    mse_real = np.mean((real - result.target) ** 2)
+    gap = np.mean((real - result.neural) ** 2)
+    flat = np.mean((result.target - result.target.mean(axis=(0, 1))) ** 2)
+    assert mse_neural < 0.6 * flat  # the strokes explain a good part of the image
+    assert gap < 0.5 * mse_real and mse_real < 0.8 * flat  # MyPaint paints what the optimiser saw
+
+
+def test_cpu_determinism_with_seed(painter, small_photo):
+    settings = PaintSettings(strokes=6, size=64, steps=20, seed=3)
+    a = paint(small_photo, painter, settings)
+    b = paint(small_photo, painter, settings)
+    np.testing.assert_array_equal(a.strokes.params, b.strokes.params)
+    c = paint(small_photo, painter, PaintSettings(strokes=6, size=64, steps=20, seed=4))
+    assert not np.array_equal(a.strokes.params, c.strokes.params)
+
+
+def test_tiled_levels_and_non_square(painter):
+    image = load_image("docs/examples/chelsea.jpg")  # 300x225
+    result = paint(image, painter, PaintSettings(strokes=60, size=128, steps=30, seed=0))
+    assert result.neural.shape == (96, 128, 3)
+    assert len(result.strokes) == 60
+    levels = {entry["level"] for entry in result.strokes.meta["plan"]}
+    assert levels == {0, 1}
+
+
+def test_cli_outputs_and_resume(runner, tmp_path):
+    out = tmp_path / "out"
+    args = ["paint", PHOTO, "--strokes", "8", "--size", "96", "--steps", "20", "-o", str(out), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    folder = out / "astronaut"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for key in ("mse_neural", "mse_mypaint", "gap_mse", "strokes", "steps", "seconds", "painter", "device"):
+        assert key in metrics
+    assert metrics["strokes"] == 8 and metrics["painter"] == "pen"
+    assert Image.open(folder / "mypaint.png").size == (96, 96)
+    assert Image.open(folder / "timelapse.gif").n_frames == 9
+    # strokes.json loads in `brush render`
+    png = tmp_path / "big.png"
+    assert runner.invoke(app, ["render", str(folder / "strokes.json"), "-o", str(png), "--size", "200"]).exit_code == 0
+    assert Image.open(png).size == (200, 200)
+    # resume continues from the saved strokes
+    again = runner.invoke(app, ["paint", "--resume", str(folder / "strokes.json"), "--steps", "10", "-o",
+                                str(tmp_path / "resumed"), "-q"])
+    assert again.exit_code == 0, again.output
+    resumed = json.loads((tmp_path / "resumed" / "astronaut" / "metrics.json").read_text())
+    assert resumed["strokes"] == 8
+
+
+def test_batch_keeps_going_past_a_corrupt_image(runner, tmp_path):
+    photos = tmp_path / "photos"
+    (photos / "nested").mkdir(parents=True)
+    img = Image.open(PHOTO).resize((48, 48))
+    img.save(photos / "one.png")
+    img.save(photos / "nested" / "two.jpg")
+    img.save(photos / "three_no_extension", format="PNG")  # found by content
+    (photos / "notes.txt").write_text("not an image")  # ignored in a folder
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
+    out = tmp_path / "out"
+    args = ["paint", str(photos), str(bad), "--strokes", "4", "--size", "64", "--steps", "5", "-o", str(out), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["one", "three_no_extension", "two"]
+    assert "broken" in result.stdout and "1 of 4 images failed" in result.stderr
+    # a second run skips what is done
+    again = runner.invoke(app, args[:-1] + ["-q"])
+    assert "skipped" in again.stdout
+
+
+def test_bad_paint_arguments(runner, tmp_path):
+    for args, needle in [
+        (["paint", PHOTO, "--strokes", "0"], "--strokes"),
+        (["paint", PHOTO, "--size", "100000"], "--size"),
+        (["paint", str(tmp_path / "nope.jpg")], "no such file"),
+        (["paint", PHOTO, "--painter", "nonexistent"], "unknown painter"),
+        (["paint", PHOTO, "--device", "tpu"], "--device"),
+    ]:
+        result = runner.invoke(app, args + ["-o", str(tmp_path / "o")])
+        assert result.exit_code != 0
+        assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
