@@ -94,7 +94,7 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
 
 def _register_bundled() -> None:
     register(BundledPainter(
-        name="pen", folder="pen", sha256="9eb3400178db91bdf0fafe53d064d2c73944cf18d1a383d55559f1bb0f401f1b", description="Clean-edged opaque pen (classic/pen), for photos.",
+        name="pen", folder="pen", sha256="c60b25fafbe320527ce6cbac34557983ad8b6b20afdb583251ab45b6f331887d", description="Clean-edged opaque pen (classic/pen), for photos.",
     ))
     register(BundledPainter(
         name="dry-brush", folder="dry-brush", sha256="",
