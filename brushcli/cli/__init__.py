@@ -58,7 +58,7 @@ def _root(
     """Paint pictures with brushstrokes: neural painters for optimisation, real MyPaint for replay."""
 
 
-from brushcli.cli import listing, paint, painters, render, train_painter  # noqa: E402,F401  (register commands)
+from brushcli.cli import agent, listing, paint, painters, render, train_painter  # noqa: E402,F401  (register commands)
 
 
 def main() -> None:

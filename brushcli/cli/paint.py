@@ -25,6 +25,7 @@ def paint_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo images whose outputs already exist."),
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
 ) -> None:
     """Paint images with brushstrokes: optimise strokes through a neural painter, replay them in MyPaint.
 
@@ -35,6 +36,7 @@ def paint_command(
       brush paint photo.jpg --strokes 50
       brush paint photos/ -o out/ --strokes 200 --size 1024
       brush paint --resume out/photo/strokes.json --steps 300
+      brush paint digit.png --agent digits --size 256
     """
     from brushcli.api import paint, resolve_device
     from brushcli.errors import InvalidArgument
@@ -45,6 +47,8 @@ def paint_command(
 
     PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed).validate()
     resolve_device(device)
+    if agent is not None and resume is not None:
+        raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
     if resume is not None:
         if images and len(images) > 1:
             raise InvalidArgument("--resume takes at most one image (the one the strokes were painted from)")
@@ -60,7 +64,12 @@ def paint_command(
         raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
     from brushcli.painters.registry import resolve_painter_folder
 
-    resolve_painter_folder(painter)  # fail before any work on a bad painter name
+    if agent is not None:  # --agent: fail before any work on a bad agent
+        from brushcli.agents.inference import resolve_agent_folder
+
+        resolve_agent_folder(agent)
+    else:
+        resolve_painter_folder(painter)  # fail before any work on a bad painter name
     files = collect_images(images)
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
@@ -78,6 +87,9 @@ def paint_command(
                 continue
             task = bar.add_task(f"{name}", total=None)
             try:
+                if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
+                    rows.append((name, _paint_with_agent(path, agent, size, device, out / name), None))
+                    continue
                 painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
                                  device=device, out=out, name=name,
                                  progress=lambda s, t, loss, task=task: bar.update(
@@ -95,6 +107,20 @@ def paint_command(
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
+
+
+def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path) -> dict:
+    """Paint one image with an agent and write the usual outputs; returns the metrics."""
+    import time
+
+    from brushcli.agents.inference import paint_with_agent
+    from brushcli.api import resolve_device
+    from brushcli.paint.results import write_outputs
+
+    started = time.perf_counter()
+    strokes, neural, target = paint_with_agent(path, agent, size=size, device=resolve_device(device))
+    extra = {"agent": agent, "painter": strokes.painter, "device": resolve_device(device), "source": str(path)}
+    return write_outputs(folder, strokes, neural, target, extra, started=started).metrics
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
 import signal
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +26,7 @@ def train_painter_command(
     lr: float = typer.Option(3e-3, "--lr", help="Peak learning rate (warm-up, then cosine decay)."),
     seed: int = typer.Option(0, "--seed", help="Seed for data and training."),
     name: str = typer.Option(None, "--name", help="Painter name recorded in config.json (default: the preset's)."),
+    arch_args: str = typer.Option(None, "--arch-args", help='Architecture arguments as JSON, e.g. \'{"hidden": 96}\'.'),
     eval_samples: int = typer.Option(2000, "--eval-samples", help="Held-out strokes for the final fidelity report."),
     workers: int = typer.Option(None, "--workers", help="Rendering processes (default: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
@@ -44,6 +43,7 @@ def train_painter_command(
 
     settings = TrainSettings(steps=steps, batch=batch, lr=lr, seed=seed)
     settings.validate()
+    extra = _parse_arch_args(arch_args)
     stop = {"now": False}
 
     def _interrupt(signum, frame):  # first Ctrl-C: checkpoint and stop; second: abort
@@ -53,14 +53,14 @@ def train_painter_command(
         err_console.print("interrupted: saving a checkpoint (Ctrl-C again to abort)")
 
     previous = signal.signal(signal.SIGINT, _interrupt)
-    command = shlex.join(["brush", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("brush") else None
     try:
         with progress_bar(disable=quiet) as bar:
             data_task = bar.add_task("render strokes", total=samples)
             train_task = bar.add_task("train", total=steps)
             report = train_painter(
                 brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
-                eval_samples=eval_samples, workers=workers, command=command,
+                arch_args=extra,
+                eval_samples=eval_samples, workers=workers,
                 data_progress=lambda n: bar.advance(data_task, n),
                 train_progress=lambda step, losses: bar.update(
                     train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
@@ -74,6 +74,22 @@ def train_painter_command(
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
                   f"on {f.samples} held-out strokes", highlight=False)
+
+
+def _parse_arch_args(text: str | None) -> dict:
+    import json
+
+    from brushcli.errors import InvalidArgument
+
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise InvalidArgument(f"--arch-args must be a JSON object ({exc})") from exc
+    if not isinstance(value, dict):
+        raise InvalidArgument("--arch-args must be a JSON object, e.g. '{\"hidden\": 96}'")
+    return value
 
 
 @app.command("eval-painter")

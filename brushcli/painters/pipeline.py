@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Callable
@@ -100,7 +101,7 @@ def train_painter(
     config.training = {
         "samples": samples, **asdict(settings), "seconds": round(log.seconds, 1),
         "final_loss": log.losses[-1] if log.losses else None,
-        "command": command or default_command(chosen, method, samples, settings, out),
+        "command": command or default_command(chosen, method, samples, settings, out, arch_args or {}),
     }
     config.metrics = {k: v for k, v in fid.to_dict().items() if k != "worst"}
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
@@ -108,10 +109,14 @@ def train_painter(
     return TrainReport(folder=out, fidelity=fid, log=log)
 
 
-def default_command(preset: Preset, method: str, samples: int, settings: TrainSettings, out: Path) -> str:
+def default_command(preset: Preset, method: str, samples: int, settings: TrainSettings, out: Path,
+                    arch_args: dict | None = None) -> str:
+    """The one ``brush train-painter`` command that reproduces this training."""
     parts = ["brush", "train-painter", "--brush", preset.brush]
     if preset.name in list_presets():
         parts += ["--preset", preset.name]
     parts += ["--method", method, "--samples", str(samples), "--steps", str(settings.steps),
-              "--batch", str(settings.batch), "--seed", str(settings.seed), "--out", str(out)]
-    return shlex.join(parts)
+              "--batch", str(settings.batch), "--lr", f"{settings.lr:g}", "--seed", str(settings.seed)]
+    if arch_args:
+        parts += ["--arch-args", json.dumps(arch_args, sort_keys=True)]
+    return shlex.join(parts + ["--out", str(out)])

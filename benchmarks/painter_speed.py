@@ -1,0 +1,52 @@
+"""Painter speed: forward + backward to the input actions at batch 1,024, on the CPU.
+
+Run on a quiet machine:  python benchmarks/painter_speed.py [--repeats 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+
+from brushcli.painters.registry import create_painter, list_painters  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"# torch {torch.__version__}, {args.threads} threads, batch {args.batch}")
+    print("| painter | parameters | forward+backward strokes/s (median) | forward only strokes/s |")
+    print("|---|---|---|---|")
+    for name in list_painters():
+        try:
+            painter = create_painter(name)
+        except Exception as exc:  # noqa: BLE001 - report and continue
+            print(f"| {name} | unavailable: {exc} | | |")
+            continue
+        params = sum(p.numel() for p in painter.parameters())
+        actions = torch.rand(args.batch, 9)
+        both, fwd = [], []
+        for i in range(args.repeats + 2):
+            a = actions.clone().requires_grad_(True)
+            t = time.perf_counter()
+            painter(a).sum().backward()
+            both.append(args.batch / (time.perf_counter() - t))
+            with torch.no_grad():
+                t = time.perf_counter()
+                painter(actions)
+                fwd.append(args.batch / (time.perf_counter() - t))
+        print(f"| {name} | {params:,} | {statistics.median(both[2:]):,.0f} | {statistics.median(fwd[2:]):,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""Training painting agents inside a frozen neural painter: preconditioning, then WGAN-GP (+ pixels).
+
+Two phases share one loop:
+
+1. *Preconditioning* (Neural Painters, section 4), the first ``precondition_steps`` steps: targets are
+   hand-made stroke examples (randomly jittered) rendered through the painter, and the agent learns to
+   reproduce those strokes' *actions* by MSE with teacher forcing, so it adopts their order.
+2. *Adversarial*: the agent paints dataset targets in free-running rollouts; a conditional WGAN-GP
+   critic compares ``(target, painting)`` with ``(target, target)``; the agent minimises
+   ``adversarial * -critic(target, painting) + pixel * MSE(painting, target)``. Gradients flow
+   through every composited stroke into the policy (no reinforcement learning).
+
+Batches, augmentations and the gradient penalty's mixing weights come from a generator seeded by
+(seed, step), and model init from the seed, so a run stopped at step k and resumed from its
+checkpoint reaches exactly the state of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from brushcli.agents.config import AgentError
+from brushcli.agents.critic import ConditionalCritic, gradient_penalty
+from brushcli.agents.data import ImageSet
+from brushcli.agents.examples import augment, render_examples
+from brushcli.agents.policy import PaintingAgent
+from brushcli.errors import InvalidArgument
+from brushcli.painters.painter import Painter
+
+CHECKPOINT_DIR = "checkpoint"
+LOG_FILE = "log.csv"
+SAMPLES_DIR = "samples"
+SNAPSHOTS_DIR = "snapshots"
+LOG_COLUMNS = ("step", "phase", "loss", "action_mse", "critic", "gp", "adversarial", "pixel", "val_mse", "lr",
+               "seconds")
+
+
+@dataclass
+class AgentTrainSettings:
+    """The training recipe (recorded in the agent's config.json)."""
+
+    steps: int = 4000
+    batch: int = 32
+    lr: float = 3e-4
+    critic_lr: float = 1e-4
+    critic_steps: int = 1
+    critic_width: int = 16
+    gp: float = 10.0
+    adversarial: float = 1.0
+    pixel: float = 50.0
+    precondition_steps: int = 0
+    order: float = 0.0
+    blur: float = 1.5
+    seed: int = 0
+    shift: int = 2
+    checkpoint_every: int = 250
+    sample_every: int = 250
+    snapshot_every: int = 0
+    log_every: int = 10
+
+    def validate(self) -> None:
+        if self.steps < 1:
+            raise InvalidArgument(f"--steps must be at least 1, got {self.steps}")
+        if self.batch < 1:
+            raise InvalidArgument(f"--batch must be at least 1, got {self.batch}")
+        if not (self.lr > 0 and self.critic_lr > 0):
+            raise InvalidArgument("learning rates must be positive")
+        if self.adversarial < 0 or self.pixel < 0 or self.adversarial + self.pixel == 0:
+            raise InvalidArgument("--adversarial-weight and --pixel-weight must be >= 0 and not both 0")
+        if self.precondition_steps < 0 or self.critic_steps < 1 or self.shift < 0 or self.order < 0 or self.blur < 0:
+            raise InvalidArgument("--precondition-steps, --keep-order, blur and shift must be >= 0, critic steps >= 1")
+        for name in ("checkpoint_every", "sample_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise InvalidArgument(f"{name.replace('_', '-')} must be at least 1")
+
+
+@dataclass
+class AgentTrainLog:
+    """Logged rows (also in log.csv) and the wall time of the run, including earlier resumed parts."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def last(self, key: str) -> float | None:
+        for row in reversed(self.rows):
+            if row.get(key) not in (None, ""):
+                return float(row[key])
+        return None
+
+
+def lr_scale(step: int, settings: AgentTrainSettings) -> float:
+    """Short linear warm-up, then cosine decay to 10% (a pure function of the step)."""
+    warm = max(1, min(100, settings.steps // 20))
+    if step < warm:
+        return (step + 1) / warm
+    progress = (step - warm) / max(1, settings.steps - warm)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def step_generator(seed: int, step: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed * 1_000_003 + step)
+
+
+def shift_images(images: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
+    """Translate each image by up to ``shift`` px in x and y, filling with white paper."""
+    if shift <= 0:
+        return images
+    b, _, h, w = images.shape
+    offsets = torch.randint(0, 2 * shift + 1, (b, 2), generator=generator)
+    padded = F.pad(images, (shift, shift, shift, shift), value=1.0)
+    return torch.stack([padded[i, :, oy:oy + h, ox:ox + w] for i, (ox, oy) in enumerate(offsets.tolist())])
+
+
+def gaussian_blur(images: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """Blur each image ``(B, C, H, W)`` with its own Gaussian ``sigma`` (px; 0 leaves it unchanged).
+
+    Digits in datasets are soft (upscaled from 8x8 or 28x28); blurring the crisp rendered examples a
+    random amount lets preconditioning transfer to them.
+    """
+    radius = int(math.ceil(3 * float(sigma.max()))) if len(sigma) else 0
+    if radius == 0:
+        return images
+    x = torch.arange(-radius, radius + 1, dtype=images.dtype)
+    s = sigma.to(images.dtype).clamp(min=1e-3)[:, None]
+    kernel = torch.exp(-0.5 * (x[None] / s) ** 2)
+    kernel = kernel / kernel.sum(dim=1, keepdim=True)  # (B, K); sigma ~ 0 gives a delta
+    b, c, h, w = images.shape
+    flat = images.reshape(1, b * c, h, w)
+    k = kernel.repeat_interleave(c, dim=0)
+    flat = F.pad(flat, (radius, radius, radius, radius), mode="replicate")
+    flat = F.conv2d(flat, k[:, None, None, :], groups=b * c)
+    flat = F.conv2d(flat, k[:, None, :, None], groups=b * c)
+    return flat.reshape(b, c, h, w)
+
+
+class AgentTrainer:
+    """Owns the agent, the critic, their optimisers and one training step of each phase."""
+
+    def __init__(self, agent: PaintingAgent, critic: ConditionalCritic, painter: Painter,
+                 settings: AgentTrainSettings, examples: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
+        self.agent, self.critic, self.painter, self.settings = agent, critic, painter, settings
+        self.examples = examples
+        self.optimizers = {
+            "agent": torch.optim.Adam(agent.parameters(), lr=settings.lr, betas=(0.5, 0.9)),
+            "critic": torch.optim.Adam(critic.parameters(), lr=settings.critic_lr, betas=(0.5, 0.9)),
+        }
+
+    def phase(self, step: int) -> str:
+        if self.examples is not None and step < self.settings.precondition_steps:
+            return "precondition"
+        return "adversarial" if self.settings.adversarial > 0 else "pixel"
+
+    def _set_lr(self, step: int) -> float:
+        scale = lr_scale(step, self.settings)
+        for group in self.optimizers["agent"].param_groups:
+            group["lr"] = self.settings.lr * scale
+        for group in self.optimizers["critic"].param_groups:
+            group["lr"] = self.settings.critic_lr * scale
+        return self.settings.lr * scale
+
+    def example_batch(self, generator: torch.Generator, batch: int | None = None
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Jittered hand-made examples: (targets rendered through the painter and blurred, actions, colors)."""
+        actions, colors = self.examples  # type: ignore[misc]
+        pick = torch.randint(0, actions.shape[0], (batch or self.settings.batch,), generator=generator)
+        acts, inks = augment(actions[pick], colors[pick], generator)
+        with torch.no_grad():
+            targets = render_examples(acts, inks, self.painter)
+            sigma = torch.rand(len(targets), generator=generator) * self.settings.blur
+            targets = gaussian_blur(targets, sigma)
+        return targets, acts, inks
+
+    def order_loss(self, generator: torch.Generator, batch: int | None = None) -> torch.Tensor:
+        """Action MSE of the agent, teacher-forced on jittered examples (the preconditioning loss)."""
+        targets, acts, inks = self.example_batch(generator, batch)
+        pred_a, pred_c = self.agent.teacher_forced(targets, acts, inks, self.painter)
+        return F.mse_loss(pred_a, acts) + F.mse_loss(pred_c, inks)
+
+    def precondition_step(self, generator: torch.Generator) -> dict[str, float]:
+        loss = self.order_loss(generator)
+        opt = self.optimizers["agent"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        value = float(loss.detach())
+        return {"loss": value, "action_mse": value}
+
+    def adversarial_step(self, targets: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
+        s = self.settings
+        painting = self.agent(targets, self.painter).canvas
+        losses: dict[str, float] = {}
+        if s.adversarial > 0:
+            self.critic.requires_grad_(True)
+            opt_c = self.optimizers["critic"]
+            fake = painting.detach()
+            for _ in range(s.critic_steps):
+                real_score = self.critic(targets, targets)
+                fake_score = self.critic(targets, fake)
+                gp = gradient_penalty(self.critic, targets, targets, fake, generator)
+                loss_c = fake_score.mean() - real_score.mean() + s.gp * gp + 1e-3 * (real_score**2).mean()
+                opt_c.zero_grad(set_to_none=True)
+                loss_c.backward()
+                opt_c.step()
+            losses["critic"] = float((real_score - fake_score).mean().detach())  # Wasserstein estimate
+            losses["gp"] = float(gp.detach())
+            self.critic.requires_grad_(False)
+        pixel = F.mse_loss(painting, targets)
+        loss = s.pixel * pixel
+        if s.adversarial > 0:
+            adversarial = -self.critic(targets, painting).mean()
+            loss = loss + s.adversarial * adversarial
+            losses["adversarial"] = float(adversarial.detach())
+        if s.order > 0 and self.examples is not None:  # keep the human stroke order learnt in preconditioning
+            order = self.order_loss(generator, max(1, s.batch // 2))
+            loss = loss + s.order * order
+            losses["action_mse"] = float(order.detach())
+        opt = self.optimizers["agent"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses["pixel"] = float(pixel.detach())
+        losses["loss"] = float(loss.detach())
+        return losses
+
+    # -- state -------------------------------------------------------------------------------
+
+    def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        """Every tensor of the run (networks and optimisers) plus JSON-able metadata."""
+        tensors: dict[str, torch.Tensor] = {}
+        for name, module in (("agent", self.agent), ("critic", self.critic)):
+            for key, value in module.state_dict().items():
+                tensors[f"{name}.{key}"] = value
+        meta: dict[str, Any] = {}
+        for name, opt in self.optimizers.items():
+            sd = opt.state_dict()
+            for pid, pstate in sd["state"].items():
+                for key, value in pstate.items():
+                    tensors[f"opt.{name}.{pid}.{key}"] = torch.as_tensor(value)
+            meta[name] = {"param_groups": sd["param_groups"]}
+        return tensors, meta
+
+    def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        for name, module in (("agent", self.agent), ("critic", self.critic)):
+            prefix = f"{name}."
+            module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+        for name, opt in self.optimizers.items():
+            state: dict[int, dict[str, torch.Tensor]] = {}
+            prefix = f"opt.{name}."
+            for key, value in tensors.items():
+                if key.startswith(prefix):
+                    pid, rest = key[len(prefix):].split(".", 1)
+                    state.setdefault(int(pid), {})[rest] = value
+            opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
+
+
+def validation_mse(agent: PaintingAgent, painter: Painter, targets: torch.Tensor, batch: int = 64) -> float:
+    """Mean pixel MSE of the agent's neural paintings of ``targets``."""
+    total = 0.0
+    with torch.no_grad():
+        for chunk in targets.split(batch):
+            total += float(((agent(chunk, painter).canvas - chunk) ** 2).mean()) * len(chunk)
+    return total / max(1, len(targets))
+
+
+def train_agent(
+    agent: PaintingAgent,
+    critic: ConditionalCritic,
+    painter: Painter,
+    data: ImageSet,
+    settings: AgentTrainSettings,
+    out: Path | None = None,
+    examples: tuple[torch.Tensor, torch.Tensor] | None = None,
+    holdout: torch.Tensor | None = None,
+    progress: Callable[[int, dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> AgentTrainLog:
+    """Train ``agent`` (and ``critic``) in place; checkpoint, log and sample into ``out``.
+
+    ``examples`` are preconditioning actions ``(K, T, 9)`` and inks ``(K, T, C)``; ``holdout`` float
+    targets ``(M, C, 64, 64)`` for validation MSE and sample grids. If ``out/checkpoint`` holds a
+    compatible checkpoint, training resumes from it.
+    """
+    settings.validate()
+    if len(data) == 0:
+        raise InvalidArgument("no training images")
+    if data.channels != agent.channels:
+        raise AgentError(f"dataset has {data.channels} channels but the agent paints {agent.channels}")
+    trainer = AgentTrainer(agent, critic, painter, settings, examples)
+    log, start = AgentTrainLog(), 0
+    out = Path(out) if out is not None else None
+    ckpt = out / CHECKPOINT_DIR if out is not None else None
+    if ckpt is not None and (ckpt / "state.json").is_file():
+        start, log = load_checkpoint(ckpt, trainer)
+    if out is not None:
+        _rewrite_log(out / LOG_FILE, [r for r in log.rows if r["step"] <= start])
+    images = data.images
+    agent.train()
+    began = time.perf_counter() - log.seconds
+    window: dict[str, list[float]] = {}
+    for step in range(start, settings.steps):
+        generator = step_generator(settings.seed, step)
+        lr = trainer._set_lr(step)
+        phase = trainer.phase(step)
+        if phase == "precondition":
+            losses = trainer.precondition_step(generator)
+        else:
+            idx = torch.randint(0, len(images), (settings.batch,), generator=generator)
+            targets = shift_images(images[idx].float() / 255.0, settings.shift, generator)
+            losses = trainer.adversarial_step(targets, generator)
+        for key, value in losses.items():
+            window.setdefault(key, []).append(value)
+        done = step + 1
+        if progress:
+            progress(done, {**losses, "phase": phase})  # type: ignore[dict-item]
+        sample = holdout is not None and (done % settings.sample_every == 0 or done == settings.steps)
+        if done % settings.log_every == 0 or done == settings.steps or sample:
+            row: dict[str, Any] = {"step": done, "phase": phase, "lr": lr,
+                                   **{k: sum(v) / len(v) for k, v in window.items()}}
+            window = {}
+            if sample:
+                row["val_mse"] = validation_mse(agent, painter, holdout)  # type: ignore[arg-type]
+                if out is not None:
+                    from brushcli.agents.figures import sample_grid
+                    from brushcli.outputs import ensure_dir, write_png
+
+                    ensure_dir(out / SAMPLES_DIR)
+                    write_png(out / SAMPLES_DIR / f"step_{done:06d}.png",
+                              sample_grid(agent, painter, holdout[:10]))  # type: ignore[index]
+            row["seconds"] = time.perf_counter() - began
+            log.rows.append(row)
+            if out is not None:
+                _append_log(out / LOG_FILE, row)
+        stop = should_stop() if should_stop else False
+        if out is not None and settings.snapshot_every and done % settings.snapshot_every == 0:
+            save_weights(agent, out / SNAPSHOTS_DIR / f"step_{done:06d}.safetensors")
+        if ckpt is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
+            log.seconds = time.perf_counter() - began
+            save_checkpoint(ckpt, trainer, done, log)
+        if stop:
+            break
+    log.seconds = time.perf_counter() - began
+    agent.eval()
+    return log
+
+
+def save_weights(agent: PaintingAgent, path: Path) -> Path:
+    """The agent's weights alone, as safetensors (what an agent folder's model.safetensors holds)."""
+    from safetensors.torch import save_file
+
+    from brushcli.outputs import atomic_path, ensure_dir
+
+    ensure_dir(Path(path).parent)
+    state = {k: v.detach().cpu().contiguous() for k, v in agent.state_dict().items()}
+    with atomic_path(Path(path)) as tmp:
+        save_file(state, str(tmp), metadata={"format": "brush-agent"})
+    return Path(path)
+
+
+def save_checkpoint(folder: Path, trainer: AgentTrainer, step: int, log: AgentTrainLog) -> None:
+    """Networks + optimisers as safetensors, the rest as JSON; each file replaced atomically."""
+    from safetensors.torch import save_file
+
+    from brushcli.outputs import atomic_path, ensure_dir, write_json
+
+    ensure_dir(folder)
+    tensors, meta = trainer.state()
+    with atomic_path(folder / "state.safetensors") as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
+    write_json(folder / "state.json", {
+        "step": step, "settings": asdict(trainer.settings), "config": trainer.agent.config.to_dict(),
+        "optimizers": meta, "log": asdict(log),
+    })
+
+
+def load_checkpoint(folder: Path, trainer: AgentTrainer) -> tuple[int, AgentTrainLog]:
+    from brushcli.agents.inference import read_safetensors
+
+    try:
+        doc = json.loads((folder / "state.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise AgentError(f"{folder}: unreadable checkpoint ({exc}); delete it to start over") from exc
+    saved, current = doc.get("config", {}), trainer.agent.config.to_dict()
+    for key in ("painter", "strokes", "channels", "arch"):
+        if saved.get(key) != current.get(key):
+            raise AgentError(f"{folder}: checkpoint was made with a different {key}; use another --out or "
+                             "delete the checkpoint")
+    if doc.get("settings", {}).get("seed") != trainer.settings.seed:
+        raise AgentError(f"{folder}: checkpoint was made with another --seed; use the same seed to resume")
+    trainer.load_state(read_safetensors(folder / "state.safetensors"), doc.get("optimizers", {}))
+    log_doc = doc.get("log", {})
+    log = AgentTrainLog(rows=list(log_doc.get("rows", [])), seconds=float(log_doc.get("seconds", 0.0)))
+    return int(doc["step"]), log
+
+
+def _rewrite_log(path: Path, rows: list[dict[str, Any]]) -> None:
+    from brushcli.outputs import atomic_path, ensure_dir
+
+    ensure_dir(path.parent)
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=LOG_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(_fmt(row))
+
+
+def _append_log(path: Path, row: dict[str, Any]) -> None:
+    with open(path, "a", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=LOG_COLUMNS, extrasaction="ignore").writerow(_fmt(row))
+
+
+def _fmt(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()}

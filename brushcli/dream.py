@@ -1,0 +1,327 @@
+"""``dream``: paint an ImageNet class with brushstrokes, through one or several pretrained classifiers.
+
+"If you gave a pre-trained network a brush and asked it to paint the optimal panda, what would it
+paint?" (Neural Painters, section 5.1). Strokes on one 64-px painter canvas (grid level 0) over a
+fixed background are rendered by the neural painter, upsampled to the classifiers' input size, shown
+to every net of the ensemble as several randomly cropped/jittered/scaled/rotated views per step
+(:mod:`brushcli.vision.transforms`), and moved by gradient descent on the class objective
+(:mod:`brushcli.objectives`) through :func:`brushcli.optimize.optimize`. The strokes are then
+replayed in real MyPaint, and the replay is scored by the same nets (and optionally by held-out
+"judge" nets that were not optimised against), which is the number that matters.
+
+>>> from brushcli.dream import dream, DreamSettings                      # doctest: +SKIP
+>>> result = dream(find_class("giant panda"), NetEnsemble.create(["efficientnet-lite0"]),
+...                create_painter("pen"), DreamSettings(strokes=30))
+>>> result.strokes, result.neural                                       # StrokeList, (H, W, 3) array
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from brushcli.canvas.layered import LayeredCanvas
+from brushcli.errors import InvalidArgument
+from brushcli.mypaint.render import MAX_SIDE
+from brushcli.objectives import CLASS_MODES, Objective, class_objective
+from brushcli.optimize import optimize
+from brushcli.painters.painter import Painter
+from brushcli.presets import Preset
+from brushcli.strokes import StrokeList
+from brushcli.vision import transforms as T
+from brushcli.vision.classes import ImageNetClass, find_class
+from brushcli.vision.nets import Classifier, NetEnsemble
+
+MAX_STROKES = 1000
+#: The painter canvas: level 0 is one 64-px canvas over the whole (square) image.
+CANVAS = 64
+DEFAULT_NETS = ("efficientnet-lite0",)
+
+
+@dataclass
+class DreamSettings:
+    """Knobs of :func:`dream` (CLI options map one to one)."""
+
+    strokes: int = 30
+    steps: int | None = None
+    size: int = 512
+    seed: int = 0
+    views: int = 4
+    lr: float = 0.06
+    mode: str = "log_softmax"
+    background: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    crop: tuple[float, float] = (0.65, 1.0)
+    device: str = "cpu"
+
+    def validate(self) -> None:
+        if not 1 <= self.strokes <= MAX_STROKES:
+            raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
+        if not 32 <= self.size <= MAX_SIDE:
+            raise InvalidArgument(f"--size must be 32..{MAX_SIDE} px, got {self.size}")
+        if self.steps is not None and self.steps < 0:
+            raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
+        if not 1 <= self.views <= 64:
+            raise InvalidArgument(f"--views must be 1..64, got {self.views}")
+        if self.mode not in CLASS_MODES:
+            raise InvalidArgument(f"unknown objective mode {self.mode!r}; use {' or '.join(CLASS_MODES)}")
+        if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
+            raise InvalidArgument(f"crop sides must satisfy 0.1 <= min <= max <= 1, got {self.crop}")
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps if self.steps is not None else default_steps(self.strokes)
+
+
+def default_steps(strokes: int) -> int:
+    """Optimisation steps when none are given: enough for 30 strokes to converge, growing slowly."""
+    return int(min(600, 200 + 20 * math.sqrt(strokes)))
+
+
+@dataclass
+class DreamResult:
+    """What :func:`dream` returns: the class, strokes, neural render and the optimisation record."""
+
+    target: ImageNetClass
+    strokes: StrokeList
+    neural: np.ndarray
+    losses: list[float] = field(default_factory=list)
+    steps: int = 0
+    seconds: float = 0.0
+    nets: list[str] = field(default_factory=list)
+    objective: str = ""
+    painter: str = ""
+    device: str = "cpu"
+    settings: DreamSettings | None = None
+
+
+def _halton(index: int, base: int) -> float:
+    out, f = 0.0, 1.0
+    while index > 0:
+        f /= base
+        out += f * (index % base)
+        index //= base
+    return out
+
+
+def init_strokes(count: int, preset: Preset, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Initial ``(1, count, 9)`` actions and ``(1, count, 3)`` colors for a blank canvas.
+
+    Strokes are spread evenly (a randomly shifted Halton sequence, so any prefix is spread too), the
+    first ones largest (radius ~14 px of 64 down to ~3 px: big shapes first, detail painted on top),
+    each a gentle curve about three radii long in a random direction, in a random mid-range color.
+    """
+    lo, hi = preset.size
+    shift = torch.rand(2, generator=generator).tolist()
+    actions = torch.zeros(1, count, 9)
+    colors = 0.15 + 0.7 * torch.rand(1, count, 3, generator=generator)
+    r_big, r_small = 14.0, 3.0
+    for i in range(count):
+        t = i / max(1, count - 1)
+        radius = r_big * (r_small / r_big) ** t
+        cx = 0.12 + 0.76 * ((_halton(i + 1, 2) + shift[0]) % 1.0)
+        cy = 0.12 + 0.76 * ((_halton(i + 1, 3) + shift[1]) % 1.0)
+        theta = float(torch.rand((), generator=generator)) * math.pi
+        half = 1.5 * radius / CANVAS
+        dx, dy = math.cos(theta) * half, math.sin(theta) * half
+        bend = (float(torch.rand((), generator=generator)) - 0.5) * half
+        points = [cx - dx, cy - dy, cx - dy * bend / half * 0.5, cy + dx * bend / half * 0.5, cx + dx, cy + dy]
+        size = min(1.0, max(0.0, (radius / CANVAS - lo) / (hi - lo)))
+        actions[0, i] = torch.tensor([min(max(v, 0.01), 0.99) for v in points] + [0.85, 0.85, size])
+    return actions, colors
+
+
+def dream(
+    target: ImageNetClass | str | int,
+    ensemble: NetEnsemble,
+    painter: Painter,
+    settings: DreamSettings | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    objective: Objective | None = None,
+) -> DreamResult:
+    """Optimise ``settings.strokes`` strokes so every net of ``ensemble`` sees class ``target``.
+
+    ``objective`` replaces the default class objective (the mean over nets of the class's
+    log-probability); ``progress(step, total, loss)`` follows every step. Nothing is written.
+    """
+    settings = settings or DreamSettings()
+    settings.validate()
+    if len(ensemble) == 0:
+        raise InvalidArgument("no nets to dream with")
+    cls = target if isinstance(target, ImageNetClass) else find_class(target)
+    started = time.perf_counter()
+    torch.manual_seed(settings.seed)
+    generator = torch.Generator().manual_seed(settings.seed)
+    device = torch.device(settings.device)
+    painter = painter.to(device)
+    objective = objective or class_objective(ensemble.names, cls.index, settings.mode)
+
+    background = torch.tensor(settings.background, dtype=torch.float32)
+    canvas = LayeredCanvas(painter, 1.0, background)
+    actions, colors = init_strokes(settings.strokes, painter.preset, generator)
+    group = canvas.add_group(0, actions, colors, position=(0.0, 1.0), size=(0.0, 1.0))
+    canvas = canvas.to(device)
+    work = max(c.input_size for c in ensemble)
+    views = T.standard(settings.views, work, fill=settings.background, crop=settings.crop)
+    total = settings.total_steps
+
+    def loss_fn(step: int) -> torch.Tensor:  # noqa: ARG001
+        image = canvas.render(work, work)[None]
+        batch = views(image, generator)
+        return objective(ensemble.run(batch, objective.needs))
+
+    def tick(step: int, loss: float) -> None:
+        if progress:
+            progress(step + 1, total, loss)
+
+    log = optimize(list(group.parameters()), loss_fn, total, lr=settings.lr, callback=tick)
+    with torch.no_grad():
+        neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
+        "command": "dream", "class": cls.name, "class_index": cls.index, "nets": ensemble.names,
+        "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
+    })
+    return DreamResult(
+        target=cls, strokes=strokes, neural=neural, losses=log.losses, steps=total,
+        seconds=time.perf_counter() - started, nets=ensemble.names, objective=str(objective),
+        painter=painter.name, device=str(device), settings=settings,
+    )
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+def _as_batch(image: np.ndarray | torch.Tensor, device: torch.device | str) -> torch.Tensor:
+    if isinstance(image, np.ndarray):
+        image = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).permute(2, 0, 1)
+    if image.ndim == 3:
+        image = image[None]
+    return image.to(device)
+
+
+@torch.no_grad()
+def class_scores(image: np.ndarray | torch.Tensor, classifier: Classifier, index: int) -> dict[str, Any]:
+    """How ``classifier`` sees ``image`` (``(H, W, 3)`` in 0..1): the class's probability and rank (1 = top),
+    and the top-1 class with its probability."""
+    from brushcli.vision.classes import get_class
+
+    device = next(iter(classifier.buffers())).device
+    probs = torch.softmax(classifier(_as_batch(image, device)).float(), dim=-1)[0]
+    p = float(probs[index])
+    rank = int((probs > probs[index]).sum()) + 1
+    top = int(torch.argmax(probs))
+    return {"prob": round(p, 6), "rank": rank, "top1": get_class(top).name, "top1_prob": round(float(probs[top]), 6)}
+
+
+def score_image(image: np.ndarray | torch.Tensor, nets: Sequence[Classifier], index: int) -> dict[str, dict[str, Any]]:
+    """:func:`class_scores` for every net."""
+    return {c.name: class_scores(image, c, index) for c in nets}
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+@dataclass
+class Dreamed:
+    """One class painted and written: the result, its folder and the metrics written."""
+
+    result: DreamResult
+    folder: Path
+    metrics: dict[str, Any]
+
+
+def dream_metrics(result: DreamResult, replay_image: np.ndarray, ensemble: NetEnsemble,
+                  judges: NetEnsemble | None = None) -> dict[str, Any]:
+    """metrics.json content: per net, the class probability/rank for the neural render and the replay."""
+    index = result.target.index
+    nets: dict[str, Any] = {}
+    for group, in_ensemble in ((ensemble, True), (judges, False)):
+        for clf in group or ():
+            if clf.name in nets:
+                continue
+            nets[clf.name] = {
+                "in_ensemble": in_ensemble,
+                "neural": class_scores(result.neural, clf, index),
+                "mypaint": class_scores(replay_image, clf, index),
+            }
+    settings = result.settings or DreamSettings()
+    return {
+        "command": "dream",
+        "class": result.target.name,
+        "class_index": index,
+        "wordnet_id": result.target.wordnet_id,
+        "nets": result.nets,
+        "judges": [c.name for c in judges or () if c.name not in result.nets],
+        "objective": result.objective,
+        "mypaint_top1": all(nets[n]["mypaint"]["rank"] == 1 for n in result.nets),
+        "classifiers": nets,
+        "steps": result.steps,
+        "views": settings.views,
+        "optimise_seconds": result.seconds,
+        "loss_first": result.losses[0] if result.losses else None,
+        "loss_last": result.losses[-1] if result.losses else None,
+        "painter": result.painter,
+        "device": result.device,
+        "seed": settings.seed,
+    }
+
+
+def write_dream(result: DreamResult, folder: Path, ensemble: NetEnsemble, judges: NetEnsemble | None = None,
+                started: float | None = None) -> Dreamed:
+    """Replay in MyPaint, score both renders, and write the output folder (see :mod:`brushcli.paint.results`)."""
+    from brushcli.paint.results import write_outputs
+    from brushcli.replay import replay
+
+    real = replay(result.strokes).image
+    metrics = dream_metrics(result, real, ensemble, judges)
+    written = write_outputs(Path(folder), result.strokes, result.neural, None, metrics, started=started)
+    return Dreamed(result=result, folder=written.folder, metrics=written.metrics)
+
+
+def dream_classes(
+    classes: Sequence[str | int],
+    nets: str | Sequence[str] = DEFAULT_NETS,
+    out: str | Path = "out",
+    painter: str = "pen",
+    settings: DreamSettings | None = None,
+    weights: dict[str, Path] | Sequence[str] | None = None,
+    judges: str | Sequence[str] = (),
+    progress: Callable[[ImageNetClass, int, int, float], None] | None = None,
+    on_done: Callable[[Dreamed], None] | None = None,
+) -> list[Dreamed]:
+    """Paint each class in ``classes`` into ``out/<class slug>/`` (the ``brush dream`` command).
+
+    Everything the user typed is checked (classes, nets, weights, output folder) before any net or
+    painter is loaded, so a typo fails in a second, not after minutes of work.
+    """
+    from brushcli.outputs import ensure_dir
+    from brushcli.painters.registry import create_painter, resolve_painter_folder
+    from brushcli.vision.nets import parse_net_list, parse_weights_options
+
+    settings = settings or DreamSettings()
+    settings.validate()
+    if not classes:
+        raise InvalidArgument("give at least one ImageNet class, e.g. brush dream \"giant panda\" violin 388")
+    targets = list(dict.fromkeys(find_class(c) for c in classes))
+    net_names = parse_net_list(nets)
+    judge_names = [n for n in (parse_net_list(judges) if judges else []) if n not in net_names]
+    weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
+    resolve_painter_folder(painter)
+    out = ensure_dir(Path(out))
+    ensemble = NetEnsemble.create(net_names, settings.device, weight_files)
+    judge_nets = NetEnsemble.create(judge_names, settings.device, weight_files) if judge_names else None
+    brush = create_painter(painter, device=settings.device)
+    done = []
+    for cls in targets:
+        started = time.perf_counter()
+        result = dream(cls, ensemble, brush, settings,
+                       progress=(lambda s, t, loss, cls=cls: progress(cls, s, t, loss)) if progress else None)
+        dreamed = write_dream(result, out / cls.slug, ensemble, judge_nets, started=started)
+        done.append(dreamed)
+        if on_done:
+            on_done(dreamed)
+    return done

@@ -1,0 +1,171 @@
+"""Robustness transforms (as in Lucid): random, differentiable image -> image closures.
+
+Optimising an image for a classifier finds adversarial pixel patterns unless every step shows the
+classifier a slightly different view. Like Lucid's ``transform`` module, each function here returns
+a closure ``t(images, generator) -> images`` over a batch ``(B, 3, H, W)``; :func:`compose` chains
+them. Unlike Lucid, every view in the batch gets its own random parameters, the random numbers come
+from a ``torch.Generator`` argument (same seed, same views), and the fill revealed by shifting,
+shrinking or rotating is the painting's own background color rather than black.
+
+The Neural Painters paper's point (section 5.1) is :func:`views` + :func:`random_crop`: several
+differently cropped and jittered views of the canvas per step, so strokes must paint the class
+wherever the classifier looks, instead of a fragile pattern that only works at one exact framing.
+
+>>> t = compose(views(4), pad(16), jitter(8), random_scale([0.9, 1.0, 1.1]), random_rotate(range(-10, 11)))
+>>> batch = t(image[None], torch.Generator().manual_seed(0))     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+Transform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+Fill = float | Sequence[float] | torch.Tensor
+
+
+def _fill(images: torch.Tensor, value: Fill) -> torch.Tensor:
+    return torch.as_tensor(value, dtype=images.dtype, device=images.device).reshape(-1, 1, 1).expand(
+        images.shape[1], 1, 1)
+
+
+def _choice(values: Sequence[float], count: int, generator: torch.Generator) -> torch.Tensor:
+    values = torch.as_tensor(list(values), dtype=torch.float32)
+    return values[torch.randint(len(values), (count,), generator=generator)]
+
+
+def _uniform(low: float, high: float, count: int, generator: torch.Generator) -> torch.Tensor:
+    return low + (high - low) * torch.rand(count, generator=generator)
+
+
+def _affine(images: torch.Tensor, theta: torch.Tensor, fill: Fill) -> torch.Tensor:
+    """Resample each view through its own 2x3 affine matrix (output -> input coords), filling outside."""
+    theta = theta.to(device=images.device, dtype=images.dtype)
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    background = _fill(images, fill)
+    return F.grid_sample(images - background, grid, mode="bilinear", padding_mode="zeros",
+                         align_corners=False) + background
+
+
+def compose(*transforms: Transform) -> Transform:
+    """Apply ``transforms`` in order."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        for t in transforms:
+            images = t(images, generator)
+        return images
+
+    return inner
+
+
+def views(count: int) -> Transform:
+    """Repeat a single image into ``count`` views (the later random transforms make them differ)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:  # noqa: ARG001
+        return images.repeat_interleave(count, dim=0)
+
+    return inner
+
+
+def pad(width: int, fill: Fill = 1.0) -> Transform:
+    """Add ``width`` px of ``fill`` around each view (room for jitter without revealing a border)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:  # noqa: ARG001
+        if width <= 0:
+            return images
+        background = _fill(images, fill)
+        return F.pad(images - background, (width,) * 4, value=0.0) + background
+
+    return inner
+
+
+def jitter(d: int) -> Transform:
+    """Crop each view to ``(H - d, W - d)`` at its own random offset in ``[0, d]`` (Lucid's jitter)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if d <= 0:
+            return images
+        h, w = images.shape[-2:]
+        offsets = torch.randint(0, d + 1, (images.shape[0], 2), generator=generator).tolist()
+        return torch.stack([img[:, oy : oy + h - d, ox : ox + w - d] for img, (oy, ox) in zip(images, offsets)])
+
+    return inner
+
+
+def random_scale(scales: Sequence[float], fill: Fill = 1.0) -> Transform:
+    """Zoom each view about its centre by a factor from ``scales`` (< 1 shrinks, revealing ``fill``)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        s = _choice(scales, images.shape[0], generator)
+        theta = torch.zeros(images.shape[0], 2, 3)
+        theta[:, 0, 0] = 1.0 / s
+        theta[:, 1, 1] = 1.0 / s
+        return _affine(images, theta, fill)
+
+    return inner
+
+
+def random_rotate(degrees: Sequence[float], fill: Fill = 1.0) -> Transform:
+    """Rotate each view about its centre by an angle (degrees) from ``degrees``."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        angle = _choice(degrees, images.shape[0], generator) * (math.pi / 180.0)
+        h, w = images.shape[-2:]
+        cos, sin = torch.cos(angle), torch.sin(angle)
+        theta = torch.zeros(images.shape[0], 2, 3)
+        # normalised coordinates of a non-square image: correct for the aspect ratio
+        theta[:, 0, 0], theta[:, 0, 1] = cos, -sin * h / w
+        theta[:, 1, 0], theta[:, 1, 1] = sin * w / h, cos
+        return _affine(images, theta, fill)
+
+    return inner
+
+
+def random_crop(side: tuple[float, float] = (0.6, 1.0), fill: Fill = 1.0) -> Transform:
+    """Crop a random square-ish window of each view (its side a fraction in ``side`` of the view's)
+    at a random position, and stretch it back to the view's size (the paper's random crops)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        n = images.shape[0]
+        frac = _uniform(side[0], side[1], n, generator)
+        centre = (torch.rand(n, 2, generator=generator) * 2 - 1) * (1 - frac)[:, None]
+        theta = torch.zeros(n, 2, 3)
+        theta[:, 0, 0] = frac
+        theta[:, 1, 1] = frac
+        theta[:, :, 2] = centre
+        return _affine(images, theta, fill)
+
+    return inner
+
+
+def keep_first(transform: Transform) -> Transform:
+    """Apply ``transform`` to every view but the first, which stays untouched (the whole picture)."""
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if images.shape[0] <= 1:
+            return images
+        rest = transform(images[1:], generator)
+        if rest.shape[-2:] != images.shape[-2:]:
+            rest = F.interpolate(rest, size=images.shape[-2:], mode="bilinear", align_corners=False)
+        return torch.cat([images[:1], rest])
+
+    return inner
+
+
+def standard(count: int = 4, size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 1.0)) -> Transform:
+    """The dream default: ``count`` views of a ``size``-px image, each padded, jittered, scaled,
+    rotated and randomly cropped (Lucid's standard transforms plus the paper's crops), sizes kept."""
+    unit = size / 224  # the amounts below are Lucid's, in pixels of a 224-px image
+    p, j1, j2 = round(12 * unit), round(8 * unit), round(4 * unit)
+    return compose(
+        views(count),
+        pad(p, fill),
+        jitter(j1),
+        random_scale([0.9, 0.95, 1.0, 1.05, 1.1], fill),
+        random_rotate(list(range(-10, 11)), fill),
+        jitter(j2),
+        random_crop(crop, fill),
+    )
