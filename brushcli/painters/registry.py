@@ -97,7 +97,7 @@ def _register_bundled() -> None:
         name="pen", folder="pen", sha256="c60b25fafbe320527ce6cbac34557983ad8b6b20afdb583251ab45b6f331887d", description="Clean-edged opaque pen (classic/pen), for photos.",
     ))
     register(BundledPainter(
-        name="dry-brush", folder="dry-brush", sha256="",
+        name="dry-brush", folder="dry-brush", sha256="1ae4f912c2059e1eb91915a00c865e858640be6c7f51ecf80e03e64db3a3c535",
         description="The Neural Painters paper's textured dry brush (classic/dry_brush).",
     ))
 
