@@ -6,7 +6,7 @@ import pytest
 
 from brushcli.errors import StrokeFileError
 from brushcli.strokes import SCHEMA_VERSION, StrokeList, load_strokes
-from conftest import random_strokes
+from _brushtest import random_strokes
 
 
 def test_round_trip(tmp_path):
