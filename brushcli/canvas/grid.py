@@ -93,19 +93,7 @@ class Level:
         if self.index == 0:
             return premult[0, :, :h, :w], keep[0, :, :h, :w]
         nx, ny = self.tiles
-        cw, ch = self.canvas
-        p_all = premult.new_zeros(3, ch, cw)
-        m_all = keep.new_ones(1, ch, cw)
-        grid_p = premult.view(ny, nx, 3, TILE, TILE)
-        grid_m = keep.view(ny, nx, 1, TILE, TILE)
-        for px, py in LAYERS:
-            lp = _blocks(grid_p[py::2, px::2])
-            lm = _blocks(grid_m[py::2, px::2])
-            pad = (STRIDE * px, cw - STRIDE * px - lp.shape[-1], STRIDE * py, ch - STRIDE * py - lp.shape[-2])
-            lp = F.pad(lp, pad, value=0.0)
-            lm = F.pad(lm, pad, value=1.0)
-            p_all = p_all * lm + lp
-            m_all = m_all * lm
+        p_all, m_all = stitch(premult.view(ny, nx, 3, TILE, TILE), keep.view(ny, nx, 1, TILE, TILE))
         off = -self.origin
         return p_all[:, off : off + h, off : off + w], m_all[:, off : off + h, off : off + w]
 
@@ -138,6 +126,30 @@ class Level:
             local[..., k + 1] = (s[..., k + 1] * h - offsets[..., 1]) / TILE
         local[..., 8] = s[..., 8] * max(w, h) / TILE
         return preset.shapes_to_actions(local.reshape(-1, 9)).reshape(s.shape)
+
+
+def stitch(premult: torch.Tensor, keep: torch.Tensor, ix0: int = 0, iy0: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Compose a rectangular block of tile operators into one operator over the block's canvas.
+
+    ``premult``/``keep`` are ``(ny, nx, C, 64, 64)`` for tiles ``ix0..ix0+nx-1`` by ``iy0..iy0+ny-1``
+    of a level; layers follow the level's global parity order, so a block composites exactly as the
+    same tiles do inside the whole level. Returns ``(3, H, W)`` and ``(1, H, W)`` with
+    ``W = 32 * (nx - 1) + 64`` (the block's top-left tile corner at (0, 0)).
+    """
+    ny, nx = premult.shape[:2]
+    cw, ch = STRIDE * (nx - 1) + TILE, STRIDE * (ny - 1) + TILE
+    p_all = premult.new_zeros(3, ch, cw)
+    m_all = keep.new_ones(1, ch, cw)
+    for px, py in LAYERS:
+        sx, sy = (px - ix0) % 2, (py - iy0) % 2  # local start of this global parity class
+        if sx >= nx or sy >= ny:
+            continue
+        lp = _blocks(premult[sy::2, sx::2])
+        lm = _blocks(keep[sy::2, sx::2])
+        pad = (STRIDE * sx, cw - STRIDE * sx - lp.shape[-1], STRIDE * sy, ch - STRIDE * sy - lp.shape[-2])
+        p_all = p_all * F.pad(lm, pad, value=1.0) + F.pad(lp, pad, value=0.0)
+        m_all = m_all * F.pad(lm, pad, value=1.0)
+    return p_all, m_all
 
 
 def _blocks(grid: torch.Tensor) -> torch.Tensor:

@@ -56,8 +56,9 @@ class LayeredCanvas(nn.Module):
         return torch.sigmoid(self.raw_background)
 
     def add_group(self, level: int, actions: torch.Tensor, colors: torch.Tensor,
-                  position: tuple[float, float], size: tuple[float, float]) -> StrokeGroup:
-        group = StrokeGroup(actions, colors, position=position, size=size)
+                  position: tuple[float, float], size: tuple[float, float],
+                  palette: torch.Tensor | None = None, gray: bool = False) -> StrokeGroup:
+        group = StrokeGroup(actions, colors, position=position, size=size, palette=palette, gray=gray)
         self.groups.append(group)
         self.specs.append(GroupSpec(level, actions.shape[1]))
         return group

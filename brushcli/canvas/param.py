@@ -23,6 +23,10 @@ class StrokeGroup(nn.Module):
 
     ``position`` bounds the six point coordinates (tile-relative), ``size`` the size action. Init
     values are given in those same units and stored as logits of their position in the range.
+
+    Colors are free RGB by default. With ``gray=True`` each stroke has one gray level. With a
+    ``palette`` (``(K, 3)``), each stroke holds logits over the palette: a softmax mixture while
+    optimising, exactly one palette color once :attr:`hard` is set (straight-through gradients).
     """
 
     def __init__(
@@ -31,16 +35,30 @@ class StrokeGroup(nn.Module):
         colors: torch.Tensor,
         position: tuple[float, float] = (0.0, 1.0),
         size: tuple[float, float] = (0.0, 1.0),
+        palette: torch.Tensor | None = None,
+        gray: bool = False,
     ) -> None:
         super().__init__()
         self.position = position
         self.size = size
+        self.gray = gray
+        self.hard = False
+        self.temperature = 1.0
         lo = actions.new_tensor([position[0]] * 6 + [0.0, 0.0, size[0]])
         hi = actions.new_tensor([position[1]] * 6 + [1.0, 1.0, size[1]])
         self.register_buffer("lo", lo, persistent=False)
         self.register_buffer("span", hi - lo, persistent=False)
         self.raw_actions = nn.Parameter(_logit((actions - lo) / (hi - lo)))
-        self.raw_colors = nn.Parameter(_logit(colors))
+        if palette is not None:
+            self.register_buffer("palette", palette.to(colors), persistent=False)
+            nearest = torch.cdist(colors.reshape(-1, 3), self.palette).argmin(dim=1).view(colors.shape[:-1])
+            logits = torch.full((*colors.shape[:-1], len(palette)), -2.0, dtype=colors.dtype, device=colors.device)
+            logits.scatter_(-1, nearest[..., None], 2.0)
+            self.raw_colors = nn.Parameter(logits)
+        else:
+            self.palette = None
+            start = colors.mean(dim=-1, keepdim=True) if gray else colors
+            self.raw_colors = nn.Parameter(_logit(start))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -52,4 +70,11 @@ class StrokeGroup(nn.Module):
 
     def colors(self) -> torch.Tensor:
         """RGB ``(tiles, n, 3)`` in 0..1."""
-        return torch.sigmoid(self.raw_colors)
+        if self.palette is not None:
+            soft = torch.softmax(self.raw_colors / self.temperature, dim=-1)
+            if self.hard:
+                one_hot = torch.nn.functional.one_hot(soft.argmax(dim=-1), soft.shape[-1]).to(soft)
+                soft = one_hot + soft - soft.detach()
+            return soft @ self.palette
+        value = torch.sigmoid(self.raw_colors)
+        return value.expand(*value.shape[:-1], 3) if self.gray else value
