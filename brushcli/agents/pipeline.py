@@ -92,31 +92,36 @@ def train_agent_folder(
     return AgentReport(Path(out), log, val, held)
 
 
-def agent_card(config: AgentConfig) -> str:
+def agent_card(config: AgentConfig, usage: str | None = None) -> str:
     """The agent folder's README.md."""
     t = config.training
     s = t.get("settings", {})
-    pre = (f"preconditioned for {s.get('precondition_steps')} steps on the hand-made examples "
-           f"`{config.precondition}`, then " if config.precondition else "")
-    metric = config.metrics.get("holdout_mse_neural")
+    pre = ""
+    if config.precondition:
+        keep = f", keeping it with weight {s.get('order')}" if s.get("order") else ""
+        pre = (f"preconditioned for {s.get('precondition_steps')} steps on the hand-made stroke examples "
+               f"`{config.precondition}`{keep}, then ")
+    metrics = "\n".join(f"- {k}: {round(v, 5) if isinstance(v, float) else v}" for k, v in config.metrics.items())
     return f"""# brush painting agent: {config.name}
 
 A recurrent (LSTM) policy that paints a 64x64 target with **{config.strokes} strokes** of the
-`{config.painter}` neural painter in one forward pass ({'gray' if config.channels == 1 else 'RGB'} ink on white
-paper). Trained inside the frozen painter on `{config.dataset}`: {pre}conditional WGAN-GP
-(adversarial weight {s.get('adversarial')}) plus pixel MSE (weight {s.get('pixel')}), {s.get('steps')} steps of
-batch {s.get('batch')}, {t.get('seconds')} s on this machine's CPUs.
+`{config.painter}` neural painter in one forward pass ({'gray' if config.channels == 1 else 'RGB'} ink on
+white paper). Trained inside the frozen painter on `{config.dataset}`: {pre}a conditional WGAN-GP critic
+(adversarial weight {s.get('adversarial')}) plus pixel MSE (weight {s.get('pixel')});
+{t.get('steps_done', s.get('steps'))} steps of batch {s.get('batch')}, {t.get('seconds')} s of training on a CPU.
 
-Held-out neural MSE: {metric if metric is not None else 'n/a'} ({t.get('holdout_images')} held-out images).
+## Held-out metrics ({t.get('holdout_images')} images)
 
-Use it:
+{metrics or '- none recorded'}
 
-    brush paint digit.png --agent {config.name} --size 256
+## Use
 
-Reproduce:
+    {usage or f'brush paint IMAGE --agent PATH/TO/{config.name}'}
+
+## Reproduce
 
     {t.get('command') or 'brush train-agent ...'}
 
-Files: `config.json` (this agent's config, read by brush), `model.safetensors` (weights, loaded with
-safetensors only).
+Files: `config.json` (the agent's config, read by brush), `model.safetensors` (weights, loaded with
+safetensors only, never unpickled).
 """

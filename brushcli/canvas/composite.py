@@ -11,27 +11,27 @@ from __future__ import annotations
 
 import torch
 
+from brushcli.painters.models import floor_exp
+
 _EPS = 1e-6
-_LOG_FLOOR = -40.0
 
 
 def over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Collapse strokes painted in order into one over operator.
+    """Collapse strokes painted in order into one over operator (``alphas`` must lie in 0..1).
 
     ``alphas`` is ``(..., N, H, W)`` (stroke 0 painted first), ``colors`` ``(..., N, 3)``. Returns
     ``P`` ``(..., 3, H, W)`` and ``M`` ``(..., 1, H, W)`` with ``painted = canvas * M + P``.
     """
     n, h, w = alphas.shape[-3:]
-    log_keep = torch.log1p(-alphas.clamp(0.0, 1.0 - _EPS)).reshape(*alphas.shape[:-2], h * w)
+    log_keep = torch.log1p(-alphas * (1.0 - _EPS)).reshape(*alphas.shape[:-2], h * w)
     total = log_keep.sum(dim=-2, keepdim=True).reshape(*alphas.shape[:-3], 1, h, w)
     # sum over the strokes painted later, as one matmul with a strictly upper-triangular matrix
     # (a cumsum over a non-contiguous dimension is several times slower on CPUs)
     later = torch.ones(n, n, dtype=alphas.dtype, device=alphas.device).triu(diagonal=1)
     after = (later @ log_keep).reshape(alphas.shape)
-    # floor: exp of very negative numbers leaves the CPU's fast vectorised path; e^-40 is invisible
-    weight = alphas * torch.exp(after.clamp(min=_LOG_FLOOR))  # how much of stroke i survives on top
+    weight = alphas * floor_exp(after)  # how much of stroke i survives on top
     premult = torch.einsum("...nhw,...nc->...chw", weight, colors)
-    return premult, torch.exp(total.clamp(min=_LOG_FLOOR))
+    return premult, floor_exp(total)
 
 
 def apply_over(canvas: torch.Tensor, premult: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:

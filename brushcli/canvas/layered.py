@@ -63,13 +63,33 @@ class LayeredCanvas(nn.Module):
         self.specs.append(GroupSpec(level, actions.shape[1]))
         return group
 
-    def group_operator(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(P, M) of one group at its level's native resolution."""
-        group, spec = self.groups[index], self.specs[index]
-        actions = group.actions()
+    def _runs(self, groups: list[int]) -> list[tuple[int, list[int]]]:
+        """Consecutive groups of the same level, merged: ``[(level, [group, ...]), ...]``."""
+        runs: list[tuple[int, list[int]]] = []
+        for index in groups:
+            level = self.specs[index].level
+            if runs and runs[-1][0] == level:
+                runs[-1][1].append(index)
+            else:
+                runs.append((level, [index]))
+        return runs
+
+    def level_stack(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Actions ``(tiles, n, 9)`` and colors ``(tiles, n, 3)`` of same-level groups, per tile in order.
+
+        Groups of one level share each tile's stack: a later group's strokes go on top of the earlier
+        groups' strokes in every tile. Rendering them as one stack is one painter call per level.
+        """
+        actions = torch.cat([self.groups[i].actions() for i in indices], dim=1)
+        colors = torch.cat([self.groups[i].colors() for i in indices], dim=1)
+        return actions, colors
+
+    def level_operator(self, level: int, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(P, M) of same-level groups at the level's native resolution."""
+        actions, colors = self.level_stack(indices)
         tiles, n = actions.shape[:2]
         alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, TILE, TILE)
-        return self.level(spec.level).render(alphas, group.colors())
+        return self.level(level).render(alphas, colors)
 
     def render(self, width: int, height: int, groups: range | list[int] | None = None,
                base: torch.Tensor | None = None) -> torch.Tensor:
@@ -77,24 +97,29 @@ class LayeredCanvas(nn.Module):
         if base is None:
             base = self.background[:, None, None].expand(3, height, width)
         canvas = base
-        for index in groups if groups is not None else range(len(self.groups)):
-            premult, keep = self.group_operator(index)
+        selected = list(groups) if groups is not None else list(range(len(self.groups)))
+        for level, indices in self._runs(selected):
+            premult, keep = self.level_operator(level, indices)
             canvas = canvas * resize_image(keep, width, height) + resize_image(premult, width, height)
         return canvas
 
     def stroke_count(self) -> int:
         return sum(g.shape[0] * g.shape[1] for g in self.groups)
 
-    def export(self, brush_width: int, brush_height: int) -> np.ndarray:
-        """All strokes as ``(N, 12)`` stroke-file columns, in painting order."""
+    def export(self) -> np.ndarray:
+        """All strokes as ``(N, 12)`` stroke-file columns, in painting order.
+
+        Per level: tiles in the level's layer order, each tile's stack bottom to top (its groups in
+        the order they were added) — exactly the order :meth:`render` composites.
+        """
         rows = []
         preset = self.painter.preset
         with torch.no_grad():
-            for group, spec in zip(self.groups, self.specs):
-                level = self.level(spec.level)
-                actions = group.actions().cpu().numpy()
-                colors = group.colors().cpu().numpy()
-                shapes = level.to_image_coords(actions, preset)
+            for level_index, indices in self._runs(list(range(len(self.groups)))):
+                level = self.level(level_index)
+                actions, colors = self.level_stack(indices)
+                shapes = level.to_image_coords(actions.cpu().numpy(), preset)
+                colors = colors.cpu().numpy()
                 for tile in level.order:
                     rows.append(np.concatenate([shapes[tile], colors[tile]], axis=1))
         return np.concatenate(rows) if rows else np.zeros((0, 12))
@@ -104,7 +129,7 @@ class LayeredCanvas(nn.Module):
         bg = tuple(float(v) for v in self.background.detach().cpu())
         plan = [{"level": s.level, "per_tile": s.per_tile} for s in self.specs]
         return StrokeList(
-            params=self.export(width, height), width=width, height=height, brush=preset.brush,
+            params=self.export(), width=width, height=height, brush=preset.brush,
             sampling=preset.sampling, background=bg, painter=self.painter.name, preset=preset.name,
             meta={**meta, "plan": plan},
         )
@@ -127,23 +152,34 @@ def canvas_from_strokes(strokes: StrokeList, painter: Painter) -> LayeredCanvas:
                               f"{painter.preset.brush}; pass the matching --painter")
     canvas = LayeredCanvas(painter, strokes.aspect, torch.tensor(strokes.background, dtype=torch.float32))
     row = 0
+    runs: list[tuple[int, list[int]]] = []
     for entry in plan:
-        level = canvas.level(int(entry["level"]))
-        per_tile = int(entry["per_tile"])
-        count = level.count * per_tile
+        level_index, per_tile = int(entry["level"]), int(entry["per_tile"])
+        if runs and runs[-1][0] == level_index:
+            runs[-1][1].append(per_tile)
+        else:
+            runs.append((level_index, [per_tile]))
+    for level_index, sizes in runs:
+        level = canvas.level(level_index)
+        total = sum(sizes)
+        count = level.count * total
         block = strokes.params[row : row + count]
         if len(block) != count:
             raise StrokeFileError("stroke file does not match its plan (too few strokes)")
         row += count
-        ordered = np.empty((level.count, per_tile, 12))
-        ordered[level.order] = block.reshape(level.count, per_tile, 12)
+        ordered = np.empty((level.count, total, 12))
+        ordered[level.order] = block.reshape(level.count, total, 12)
         actions = level.from_image_coords(ordered[..., :9], painter.preset)
         tiled = level.index > 0
         position = TILE_POSITION if tiled else (0.0, 1.0)
         size = (0.0, TILE_MAX_SIZE if tiled else 1.0)
         clipped = np.clip(actions, [position[0]] * 6 + [0, 0, size[0]], [position[1]] * 6 + [1, 1, size[1]])
-        canvas.add_group(level.index, torch.tensor(clipped, dtype=torch.float32),
-                         torch.tensor(ordered[..., 9:], dtype=torch.float32), position, size)
+        start = 0
+        for per_tile in sizes:
+            part = slice(start, start + per_tile)
+            canvas.add_group(level.index, torch.tensor(clipped[:, part], dtype=torch.float32),
+                             torch.tensor(ordered[:, part, 9:], dtype=torch.float32), position, size)
+            start += per_tile
     if row != len(strokes):
         raise StrokeFileError("stroke file does not match its plan (extra strokes)")
     return canvas

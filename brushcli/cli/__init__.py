@@ -6,10 +6,7 @@ turned into one line on stderr and exit code 2 here, at the edge, so commands ne
 
 from __future__ import annotations
 
-import os
 
-# Idle OpenMP threads spinning on few cores slow small torch operations badly; set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
@@ -58,7 +55,7 @@ def _root(
     """Paint pictures with brushstrokes: neural painters for optimisation, real MyPaint for replay."""
 
 
-from brushcli.cli import agent, listing, paint, painters, render, train_painter  # noqa: E402,F401  (register commands)
+from brushcli.cli import agent, listing, paint, painters, render, style, train_painter  # noqa: E402,F401  (register commands)
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ class PaintSettings:
     steps: int | None = None
     seed: int = 0
     device: str = "cpu"
-    lr: float = 0.04
+    lr: float = 0.08
 
     def validate(self) -> None:
         if not 1 <= self.strokes <= MAX_STROKES:
@@ -67,7 +67,7 @@ class PaintResult:
 
 def default_steps(strokes: int, levels: int) -> int:
     """Total optimisation steps: enough for the schedule, growing slowly with the budget."""
-    return int(min(2000, 300 + 60 * math.sqrt(strokes))) + 150 * (levels - 1)
+    return int(min(1500, 200 + 30 * math.sqrt(strokes))) + 150 * (levels - 1)
 
 
 def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:

@@ -38,4 +38,4 @@ class Painter(nn.Module):
     def forward(self, actions: torch.Tensor) -> torch.Tensor:
         if actions.ndim != 2 or actions.shape[1] != ACTION_DIM:
             raise ValueError(f"actions must be (N, {ACTION_DIM}), got {tuple(actions.shape)}")
-        return self.net(actions).clamp(0.0, 1.0)
+        return self.net(actions)  # every architecture ends in a sigmoid: already in 0..1
