@@ -51,6 +51,7 @@ def paint(
     out: str | Path | None = None,
     name: str | None = None,
     resume: str | Path | None = None,
+    real_feedback: bool = True,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Painting:
     """Reconstruct ``image`` with ``strokes`` brushstrokes; write ``out/<name>/`` if ``out`` is given.
@@ -74,7 +75,8 @@ def paint(
         painter = previous.painter or painter
         size = max(previous.width, previous.height) if size is None else size
         strokes = len(previous)
-    settings = PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed, device=resolve_device(device))
+    settings = PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed, device=resolve_device(device),
+                             real_feedback=real_feedback)
     settings.validate()
     model = create_painter(painter, device=settings.device)
     source = str(image) if not isinstance(image, np.ndarray) else None

@@ -38,7 +38,14 @@ def resize_image(image: torch.Tensor, width: int, height: int) -> torch.Tensor:
 
 
 class LayeredCanvas(nn.Module):
-    """Stroke groups over a background color; renders at any grid level's resolution."""
+    """Stroke groups over a background color; renders at any grid level's resolution.
+
+    Real-MyPaint feedback: :meth:`refresh_real` renders every stroke's true alpha with libmypaint
+    (on the same 64-px canvas the painter imitates) and stores the difference to the painter's
+    output. While :attr:`use_real` is on, renders add that (detached) difference, so the forward
+    pass shows what MyPaint will paint while gradients still come from the painter: the optimiser
+    cannot profit from the painter's mistakes.
+    """
 
     def __init__(self, painter: Painter, aspect: float, background: torch.Tensor) -> None:
         super().__init__()
@@ -47,6 +54,23 @@ class LayeredCanvas(nn.Module):
         self.raw_background = nn.Parameter(_logit(background.clone()))
         self.groups = nn.ModuleList()
         self.specs: list[GroupSpec] = []
+        self.corrections: dict[int, torch.Tensor] = {}
+        self.use_real = False
+
+    @torch.no_grad()
+    def refresh_real(self, groups: list[int]) -> None:
+        """Render the current strokes of ``groups`` with real MyPaint; keep real - neural per stroke."""
+        from brushcli.mypaint.render import render_alphas
+
+        preset = self.painter.preset
+        for index in groups:
+            actions = self.groups[index].actions()
+            tiles, n = actions.shape[:2]
+            flat = actions.reshape(-1, 9)
+            shapes = preset.actions_to_shapes(flat.cpu().double().numpy())
+            real = render_alphas(preset.brush, shapes, TILE, preset.sampling, workers=1)
+            real_t = torch.from_numpy(real.astype(np.float32) / 32768.0).to(flat.device)
+            self.corrections[index] = (real_t - self.painter(flat)).view(tiles, n, TILE, TILE)
 
     def level(self, index: int) -> Level:
         return Level(index, self.aspect)
@@ -89,6 +113,9 @@ class LayeredCanvas(nn.Module):
         actions, colors = self.level_stack(indices)
         tiles, n = actions.shape[:2]
         alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, TILE, TILE)
+        if self.use_real and all(i in self.corrections for i in indices):
+            correction = torch.cat([self.corrections[i] for i in indices], dim=1)
+            alphas = (alphas + correction).clamp(0.0, 1.0)
         return self.level(level).render(alphas, colors)
 
     def render(self, width: int, height: int, groups: range | list[int] | None = None,

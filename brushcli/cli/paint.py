@@ -24,6 +24,9 @@ def paint_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each image gets OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo images whose outputs already exist."),
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
+    real_feedback: bool = typer.Option(
+        True, "--real-feedback/--no-real-feedback",
+        help="Optimise against real MyPaint alphas (refreshed every 10 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
 ) -> None:
@@ -56,7 +59,7 @@ def paint_command(
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, name=resume.parent.name if resume.name == "strokes.json" else None,
+                             resume=resume, real_feedback=real_feedback, name=resume.parent.name if resume.name == "strokes.json" else None,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
         return
@@ -91,7 +94,7 @@ def paint_command(
                     rows.append((name, _paint_with_agent(path, agent, size, device, out / name), None))
                     continue
                 painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
-                                 device=device, out=out, name=name,
+                                 device=device, out=out, name=name, real_feedback=real_feedback,
                                  progress=lambda s, t, loss, task=task: bar.update(
                                      task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
                 rows.append((name, painting.metrics, None))

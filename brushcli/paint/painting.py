@@ -29,11 +29,17 @@ from brushcli.strokes import StrokeList
 MAX_STROKES = 100_000
 #: Area (px^2 at a tiled level) of the central cell each tile's strokes cover.
 STRIDE_AREA = 32 * 32
+#: Steps between real-MyPaint alpha refreshes.
+REAL_EVERY = 10
 
 
 @dataclass
 class PaintSettings:
-    """Knobs of :func:`paint` (CLI options map one to one)."""
+    """Knobs of :func:`paint` (CLI options map one to one).
+
+    ``real_feedback``: optimise against real MyPaint alphas (refreshed every :data:`REAL_EVERY`
+    steps) with the painter's gradients, see :class:`~brushcli.canvas.layered.LayeredCanvas`.
+    """
 
     strokes: int = 50
     size: int = 512
@@ -41,6 +47,7 @@ class PaintSettings:
     seed: int = 0
     device: str = "cpu"
     lr: float = 0.08
+    real_feedback: bool = True
 
     def validate(self) -> None:
         if not 1 <= self.strokes <= MAX_STROKES:
@@ -113,6 +120,7 @@ def paint(
         plan = {spec.level: [] for spec in canvas.specs}
         weights = {lvl: math.sqrt(sum(1 for s in canvas.specs if s.level == lvl)) for lvl in plan}
     canvas = canvas.to(device)
+    canvas.use_real = settings.real_feedback
     levels = sorted(plan)
     total_steps = settings.steps if settings.steps is not None else default_steps(
         settings.strokes if resume is None else len(resume), len(levels))
@@ -136,6 +144,8 @@ def paint(
         earlier = [i for i, spec in enumerate(canvas.specs) if spec.level < level_index]
         mine = [i for i, spec in enumerate(canvas.specs) if spec.level == level_index]
         with torch.no_grad():
+            if settings.real_feedback and earlier:
+                canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
             base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
         sizes = plan[level_index]
         tiled = level_index > 0
@@ -161,11 +171,14 @@ def paint(
                 params.append(canvas.raw_background)
 
             def loss_fn(step: int, groups=tuple(mine)) -> torch.Tensor:
+                if settings.real_feedback and step % REAL_EVERY == 0:
+                    canvas.refresh_real(list(groups))
                 painted = canvas.render(lw, lh, groups=list(groups), base=base)
                 return ((painted - target) ** 2).mean()
 
             optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
 
+    canvas.use_real = False  # neural.png is the painter's own render
     with torch.no_grad():
         neural = canvas.render(out_w, out_h).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     strokes = canvas.to_stroke_list(out_w, out_h, meta={"source": source, "seed": settings.seed, "steps": done})

@@ -117,3 +117,23 @@ def test_bad_paint_arguments(runner, tmp_path):
         result = runner.invoke(app, args + ["-o", str(tmp_path / "o")])
         assert result.exit_code != 0
         assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_real_feedback_render_equals_the_mypaint_replay(painter, small_photo):
+    """With real alphas refreshed, the optimiser's forward pass is what MyPaint paints."""
+    import torch
+
+    from brushcli.canvas.layered import canvas_from_strokes
+
+    result = paint(small_photo, painter, PaintSettings(strokes=10, size=64, steps=30, seed=1))
+    canvas = canvas_from_strokes(result.strokes, painter)
+    canvas.refresh_real(list(range(len(canvas.groups))))
+    canvas.use_real = True
+    with torch.no_grad():
+        forward = canvas.render(64, 64).permute(1, 2, 0).numpy()
+    real = replay(result.strokes).image
+    assert np.abs(forward - real).mean() < 2e-3
+    canvas.use_real = False
+    with torch.no_grad():
+        neural = canvas.render(64, 64).permute(1, 2, 0).numpy()
+    assert np.abs(neural - real).mean() > np.abs(forward - real).mean()
