@@ -1,6 +1,8 @@
-"""``brush painters list | info``: what painters exist and how good they are."""
+"""``brush painters list | info | pull | push``: what painters exist, how good they are, sharing them."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -35,7 +37,9 @@ def list_command() -> None:
 
 
 @painters_app.command("info")
-def info_command(name: str = typer.Argument(..., help="Bundled name, local-dir:PATH or hf-hub:ORG/REPO.")) -> None:
+def info_command(
+    name: str = typer.Argument(..., help="Bundled name, local-dir:PATH or hf-hub:ORG/REPO[@REVISION]."),
+) -> None:
     """Everything recorded about one painter: brush, ranges, architecture, recipe, metrics, sha256."""
     from brushcli.painters.folder import WEIGHTS_FILE, sha256_file
     from brushcli.painters.registry import create_painter, resolve_painter_folder
@@ -56,3 +60,57 @@ def info_command(name: str = typer.Argument(..., help="Bundled name, local-dir:P
     ]:
         table.add_row(key, str(value))
     console.print(table)
+
+
+@painters_app.command("pull")
+def pull_command(
+    spec: str = typer.Argument(..., metavar="REPO[@REVISION]",
+                               help="Hub repository ORG/REPO, optionally @branch, tag or commit."),
+) -> None:
+    """Download a painter from the Hugging Face Hub into the local cache and check that it loads.
+
+    Afterwards --painter hf-hub:REPO works, also offline (HF_HUB_OFFLINE=1). HF_ENDPOINT, HF_HOME
+    and HF_TOKEN are honoured as by every Hugging Face tool.
+
+    Example: brush painters pull someone/charcoal-painter@v1
+    """
+    from brushcli.painters.folder import load_painter_folder
+    from brushcli.painters.hub import download_painter, parse_hub_spec
+
+    ref = parse_hub_spec(spec)
+    folder = download_painter(str(ref))
+    cfg = load_painter_folder(folder).config
+    console.print(f"pulled painter {cfg.name!r} (brush {cfg.preset.brush}, commit {folder.name[:12]}) "
+                  f"into {folder}", highlight=False, soft_wrap=True)
+    console.print(f"use it with: brush paint photo.jpg --painter hf-hub:{ref}",
+                  highlight=False, soft_wrap=True)
+
+
+@painters_app.command("push")
+def push_command(
+    folder: Path = typer.Argument(..., metavar="DIR",
+                                  help="Painter folder with config.json and model.safetensors "
+                                       "(what train-painter writes)."),
+    repo: str = typer.Argument(..., metavar="REPO",
+                               help="Hub repository ORG/REPO (or ORG/REPO@BRANCH); created if missing."),
+    private: bool = typer.Option(False, "--private", help="Create the repository as private."),
+    token: str = typer.Option(None, "--token", help="Hub token with write access "
+                                                    "(default: HF_TOKEN, else your `hf auth login`)."),
+    revision: str = typer.Option(None, "--revision",
+                                 help="Branch to commit to (default main; created if missing)."),
+) -> None:
+    """Publish a painter folder to the Hugging Face Hub so others can use --painter hf-hub:REPO.
+
+    Uploads config.json (recording the repo as its hub_id; your folder is not changed),
+    model.safetensors, and README.md and samples.png if present. The training checkpoint stays local.
+
+    Example: brush painters push painters/charcoal someone/charcoal-painter
+    """
+    from brushcli.painters.hub import parse_hub_spec, push_painter
+
+    url = push_painter(folder, repo, token=token, private=private, revision=revision)
+    ref = parse_hub_spec(repo)
+    console.print(f"pushed {folder} to {ref.repo_id}: {url}", highlight=False, soft_wrap=True)
+    branch = revision or ref.revision
+    console.print(f"use it with: brush paint photo.jpg --painter hf-hub:{ref.repo_id}"
+                  + (f"@{branch}" if branch else ""), highlight=False, soft_wrap=True)

@@ -41,8 +41,14 @@ def train_painter_command(
     from brushcli.painters.pipeline import train_painter
     from brushcli.painters.train import TrainSettings
 
+    from brushcli.errors import InvalidArgument
+
     settings = TrainSettings(steps=steps, batch=batch, lr=lr, seed=seed)
     settings.validate()
+    if samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if eval_samples < 1:
+        raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
     extra = _parse_arch_args(arch_args)
     stop = {"now": False}
 

@@ -64,8 +64,9 @@ def load_painter_folder(folder: Path, expected_sha256: str | None = None) -> Pai
     try:
         painter.net.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise PainterError(f"{weights}: weights do not fit architecture {config.arch!r} ({first})") from exc
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        detail = lines[1] if len(lines) > 1 else lines[0] if lines else "state dict mismatch"
+        raise PainterError(f"{weights}: weights do not fit architecture {config.arch!r} ({detail})") from exc
     painter.eval()
     return painter
 

@@ -1,0 +1,302 @@
+"""Painters on the Hugging Face Hub: ``hf-hub:ORG/REPO[@REVISION]`` downloads and publishing.
+
+Downloads go through huggingface_hub's standard cache, so ``HF_HOME``/``HF_HUB_CACHE``,
+``HF_ENDPOINT``, ``HF_HUB_OFFLINE`` and ``HF_TOKEN`` mean what they mean for every other library.
+These variables are read when a function here is called (huggingface_hub reads them once, at import),
+so a process that changes them later still gets what it asked for. huggingface_hub itself is imported
+only inside these functions: bundled and ``local-dir:`` painters never need it.
+
+Nothing is unpickled: a repository must hold ``model.safetensors``, which
+:func:`~brushcli.painters.folder.load_painter_folder` reads with safetensors. Every failure becomes a
+:class:`~brushcli.errors.PainterError` whose message is one sentence saying what to do.
+
+>>> folder = download_painter("someone/charcoal-painter@v1")   # doctest: +SKIP
+>>> painter = create_painter("hf-hub:someone/charcoal-painter")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from brushcli.errors import PainterError
+from brushcli.painters.config import PainterConfig
+from brushcli.painters.folder import CARD_FILE, CONFIG_FILE, WEIGHTS_FILE, load_painter_folder
+
+SAMPLES_FILE = "samples.png"
+PREFIX = "hf-hub:"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+FORM = "ORG/REPO or ORG/REPO@REVISION"
+_CHECK_CONNECTION = "check your connection, or set HF_HUB_OFFLINE=1 to use only cached painters"
+
+# The Hub's rules for a repo id (huggingface_hub.utils.validate_repo_id), checked before any import or
+# request: a namespace and a name of letters, digits, '-', '_' or '.', not starting or ending with
+# '-' or '.', at most 96 characters each.
+_PART = r"[A-Za-z0-9_](?:[\w.-]{0,94}[A-Za-z0-9_])?"
+_REPO_ID = re.compile(rf"{_PART}/{_PART}")
+_REVISION = re.compile(r"[^\s@]{1,200}")
+
+
+@dataclass(frozen=True)
+class HubRef:
+    """A parsed ``ORG/REPO[@REVISION]``; ``str()`` gives it back."""
+
+    repo_id: str
+    revision: str | None = None
+
+    def __str__(self) -> str:
+        return self.repo_id if self.revision is None else f"{self.repo_id}@{self.revision}"
+
+
+def parse_hub_spec(spec: str) -> HubRef:
+    """Check and split ``ORG/REPO[@REVISION]`` (an ``hf-hub:`` prefix is allowed and dropped)."""
+    text = spec.strip() if isinstance(spec, str) else ""
+    text = text.removeprefix(PREFIX)
+    repo_id, at, revision = text.partition("@")
+    if (
+        not _REPO_ID.fullmatch(repo_id)
+        or "--" in repo_id
+        or ".." in repo_id
+        or (at and not _REVISION.fullmatch(revision))
+    ):
+        raise PainterError(
+            f"{spec!r} is not a Hub painter id; use {FORM} (for example hf-hub:someone/charcoal-painter@main)"
+        )
+    return HubRef(repo_id, revision if at else None)
+
+
+def hub_endpoint() -> str:
+    """The Hub to talk to: ``HF_ENDPOINT`` now, else huggingface_hub's default."""
+    from huggingface_hub import constants
+
+    return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def hub_offline() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` is set (now, or when huggingface_hub was imported)."""
+    from huggingface_hub import constants
+
+    value = os.environ.get("HF_HUB_OFFLINE", "")
+    return value.strip().upper() in {"1", "ON", "YES", "TRUE"} or bool(constants.HF_HUB_OFFLINE)
+
+
+def hub_cache_dir() -> Path:
+    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub."""
+    from huggingface_hub import constants
+
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    return Path(constants.HF_HUB_CACHE)
+
+
+def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
+    """Download painter ``ORG/REPO[@REVISION]`` into the Hub cache; return its snapshot folder.
+
+    ``config.json`` comes first and is checked (a config from a newer brush is refused before the
+    weights are fetched); ``model.safetensors`` and, if the repo has one, ``README.md`` then come
+    from the very commit the config came from, so the folder is never a mix of two pushes. With
+    ``HF_HUB_OFFLINE`` set only the cache is consulted. The weights are not read here.
+    """
+    ref = parse_hub_spec(spec)
+    from huggingface_hub import hf_hub_download
+
+    endpoint, offline = hub_endpoint(), hub_offline()
+    cache = Path(cache_dir).expanduser() if cache_dir is not None else hub_cache_dir()
+
+    def fetch(filename: str, revision: str | None) -> Path:
+        try:
+            return Path(hf_hub_download(
+                ref.repo_id, filename, revision=revision, repo_type="model", cache_dir=str(cache),
+                endpoint=endpoint, local_files_only=offline,
+            ))
+        except Exception as exc:
+            error = _download_error(exc, ref, filename, endpoint, offline)
+            if error is None:
+                raise
+            raise error from exc
+
+    config_path = fetch(CONFIG_FILE, ref.revision)
+    _check_config(config_path, ref)
+    commit = config_path.parent.name  # snapshots/<commit>/config.json
+    fetch(WEIGHTS_FILE, commit)
+    try:
+        fetch(CARD_FILE, commit)
+    except PainterError:  # the model card is optional documentation; loading never reads it
+        pass
+    return config_path.parent
+
+
+def push_painter(
+    folder: str | Path,
+    repo_id: str,
+    token: str | None = None,
+    private: bool = False,
+    revision: str | None = None,
+) -> str:
+    """Publish a painter folder to ``repo_id`` (created if missing); return the commit URL.
+
+    The folder must load (config valid, weights fit the architecture). Uploaded: ``config.json``
+    with ``hub_id`` set to ``repo_id`` (the local file is not changed), ``model.safetensors``, and
+    ``README.md`` and ``samples.png`` when present; never ``checkpoint/``. ``revision`` is a branch,
+    created from main if missing. ``token`` defaults to ``HF_TOKEN`` or the saved ``hf auth login``.
+    """
+    ref = parse_hub_spec(repo_id)
+    if ref.revision is not None and revision is not None and ref.revision != revision:
+        raise PainterError(f"two branches given for {ref.repo_id}: @{ref.revision} and --revision {revision}")
+    revision = revision or ref.revision
+    folder = Path(folder).expanduser()
+    painter = load_painter_folder(folder)  # refuses anything brush could not load back
+    if hub_offline():
+        raise PainterError(f"cannot push to {ref.repo_id} while HF_HUB_OFFLINE is set; unset it to publish")
+
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    config_doc = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    config_doc["hub_id"] = ref.repo_id
+    operations = [
+        CommitOperationAdd(CONFIG_FILE, (json.dumps(config_doc, indent=1) + "\n").encode("utf-8")),
+        CommitOperationAdd(WEIGHTS_FILE, str(folder / WEIGHTS_FILE)),
+    ]
+    card = folder / CARD_FILE
+    if card.is_file():
+        text = _card_for_hub(card.read_text(encoding="utf-8"), painter.config.name, ref.repo_id)
+        operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
+    if (folder / SAMPLES_FILE).is_file():
+        operations.append(CommitOperationAdd(SAMPLES_FILE, str(folder / SAMPLES_FILE)))
+
+    endpoint = hub_endpoint()
+    api = HfApi(endpoint=endpoint, token=token)
+    try:
+        api.create_repo(ref.repo_id, repo_type="model", private=private, exist_ok=True)
+        if revision not in (None, "main"):
+            api.create_branch(ref.repo_id, branch=revision, repo_type="model", exist_ok=True)
+        info = api.create_commit(
+            ref.repo_id, operations, repo_type="model", revision=revision,
+            commit_message=f"Upload brush painter {painter.config.name}",
+        )
+    except Exception as exc:
+        error = _push_error(exc, ref.repo_id, endpoint)
+        if error is None:
+            raise
+        raise error from exc
+    return str(info.commit_url or info.oid)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _check_config(path: Path, ref: HubRef) -> PainterConfig:
+    source = f"hf-hub:{ref} {CONFIG_FILE}"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PainterError(f"{source}: not valid JSON ({exc})") from exc
+    return PainterConfig.from_dict(doc, source=source)
+
+
+def _card_for_hub(text: str, name: str, repo_id: str) -> str:
+    """Point the card's usage line (``--painter NAME``) at the Hub copy."""
+    usage = rf"(brush paint \S+ --painter ){re.escape(name)}$"
+    return re.sub(usage, rf"\g<1>{PREFIX}{repo_id}", text, flags=re.MULTILINE)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    for line in text.splitlines():
+        if line.strip() and not line.strip().endswith("Client Error."):
+            return line.strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    """Connection refused/dropped, timeouts, TLS or proxy trouble (httpx, httpcore or the OS)."""
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in {"httpx", "httpx2", "httpcore", "ssl", "socket", "h11"}
+
+
+def _download_error(
+    exc: Exception, ref: HubRef, filename: str, endpoint: str, offline: bool
+) -> PainterError | None:
+    """One clear sentence for a failed ``hf_hub_download``; ``None`` for errors that are bugs."""
+    from huggingface_hub.utils import (  # exported here by every huggingface_hub brush supports
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        HFValidationError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    repo = ref.repo_id
+    if isinstance(exc, LocalEntryNotFoundError):
+        if offline:
+            return PainterError(
+                f"painter {ref} is not in the local cache and HF_HUB_OFFLINE is set; "
+                f"run `brush painters pull {ref}` while online"
+            )
+        cause = exc.__cause__ or exc
+        return PainterError(
+            f"cannot download {filename} of {ref} from {endpoint} and it is not in the local cache "
+            f"({_first_line(cause)}); {_CHECK_CONNECTION}"
+        )
+    if isinstance(exc, GatedRepoError):
+        return PainterError(
+            f"{repo} on {endpoint} is gated; accept its terms on the Hub and log in with `hf auth login`"
+        )
+    if isinstance(exc, RepositoryNotFoundError):
+        return PainterError(
+            f"painter repository {repo} was not found on {endpoint} "
+            "(if it is private, log in with `hf auth login` or set HF_TOKEN)"
+        )
+    if isinstance(exc, RevisionNotFoundError):
+        return PainterError(f"revision {ref.revision!r} of {repo} was not found on {endpoint}; "
+                            f"check the branch, tag or commit after '@'")
+    if isinstance(exc, EntryNotFoundError):
+        hint = ("brush only loads safetensors weights" if filename == WEIGHTS_FILE
+                else "a painter repository holds config.json and model.safetensors")
+        return PainterError(f"{ref} on {endpoint} has no {filename}, so it is not a brush painter ({hint})")
+    if isinstance(exc, HFValidationError):
+        return PainterError(f"{str(ref)!r} is not a valid Hub id ({_first_line(exc)}); use {FORM}")
+    if isinstance(exc, HfHubHTTPError):
+        response = getattr(exc, "response", None)
+        status = response.status_code if response is not None else None
+        if status in (401, 403):
+            return PainterError(f"{endpoint} refused access to {repo} (HTTP {status}); "
+                                "if it is private, log in with `hf auth login` or set HF_TOKEN")
+        return PainterError(f"the Hub at {endpoint} refused {filename} of {ref} ({_first_line(exc)})")
+    if _is_network_error(exc) or isinstance(exc, OSError):
+        return PainterError(
+            f"cannot download {filename} of {ref} from {endpoint} ({_first_line(exc)}); {_CHECK_CONNECTION}"
+        )
+    return None
+
+
+def _push_error(exc: Exception, repo_id: str, endpoint: str) -> PainterError | None:
+    from huggingface_hub import utils as hf_utils
+    from huggingface_hub.utils import HfHubHTTPError
+
+    login = "log in with `hf auth login`, set HF_TOKEN or pass --token with write access"
+    no_token = getattr(hf_utils, "LocalTokenNotFoundError", None)
+    if no_token is not None and isinstance(exc, no_token):
+        return PainterError(f"no Hugging Face token to push {repo_id} with; {login}")
+    if isinstance(exc, HfHubHTTPError):
+        response = getattr(exc, "response", None)
+        status = response.status_code if response is not None else None
+        if status in (401, 403):
+            return PainterError(f"{endpoint} refused to let you write to {repo_id} (HTTP {status}); {login}")
+        return PainterError(f"pushing to {repo_id} on {endpoint} failed ({_first_line(exc)})")
+    if _is_network_error(exc) or isinstance(exc, OSError):
+        return PainterError(
+            f"cannot reach {endpoint} to push {repo_id} ({_first_line(exc)}); check your connection"
+        )
+    if isinstance(exc, ValueError):  # e.g. the Hub rejected the model card's metadata
+        return PainterError(f"pushing to {repo_id} failed: {_first_line(exc)}")
+    return None

@@ -1,0 +1,199 @@
+"""The painter registry: name forms, bundled weights and their checksums, a sweep over every entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from brushcli.cli import app
+from brushcli.errors import PainterError
+from brushcli.painters import registry
+from brushcli.painters.config import PainterConfig
+from brushcli.painters.folder import load_painter_folder, save_painter_folder, sha256_file
+from brushcli.painters.painter import Painter
+from brushcli.painters.registry import BundledPainter, create_painter, list_painters, resolve_painter_folder
+from brushcli.presets import load_preset
+
+
+def make_tiny(folder: Path, seed: int = 0, hidden: int = 8) -> Path:
+    torch.manual_seed(seed)
+    config = PainterConfig(name="tiny", preset=load_preset("pen"), arch="dabs",
+                           arch_args={"dabs": 16, "knots": 4, "hidden": hidden})
+    return save_painter_folder(Painter(config), folder)
+
+
+@pytest.fixture
+def tiny_folder(tmp_path) -> Path:
+    return make_tiny(tmp_path / "tiny")
+
+
+def fails(result, *needles) -> str:
+    assert result.exit_code != 0, result.stdout
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def ok(result):
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return result
+
+
+def flip_byte(path: Path, offset: int | None = None) -> None:
+    data = bytearray(path.read_bytes())
+    offset = len(data) - 5 if offset is None else offset
+    data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+# -- names --------------------------------------------------------------------------------------
+
+
+def test_unknown_name_lists_the_accepted_forms():
+    with pytest.raises(PainterError) as info:
+        create_painter("no-such-painter")
+    message = str(info.value)
+    assert "unknown painter 'no-such-painter'" in message
+    for form in ["local-dir:PATH", "hf-hub:ORG/REPO[@REVISION]", *list_painters()]:
+        assert form in message, message
+
+
+def test_near_misses_and_folders_get_hints(tiny_folder):
+    with pytest.raises(PainterError, match="did you mean pen"):
+        create_painter("pne")
+    with pytest.raises(PainterError, match=f"use local-dir:{tiny_folder}"):
+        create_painter(str(tiny_folder))
+    for empty in ["", "   "]:
+        with pytest.raises(PainterError, match="empty painter name"):
+            create_painter(empty)
+    with pytest.raises(PainterError, match="does not exist"):
+        create_painter(f"local-dir:{tiny_folder.parent / 'missing'}")
+
+
+def test_local_dir_loads_a_saved_folder(tiny_folder):
+    painter = create_painter(f"local-dir:{tiny_folder}")
+    assert painter.config.name == "tiny" and not painter.training
+    assert all(not p.requires_grad for p in painter.parameters())
+    same = load_painter_folder(tiny_folder)
+    x = torch.rand(4, 9, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(painter(x), same(x))
+    folder, sha = resolve_painter_folder(f"local-dir:{tiny_folder}")
+    assert folder == tiny_folder and sha is None
+
+
+# -- bundled weights: checksums and architecture -----------------------------------------------
+
+
+@pytest.fixture
+def bundled_tiny(tiny_folder, monkeypatch) -> Path:
+    """Register the tiny folder as a bundled painter "tiny" in a temporary weights directory."""
+    monkeypatch.setattr(registry, "weights_dir", lambda: tiny_folder.parent)
+    entry = BundledPainter(name="tiny", folder=tiny_folder.name,
+                           sha256=sha256_file(tiny_folder / "model.safetensors"), description="test painter")
+    monkeypatch.setattr(registry, "BUNDLED", {**registry.BUNDLED, "tiny": entry})
+    return tiny_folder
+
+
+def test_tampered_bundled_weights_are_refused(bundled_tiny, runner):
+    assert create_painter("tiny").config.name == "tiny"
+    flip_byte(bundled_tiny / "model.safetensors")  # a weight value, so safetensors alone would not notice
+    with pytest.raises(PainterError, match="sha256 .* does not match the registry"):
+        create_painter("tiny")
+    fails(runner.invoke(app, ["painters", "info", "tiny"]), "sha256", "reinstall brush")
+
+
+def test_weights_that_do_not_fit_the_architecture(tiny_folder, tmp_path):
+    wide = make_tiny(tmp_path / "wide", hidden=16)
+    (tiny_folder / "model.safetensors").write_bytes((wide / "model.safetensors").read_bytes())
+    with pytest.raises(PainterError, match="safetensors: weights do not fit architecture 'dabs'") as info:
+        create_painter(f"local-dir:{tiny_folder}")
+    assert "\n" not in str(info.value)
+    # missing tensors are refused too (strict loading), with one line
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(wide / "model.safetensors"))
+    partial = {k: v for k, v in state.items() if not k.startswith("stroke_head")}
+    save_file(partial, str(tiny_folder / "model.safetensors"))
+    with pytest.raises(PainterError, match="do not fit architecture") as info:
+        create_painter(f"local-dir:{tiny_folder}")
+    assert "\n" not in str(info.value)
+
+
+# -- the sweep ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(registry.BUNDLED))
+def test_every_bundled_painter(name):
+    entry = registry.BUNDLED[name]
+    folder = registry.weights_dir() / entry.folder
+    assert sha256_file(folder / "model.safetensors") == entry.sha256
+    painter = create_painter(name)
+    cfg = painter.config
+    assert cfg.canvas == 64 and (folder / "README.md").is_file()
+    actions = torch.rand(5, 9, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
+    alpha = painter(actions)
+    assert alpha.shape == (5, 64, 64)
+    assert alpha.dtype == torch.float32
+    assert torch.isfinite(alpha).all()
+    assert alpha.min() >= 0 and alpha.max() <= 1
+    assert alpha.max() > 0.05  # strokes are drawn, not a blank canvas
+    (alpha * torch.rand_like(alpha)).sum().backward()
+    assert actions.grad is not None and torch.isfinite(actions.grad).all()
+    assert (actions.grad.abs().sum(dim=0) > 0).all(), "every action component must steer the stroke"
+    assert all(p.grad is None for p in painter.parameters())  # the painter's own weights are frozen
+
+
+def test_pen_and_dry_brush_are_registered():
+    assert {"pen", "dry-brush"} <= set(registry.BUNDLED)
+    assert registry.DEFAULT_PAINTER in registry.BUNDLED
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+
+def test_painters_list_and_info(runner):
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "200"}))
+    for name, entry in registry.BUNDLED.items():
+        assert name in result.stdout
+        config = PainterConfig.load(registry.weights_dir() / entry.folder / "config.json")
+        assert config.preset.brush in result.stdout
+    assert "pen (default)" in result.stdout
+    result = ok(runner.invoke(app, ["painters", "info", "pen"], env={"COLUMNS": "200"}))
+    assert registry.BUNDLED["pen"].sha256 in result.stdout
+    assert "classic/pen" in result.stdout
+
+
+def test_bad_painter_inputs_each_one_line(runner, tiny_folder, tmp_path):
+    fails(runner.invoke(app, ["painters", "info", "no-such-painter"]), "unknown painter 'no-such-painter'",
+          "local-dir:PATH")
+    corrupt = make_tiny(tmp_path / "corrupt")
+    (corrupt / "model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"broken\": tru")
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{corrupt}"]), "not a valid safetensors file")
+    future = make_tiny(tmp_path / "future")
+    doc = json.loads((future / "config.json").read_text())
+    doc["version"] = 99
+    (future / "config.json").write_text(json.dumps(doc))
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{future}"]), "version 99",
+          "newer than this brush understands")
+    notjson = make_tiny(tmp_path / "notjson")
+    (notjson / "config.json").write_text("{ nope")
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{notjson}"]), "cannot read painter config")
+    noweights = make_tiny(tmp_path / "noweights")
+    (noweights / "model.safetensors").unlink()
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{noweights}"]), "model.safetensors")
+    out = tmp_path / "X"
+    fails(runner.invoke(app, ["train-painter", "--preset", "pen", "--samples", "0", "--out", str(out),
+                              "--quiet"]), "--samples must be a positive number")
+    assert not out.exists()
+
+
+def test_train_painter_zero_samples_is_one_line_with_progress_bars(runner, tmp_path):
+    out = tmp_path / "X"
+    fails(runner.invoke(app, ["train-painter", "--preset", "pen", "--samples", "0", "--out", str(out)]),
+          "--samples must be a positive number")
+    assert not out.exists()
