@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from brushcli.errors import PainterError
 from brushcli.painters.painter import Painter
@@ -84,7 +85,123 @@ class Regression(Method):
         return {"loss": float(loss.detach())}
 
 
-METHODS: dict[str, type[Method]] = {"regression": Regression}
+class VAE(Method):
+    """The paper's VAE painter: a VAE over strokes plus a network from action to latent.
+
+    Each step trains, on the same batch: the VAE (encoder -> sampled latent -> decoder; reconstruction
+    plus a small KL term), the action -> latent MLP towards the encoder's mean (stop-gradient), and
+    the composed painter ``decoder(to_latent(action))`` directly against the MyPaint alpha, so the
+    network used at inference is itself fitted, not only its two halves.
+    """
+
+    def __init__(self, painter: Painter, settings: Any, kl_weight: float = 1e-3) -> None:
+        from brushcli.painters.models import StrokeEncoder
+
+        super().__init__(painter, settings)
+        net = painter.net
+        if not hasattr(net, "to_latent"):
+            raise PainterError("the vae method needs the 'vae' architecture")
+        width = net.decoder.conv[0].out_channels
+        self.encoder = StrokeEncoder(net.latent, width=width)
+        self.modules["encoder"] = self.encoder
+        self.kl_weight = kl_weight
+        self.optimizers["net"] = torch.optim.Adam(net.parameters(), lr=settings.lr)
+        self.optimizers["encoder"] = torch.optim.Adam(self.encoder.parameters(), lr=settings.lr)
+        self.generator = torch.Generator().manual_seed(int(getattr(settings, "seed", 0)) + 17)
+
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+        net = self.painter.net
+        for opt in self.optimizers.values():
+            _set_lr(opt, lr)
+        mean, logvar = self.encoder(alphas)
+        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        noise = torch.randn(mean.shape, generator=self.generator)
+        z = mean + torch.exp(0.5 * logvar) * noise
+        recon = alpha_loss(net.decoder(z), alphas)
+        kl = -0.5 * torch.mean(1 + logvar - mean**2 - logvar.exp())
+        latent = net.to_latent(actions)
+        match = F.mse_loss(latent, mean.detach())
+        direct = alpha_loss(net.decoder(latent), alphas)
+        loss = recon + self.kl_weight * kl + match + direct
+        for opt in self.optimizers.values():
+            opt.zero_grad(set_to_none=True)
+        loss.backward()
+        for opt in self.optimizers.values():
+            opt.step()
+        return {"loss": float(direct.detach()), "recon": float(recon.detach()), "kl": float(kl.detach()),
+                "latent": float(match.detach())}
+
+
+class Critic(torch.nn.Module):
+    """WGAN critic on (action, stroke) pairs: conv features of the alpha joined with an action embedding."""
+
+    def __init__(self, width: int = 32) -> None:
+        super().__init__()
+        self.conv = torch.nn.Sequential(
+            torch.nn.Conv2d(1, width, 4, 2, 1), torch.nn.LeakyReLU(0.2),  # 32
+            torch.nn.Conv2d(width, 2 * width, 4, 2, 1), torch.nn.LeakyReLU(0.2),  # 16
+            torch.nn.Conv2d(2 * width, 2 * width, 4, 2, 1), torch.nn.LeakyReLU(0.2),  # 8
+            torch.nn.Conv2d(2 * width, 2 * width, 4, 2, 1), torch.nn.LeakyReLU(0.2),  # 4
+        )
+        self.action = torch.nn.Sequential(torch.nn.Linear(9, 128), torch.nn.LeakyReLU(0.2))
+        self.out = torch.nn.Sequential(torch.nn.Linear(2 * width * 16 + 128, 256), torch.nn.LeakyReLU(0.2),
+                                       torch.nn.Linear(256, 1))
+
+    def forward(self, actions: torch.Tensor, alphas: torch.Tensor) -> torch.Tensor:
+        h = self.conv(alphas[:, None]).flatten(1)
+        return self.out(torch.cat([h, self.action(actions)], dim=1))[:, 0]
+
+
+class GAN(Method):
+    """The paper's GAN painter: a conditional WGAN-GP on (action, stroke) pairs, no noise input.
+
+    The generator is the painter network itself (action -> alpha). The critic gets ``n_critic``
+    updates per generator update on the same batch, with a gradient penalty of ``gp_weight`` on
+    interpolates. A small L1 term (``l1_weight``) is added to the generator loss: a deterministic
+    conditional generator trained only adversarially converges very slowly, and the paper's
+    setting had far more compute than a CPU run; set it to 0 for the pure adversarial method.
+    """
+
+    def __init__(self, painter: Painter, settings: Any, n_critic: int = 2, gp_weight: float = 10.0,
+                 l1_weight: float = 1.0) -> None:
+        super().__init__(painter, settings)
+        decoder = getattr(painter.net, "decoder", None)
+        self.critic = Critic(min(32, decoder.conv[0].out_channels) if decoder is not None else 32)
+        self.modules["critic"] = self.critic
+        self.n_critic, self.gp_weight, self.l1_weight = n_critic, gp_weight, l1_weight
+        self.optimizers["net"] = torch.optim.Adam(painter.net.parameters(), lr=settings.lr, betas=(0.5, 0.9))
+        self.optimizers["critic"] = torch.optim.Adam(self.critic.parameters(), lr=settings.lr, betas=(0.5, 0.9))
+        self.generator = torch.Generator()
+
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+        net, critic = self.painter.net, self.critic
+        for opt in self.optimizers.values():
+            _set_lr(opt, lr)
+        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        for _ in range(self.n_critic):
+            with torch.no_grad():
+                fake = net(actions)
+            mix = torch.rand(len(actions), 1, 1, generator=self.generator)
+            inter = (mix * alphas + (1 - mix) * fake).requires_grad_(True)
+            score = critic(actions, inter)
+            grad = torch.autograd.grad(score.sum(), inter, create_graph=True)[0]
+            penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+            wasserstein = critic(actions, alphas).mean() - critic(actions, fake).mean()
+            critic_loss = -wasserstein + self.gp_weight * penalty
+            self.optimizers["critic"].zero_grad(set_to_none=True)
+            critic_loss.backward()
+            self.optimizers["critic"].step()
+        fake = net(actions)
+        l1 = (fake - alphas).abs().mean()
+        gen_loss = -critic(actions, fake).mean() + self.l1_weight * l1
+        self.optimizers["net"].zero_grad(set_to_none=True)
+        gen_loss.backward()
+        self.optimizers["net"].step()
+        return {"loss": float(l1.detach()), "wasserstein": float(wasserstein.detach()),
+                "penalty": float(penalty.detach())}
+
+
+METHODS: dict[str, type[Method]] = {"regression": Regression, "vae": VAE, "gan": GAN}
 
 
 def create_method(name: str, painter: Painter, settings: Any) -> Method:
