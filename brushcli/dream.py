@@ -84,8 +84,12 @@ class DreamSettings:
 
 
 def default_steps(strokes: int) -> int:
-    """Optimisation steps when none are given: enough for 30 strokes to converge, growing slowly."""
-    return int(min(600, 200 + 20 * math.sqrt(strokes)))
+    """Optimisation steps when none are given: 202 for 30 strokes, growing slowly with the count.
+
+    With real-MyPaint feedback the replay's loss bottoms out after ~100-150 steps at this rate
+    (the best state is kept), so longer runs mostly cost time.
+    """
+    return int(min(400, 120 + 15 * math.sqrt(strokes)))
 
 
 @dataclass
@@ -178,17 +182,24 @@ def dream(
 
     sharp = SharpRender(canvas, group_index, work, settings.real_every, total) if settings.real_every else None
 
+    params = list(group.parameters())
+    best = BestState(params, warmup=min(20, total // 4))
+
     def loss_fn(step: int) -> torch.Tensor:
+        best.see(params)
         # with real feedback the nets see what MyPaint paints at their resolution; else the neural render
         image = sharp.render(step) if sharp else canvas.render(work, work)[None]
         batch = views(image, generator)
         return objective(ensemble.run(batch, objective.needs))
 
     def tick(step: int, loss: float) -> None:
+        best.report(step, loss)
         if progress:
             progress(step + 1, total, loss)
 
-    log = optimize(list(group.parameters()), loss_fn, total, lr=settings.lr, callback=tick)
+    log = optimize(params, loss_fn, total, lr=settings.lr, callback=tick)
+    if sharp is not None:
+        best.restore(params)  # the loss was the replay's own: keep the strokes it liked best
     with torch.no_grad():
         neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
@@ -201,6 +212,41 @@ def dream(
         seconds=time.perf_counter() - started, nets=ensemble.names, objective=str(objective),
         painter=painter.name, device=str(device), settings=settings,
     )
+
+
+class BestState:
+    """Remember the parameters with the lowest smoothed loss (losses are noisy: random views).
+
+    Why: with real-MyPaint feedback the loss is measured on the replay itself, but the gradients
+    come from the painter, and late in a run they can lead the replay astray; the best replay seen
+    is then a better answer than the last.
+    """
+
+    def __init__(self, params: list[torch.Tensor], warmup: int = 20, smoothing: float = 0.1) -> None:
+        self.warmup, self.smoothing = warmup, smoothing
+        self.pending = [p.detach().clone() for p in params]
+        self.best = [p.detach().clone() for p in params]
+        self.ema: float | None = None
+        self.best_ema = math.inf
+        self.best_step = -1
+
+    def see(self, params: list[torch.Tensor]) -> None:
+        """The parameters the next reported loss is computed on."""
+        for keep, p in zip(self.pending, params):
+            keep.copy_(p.detach())
+
+    def report(self, step: int, loss: float) -> None:
+        self.ema = loss if self.ema is None else self.ema + self.smoothing * (loss - self.ema)
+        if step >= self.warmup and self.ema < self.best_ema:
+            self.best_ema, self.best_step = self.ema, step
+            for keep, p in zip(self.best, self.pending):
+                keep.copy_(p)
+
+    @torch.no_grad()
+    def restore(self, params: list[torch.Tensor]) -> None:
+        if self.best_step >= 0:
+            for p, keep in zip(params, self.best):
+                p.copy_(keep)
 
 
 class SharpRender:

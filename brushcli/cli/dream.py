@@ -17,7 +17,7 @@ def dream_command(
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
     strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
-    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes: 309 for 30)."),
+    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes: 202 for 30)."),
     size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
     views: int = typer.Option(4, "--views", help="Randomly cropped/jittered/rotated views per step (robustness)."),
     real_every: int = typer.Option(5, "--real-every",
