@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from brushcli.canvas.layered import LayeredCanvas
+from brushcli.canvas.composite import over_stack
+from brushcli.canvas.layered import LayeredCanvas, real_alphas, resize_image
 from brushcli.errors import InvalidArgument
 from brushcli.mypaint.render import MAX_SIDE
 from brushcli.objectives import CLASS_MODES, Objective, class_objective
@@ -264,24 +264,13 @@ class SharpRender:
         self.canvas, self.group, self.size, self.every, self.total = canvas, group, size, every, total
         self.correction: torch.Tensor | None = None
 
-    def _neural(self, flat: torch.Tensor) -> torch.Tensor:
-        alphas = self.canvas.painter(flat)[:, None]
-        return F.interpolate(alphas, size=(self.size, self.size), mode="bilinear", align_corners=False)[:, 0]
-
     def render(self, step: int) -> torch.Tensor:
-        from brushcli.canvas.composite import over_stack
-        from brushcli.mypaint.render import render_alphas
-
         group = self.canvas.groups[self.group]
         actions, colors = group.actions(), group.colors()
         flat = actions.reshape(-1, 9)
-        neural = self._neural(flat)
+        neural = resize_image(self.canvas.painter(flat), self.size, self.size)  # strokes as channels
         if self.correction is None or step % self.every == 0 or step == self.total - 1:
-            preset = self.canvas.painter.preset
-            shapes = preset.actions_to_shapes(flat.detach().cpu().double().numpy())
-            real = render_alphas(preset.brush, shapes, self.size, preset.sampling, workers=1)
-            real_t = torch.from_numpy(real.astype(np.float32) / 32768.0).to(flat.device)
-            self.correction = real_t - neural.detach()
+            self.correction = real_alphas(self.canvas.painter.preset, flat, self.size) - neural.detach()
         alphas = (neural + self.correction).clamp(0.0, 1.0)
         premult, keep = over_stack(alphas[None], colors.reshape(1, -1, 3))
         background = self.canvas.background[:, None, None]

@@ -17,6 +17,7 @@ from torch import nn
 from brushcli.canvas.grid import TILE, Level
 from brushcli.canvas.param import StrokeGroup, _logit
 from brushcli.painters.painter import Painter
+from brushcli.presets import Preset
 from brushcli.strokes import StrokeList
 
 
@@ -35,6 +36,16 @@ def resize_image(image: torch.Tensor, width: int, height: int) -> torch.Tensor:
     shrink = width < image.shape[-1] or height < image.shape[-2]
     return F.interpolate(image[None], size=(height, width), mode="bilinear", align_corners=False,
                          antialias=shrink)[0]
+
+
+@torch.no_grad()
+def real_alphas(preset: Preset, actions: torch.Tensor, size: int) -> torch.Tensor:
+    """libmypaint's alpha for each of ``(N, 9)`` canvas actions on a ``size``-px canvas, ``(N, size, size)`` in 0..1."""
+    from brushcli.mypaint.render import render_alphas
+
+    shapes = preset.actions_to_shapes(actions.detach().cpu().double().numpy())
+    real = render_alphas(preset.brush, shapes, size, preset.sampling, workers=1)
+    return torch.from_numpy(real.astype(np.float32) / 32768.0).to(actions.device)
 
 
 class LayeredCanvas(nn.Module):
@@ -60,16 +71,12 @@ class LayeredCanvas(nn.Module):
     @torch.no_grad()
     def refresh_real(self, groups: list[int]) -> None:
         """Render the current strokes of ``groups`` with real MyPaint; keep real - neural per stroke."""
-        from brushcli.mypaint.render import render_alphas
-
         preset = self.painter.preset
         for index in groups:
             actions = self.groups[index].actions()
             tiles, n = actions.shape[:2]
             flat = actions.reshape(-1, 9)
-            shapes = preset.actions_to_shapes(flat.cpu().double().numpy())
-            real = render_alphas(preset.brush, shapes, TILE, preset.sampling, workers=1)
-            real_t = torch.from_numpy(real.astype(np.float32) / 32768.0).to(flat.device)
+            real_t = real_alphas(preset, flat, TILE)
             self.corrections[index] = (real_t - self.painter(flat)).view(tiles, n, TILE, TILE)
 
     def level(self, index: int) -> Level:
