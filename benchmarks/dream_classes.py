@@ -45,17 +45,19 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=30)
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--real-every", type=int, default=DreamSettings.real_every)
+    parser.add_argument("--search", type=int, default=DreamSettings.search, help="replay-search sweeps (0 = off)")
     parser.add_argument("--out", default="/tmp/dream_bench")
     parser.add_argument("--gallery", default=None, help="Also write the gallery PNG here")
     args = parser.parse_args()
     classes = args.classes.split(";") if ";" in args.classes else args.classes.split(",")
-    settings = DreamSettings(strokes=args.strokes, steps=args.steps, real_every=args.real_every)
+    settings = DreamSettings(strokes=args.strokes, steps=args.steps, real_every=args.real_every, search=args.search)
     rows = []
     started = time.perf_counter()
 
     def report(item) -> None:  # type: ignore[no-untyped-def]
         m = item.metrics
-        row = {"class": m["class"], "seconds": round(m["seconds"], 1), "optimise_seconds": round(m["optimise_seconds"], 1)}
+        row = {"class": m["class"], "seconds": round(m["seconds"], 1), "optimise_seconds": round(m["optimise_seconds"], 1),
+               "steps": m["steps"], "search_trials": m["search_trials"], "search_accepted": m["search_accepted"]}
         for name, v in m["classifiers"].items():
             role = "net" if v["in_ensemble"] else "judge"
             row[f"{role}:{name}"] = {k: {"prob": v[k]["prob"], "rank": v[k]["rank"], "top1": v[k]["top1"]}

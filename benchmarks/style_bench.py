@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--photo", default="chelsea")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--density", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=None, help="default: the command's (150 at 512 px, 300 above)")
     parser.add_argument("--net", default="vgg16")
     parser.add_argument("--random-weights", action="store_true")
     parser.add_argument("--palette", default=None)
@@ -47,7 +47,7 @@ def main() -> None:
     settings = StyleSettings(size=args.size, density=args.density, steps=args.steps)
     result = style(image, create_painter(args.painter), features, settings, parse_palette(args.palette, image))
     row = {"photo": args.photo, "size": args.size, "net": net, "random_weights": args.random_weights,
-           "strokes": len(result.strokes), "steps": args.steps, "optimise_seconds": round(result.seconds, 1),
+           "strokes": len(result.strokes), "steps": result.steps, "optimise_seconds": round(result.seconds, 1),
            "seam_ratio_neural": round(result.seam, 3), "final_content_loss": round(result.losses[-1], 4)}
     if args.out:
         written = write_outputs(args.out / f"{args.photo}-{args.size}-{args.palette or 'color'}-{args.painter}",

@@ -35,10 +35,11 @@ from brushcli.objectives import CLASS_MODES, Objective, class_objective
 from brushcli.optimize import optimize
 from brushcli.painters.painter import Painter
 from brushcli.presets import Preset
+from brushcli.replay_search import Score, SearchSettings, search_strokes
 from brushcli.strokes import StrokeList
 from brushcli.vision import transforms as T
 from brushcli.vision.classes import ImageNetClass, find_class
-from brushcli.vision.nets import Classifier, NetEnsemble
+from brushcli.vision.nets import Activations, Classifier, NetEnsemble
 
 MAX_STROKES = 1000
 #: The painter canvas: level 0 is one 64-px canvas over the whole (square) image.
@@ -60,6 +61,9 @@ class DreamSettings:
     background: tuple[float, float, float] = (1.0, 1.0, 1.0)
     crop: tuple[float, float] = (0.65, 1.0)
     real_every: int = 5
+    search: int = 3
+    search_candidates: int = 12
+    search_views: int = 2
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -73,6 +77,11 @@ class DreamSettings:
             raise InvalidArgument(f"--views must be 1..64, got {self.views}")
         if self.mode not in CLASS_MODES:
             raise InvalidArgument(f"unknown objective mode {self.mode!r}; use {' or '.join(CLASS_MODES)}")
+        if self.search < 0:
+            raise InvalidArgument(f"--search must be 0 (off) or more sweeps, got {self.search}")
+        if not 1 <= self.search_views <= 16:
+            raise InvalidArgument(f"search views must be 1..16, got {self.search_views}")
+        self.search_settings().validate()
         if self.real_every < 0:
             raise InvalidArgument(f"real_every must be 0 (off) or more, got {self.real_every}")
         if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
@@ -82,14 +91,22 @@ class DreamSettings:
     def total_steps(self) -> int:
         return self.steps if self.steps is not None else default_steps(self.strokes)
 
+    def search_settings(self) -> SearchSettings:
+        return SearchSettings(sweeps=self.search, candidates=self.search_candidates)
+
+    @property
+    def search_trials(self) -> int:
+        return self.search * self.strokes
+
 
 def default_steps(strokes: int) -> int:
-    """Optimisation steps when none are given: 202 for 30 strokes, growing slowly with the count.
+    """Gradient steps when none are given: 125 for 30 strokes, growing slowly with the count.
 
     With real-MyPaint feedback the replay's loss bottoms out after ~100-150 steps at this rate
-    (the best state is kept), so longer runs mostly cost time.
+    (the best state is kept); after that the replay search (:mod:`brushcli.replay_search`) does
+    better per second than more gradient steps.
     """
-    return int(min(400, 120 + 15 * math.sqrt(strokes)))
+    return int(min(300, 60 + 12 * math.sqrt(strokes)))
 
 
 @dataclass
@@ -101,6 +118,8 @@ class DreamResult:
     neural: np.ndarray
     losses: list[float] = field(default_factory=list)
     steps: int = 0
+    search_scores: list[float] = field(default_factory=list)
+    search_accepted: int = 0
     seconds: float = 0.0
     nets: list[str] = field(default_factory=list)
     objective: str = ""
@@ -195,23 +214,52 @@ def dream(
     def tick(step: int, loss: float) -> None:
         best.report(step, loss)
         if progress:
-            progress(step + 1, total, loss)
+            progress(step + 1, total + settings.search_trials, loss)
 
     log = optimize(params, loss_fn, total, lr=settings.lr, callback=tick)
     if sharp is not None:
         best.restore(params)  # the loss was the replay's own: keep the strokes it liked best
+    search_log = None
+    if settings.search:
+        # gradient-free finish on the replay itself: the painter's gradients stop helping it (see replay_search)
+        score = replay_score(ensemble, objective, settings.search_views, settings.background)
+        trials = settings.search_trials
+        search_log = search_strokes(  # at the replay's own size: what is scored is what metrics.json scores
+            group, painter.preset, canvas.background.detach(), settings.size, score, settings.search_settings(),
+            generator,
+            progress=(lambda t, _n, s: progress(total + t, total + trials, s)) if progress else None)
     with torch.no_grad():
         neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
         "command": "dream", "class": cls.name, "class_index": cls.index, "nets": ensemble.names,
         "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
-        "real_every": settings.real_every,
+        "real_every": settings.real_every, "search": settings.search,
     })
     return DreamResult(
         target=cls, strokes=strokes, neural=neural, losses=log.losses, steps=total,
+        search_scores=[search_log.start, *search_log.scores] if search_log else [],
+        search_accepted=search_log.accepted if search_log else 0,
         seconds=time.perf_counter() - started, nets=ensemble.names, objective=str(objective),
         painter=painter.name, device=str(device), settings=settings,
     )
+
+
+def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float]) -> Score:
+    """Per-painting loss for :func:`~brushcli.replay_search.search_strokes`: ``objective`` on ``views``
+    fixed views; the first is the whole painting, which each net resizes exactly as :func:`class_scores` does."""
+    fixed = T.fixed_views(views, fill=torch.tensor(fill, dtype=torch.float32))
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        k = images.shape[0]
+        batch = fixed(images)
+        acts = ensemble.run(batch, objective.needs)
+        out = []
+        for j in range(k):
+            rows = torch.arange(j, len(batch), k)
+            out.append(objective(Activations(batch[rows], {key: v[rows] for key, v in acts.values.items()})))
+        return torch.stack(out).detach()
+
+    return score
 
 
 class BestState:
@@ -343,6 +391,10 @@ def dream_metrics(result: DreamResult, replay_image: np.ndarray, ensemble: NetEn
         "mypaint_top1": all(nets[n]["mypaint"]["rank"] == 1 for n in result.nets),
         "classifiers": nets,
         "steps": result.steps,
+        "search_trials": max(0, len(result.search_scores) - 1),
+        "search_accepted": result.search_accepted,
+        "search_score_first": result.search_scores[0] if result.search_scores else None,
+        "search_score_last": result.search_scores[-1] if result.search_scores else None,
         "views": settings.views,
         "optimise_seconds": result.seconds,
         "loss_first": result.losses[0] if result.losses else None,

@@ -17,12 +17,15 @@ def dream_command(
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
     strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
-    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes: 202 for 30)."),
+    steps: int = typer.Option(None, "--steps", help="Gradient steps (default grows with --strokes: 125 for 30)."),
     size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
     views: int = typer.Option(4, "--views", help="Randomly cropped/jittered/rotated views per step (robustness)."),
     real_every: int = typer.Option(5, "--real-every",
                                    help="Re-render the strokes in real MyPaint every N steps and optimise what it "
                                         "paints (0 = optimise the neural render only)."),
+    search: int = typer.Option(3, "--search",
+                               help="After gradient descent, sweeps of trial-and-error over every stroke scored on "
+                                    "the real MyPaint replay (0 = off); each sweep costs about a second per stroke."),
     judges: str = typer.Option("", "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check)."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
@@ -51,7 +54,7 @@ def dream_command(
     from brushcli.dream import DreamSettings, dream_classes
 
     settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
-                             real_every=real_every, device=resolve_device(device))
+                             real_every=real_every, search=search, device=resolve_device(device))
     with progress_bar(disable=quiet) as bar:
         tasks: dict[str, int] = {}
 

@@ -19,7 +19,8 @@ def style_command(
     layers: str = typer.Option(None, "--layers", help="Comma-separated content layers (default: conv4_2 for VGG)."),
     density: int = typer.Option(8, "--density", help="Strokes per 32x32-px cell of the output (stroke count follows --size)."),
     palette: str = typer.Option(None, "--palette", help="gray, N (colors taken from the image), or #hex,#hex,..."),
-    steps: int = typer.Option(300, "--steps", help="Optimisation steps."),
+    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 150 up to 512 px, where one "
+                                                    "window covers the painting; 300 for larger paintings)."),
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
     painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),
@@ -65,14 +66,15 @@ def style_command(
     classifier = create_classifier(net_name, device=settings.device, weights=weights)
     features = feature_extractor(classifier, chosen_layers)
     with progress_bar(disable=quiet) as bar:
-        task = bar.add_task("style", total=steps)
+        task = bar.add_task("style", total=None)
         result = style(target, model, features, settings, pal, source=str(image),
-                       progress=lambda s, t, loss: bar.update(task, completed=s, description=f"style (loss {loss:.3f})"))
+                       progress=lambda s, t, loss: bar.update(task, completed=s, total=t,
+                                                              description=f"style (loss {loss:.3f})"))
     written = write_outputs(
         out / image.stem, result.strokes, result.neural, result.target,
         {"content_loss": result.losses[-1] if result.losses else None, "seam_ratio": result.seam,
          "net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free",
-         "steps": steps, "optimise_seconds": result.seconds, "device": settings.device},
+         "steps": result.steps, "optimise_seconds": result.seconds, "device": settings.device},
         started=started,
     )
     m = written.metrics

@@ -373,7 +373,9 @@ class Classifier(nn.Module):
     def __init__(self, spec: NetSpec, net: nn.Module, weights: str) -> None:
         super().__init__()
         self.spec = spec
-        self.net = net
+        # channels-last convolutions measured 1.3-1.5x faster on the 2-core CPU (VGG16, EfficientNet-Lite0,
+        # fp32); bf16 autocast was ~30x slower there (no AVX-512), so it is not used
+        self.net = net.to(memory_format=torch.channels_last)
         self.weights = weights
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
@@ -397,7 +399,11 @@ class Classifier(nn.Module):
         if images.shape[-2:] != (size, size):
             shrink = images.shape[-1] > size or images.shape[-2] > size
             images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=shrink)
-        return (images - self.mean) / self.std
+        return self.normalise(images)
+
+    def normalise(self, images: torch.Tensor) -> torch.Tensor:
+        """The net's input normalisation, in the channels-last layout its convolutions run fastest in."""
+        return ((images - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(self.preprocess(images))

@@ -169,3 +169,28 @@ def standard(count: int = 4, size: int = 224, fill: Fill = 1.0, crop: tuple[floa
         jitter(j2),
         random_crop(crop, fill),
     )
+
+
+def fixed_views(count: int, seed: int = 0, fill: Fill = 1.0) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``count`` views that are the same for every image and call: the image itself, then mild shifts,
+    zooms and rotations drawn once from ``seed``. Returns ``(count * B, 3, H, W)``, view-major.
+
+    Why: a search compares candidates, so its score must be deterministic; a few fixed views keep it
+    from tuning pixels to one exact framing (what random views do for gradient descent).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    thetas = [torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])]
+    for _ in range(count - 1):
+        s = float(_uniform(0.9, 1.05, 1, generator))
+        angle = float(_uniform(-6.0, 6.0, 1, generator)) * math.pi / 180.0
+        tx, ty = _uniform(-0.06, 0.06, 2, generator).tolist()
+        cos, sin = math.cos(angle) / s, math.sin(angle) / s
+        thetas.append(torch.tensor([[cos, -sin, tx], [sin, cos, ty]]))
+
+    def inner(images: torch.Tensor) -> torch.Tensor:
+        out = [images]
+        for theta in thetas[1:]:
+            out.append(_affine(images, theta.expand(images.shape[0], 2, 3), fill))
+        return torch.cat(out)
+
+    return inner

@@ -76,9 +76,10 @@ def test_net_lists_and_aliases():
 @pytest.mark.parametrize("real_every", [0, 3])
 def test_target_logit_rises(painter, real_every):
     ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
-    start = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0))
+    start = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0,
+                                                        search=0))
     end = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
-                                                      real_every=real_every))
+                                                      real_every=real_every, search=0))
     assert end.losses[-1] < end.losses[0]
     assert _logit(end, ensemble, "tiny-a") > _logit(start, ensemble, "tiny-a") + 0.05
     assert len(end.strokes) == 6 and end.neural.shape == (64, 64, 3)
@@ -86,11 +87,30 @@ def test_target_logit_rises(painter, real_every):
 
 def test_an_ensemble_of_two_nets_raises_both(painter):
     ensemble = NetEnsemble.create(["tiny-a", "tiny-b"], pretrained=False)
-    start = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0))
-    end = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05))
+    start = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0,
+                                                             search=0))
+    end = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
+                                                           search=0))
     assert end.nets == ["tiny-a", "tiny-b"] and "tiny-a" in end.objective and "tiny-b" in end.objective
     for net in end.nets:
         assert _logit(end, ensemble, net) > _logit(start, ensemble, net)
+
+
+def test_replay_search_raises_the_class_in_the_real_replay(painter):
+    from brushcli.replay import replay
+
+    ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
+    base = dict(strokes=5, steps=6, size=64, views=2, real_every=3)
+    plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
+    searched = dream(388, ensemble, painter, DreamSettings(**base, search=2))
+    assert plain.search_scores == [] and len(searched.search_scores) == 1 + 2 * 5
+    assert searched.search_scores[-1] < searched.search_scores[0] and searched.search_accepted > 0
+
+    def replay_logprob(result) -> float:
+        image = torch.from_numpy(replay(result.strokes).image).permute(2, 0, 1)[None]
+        return float(torch.log_softmax(ensemble["tiny-a"](image), -1)[0, 388])
+
+    assert replay_logprob(searched) > replay_logprob(plain) + 0.05
 
 
 def test_missing_torchvision_weights_say_where_to_put_them(tmp_path, monkeypatch):

@@ -92,3 +92,12 @@ def test_bad_style_inputs(runner, tmp_path):
         result = runner.invoke(app, args + ["-o", str(tmp_path / "o")])
         assert result.exit_code != 0 and needle in result.stderr, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_default_steps_follow_how_much_of_the_painting_a_window_covers():
+    from brushcli.style import default_steps
+
+    assert default_steps((512, 512), 512) == 150  # one window is the whole painting
+    assert default_steps((512, 384), 512) == 150
+    assert default_steps((1024, 768), 512) == 300  # windows cover a third: capped
+    assert 150 < default_steps((640, 640), 512) < 300

@@ -1,0 +1,155 @@
+"""Search on the real replay: improve strokes by trial, scored on what libmypaint actually paints.
+
+Why: gradient descent moves strokes through the neural painter, which imitates MyPaint but not
+exactly; for objectives that are very sensitive to pixels (a classifier's class score) the painter's
+gradient stops pointing where the real replay needs to go (docs/benchmarks.md, dream). This is a
+gradient-free hill climb on the replay itself: one stroke at a time, a batch of random
+perturbations of its parameters (in the bounded raw space of :class:`~brushcli.canvas.param.StrokeGroup`,
+so every candidate stays drawable) is rendered by libmypaint, scored, and the best is kept if it
+beats the current painting.
+
+It is affordable because compositing is analytic: every stroke's real alpha is rendered once at the
+output size; for stroke ``i`` the strokes below collapse into one image and those above into one
+over operator (:func:`~brushcli.canvas.composite.over_stack`), so a candidate costs one MyPaint
+stroke and one blend, whatever the number of strokes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from brushcli.canvas.composite import over_stack
+from brushcli.canvas.layered import real_alphas
+from brushcli.canvas.param import StrokeGroup
+from brushcli.errors import InvalidArgument
+from brushcli.presets import Preset
+
+#: ``score(images)`` maps ``(K, 3, S, S)`` candidate paintings in 0..1 to ``(K,)`` losses (lower is better).
+Score = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class SearchSettings:
+    """Knobs of :func:`search_strokes`.
+
+    ``sigma`` is the noise (in logit units of each bounded parameter) of the first sweep; it shrinks
+    geometrically to ``sigma * decay`` by the last, so early sweeps move strokes and late ones tune them.
+    ``color_only`` is the share of candidates that keep the stroke's shape and change only its color
+    (no MyPaint render needed).
+    """
+
+    sweeps: int = 3
+    candidates: int = 16
+    sigma: float = 0.6
+    decay: float = 0.3
+    color_only: float = 0.25
+
+    def validate(self) -> None:
+        if self.sweeps < 0:
+            raise InvalidArgument(f"search sweeps must be 0 or more, got {self.sweeps}")
+        if not 2 <= self.candidates <= 256:
+            raise InvalidArgument(f"search candidates must be 2..256, got {self.candidates}")
+        if not 0 < self.sigma <= 4 or not 0 < self.decay <= 1 or not 0 <= self.color_only <= 1:
+            raise InvalidArgument("search sigma must be in (0, 4], decay in (0, 1], color_only in [0, 1]")
+
+
+@dataclass
+class SearchLog:
+    """Score after each trial (one per stroke visited) and how many trials improved the painting."""
+
+    scores: list[float] = field(default_factory=list)
+    accepted: int = 0
+    start: float = float("nan")
+
+
+def composite(background: torch.Tensor, alphas: torch.Tensor, colors: torch.Tensor) -> torch.Tensor:
+    """Strokes ``(N, S, S)`` with colors ``(N, 3)`` painted in order over a flat ``background`` (3,)."""
+    premult, keep = over_stack(alphas, colors)
+    return background[:, None, None] * keep + premult
+
+
+@torch.no_grad()
+def search_strokes(
+    group: StrokeGroup,
+    preset: Preset,
+    background: torch.Tensor,
+    size: int,
+    score: Score,
+    settings: SearchSettings | None = None,
+    generator: torch.Generator | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> SearchLog:
+    """Hill-climb the strokes of a one-tile ``group`` (``(1, N)``) in place on their real replay.
+
+    The painting is ``size`` px square, painted over ``background``. ``progress(trial, total, score)``
+    follows every trial. The group's parameters end at the best painting found (never worse than
+    the start, since only improvements are kept).
+    """
+    settings = settings or SearchSettings()
+    settings.validate()
+    generator = generator or torch.Generator().manual_seed(0)
+    if group.shape[0] != 1:
+        raise InvalidArgument("replay search works on one canvas (a group with a single tile)")
+    n = group.shape[1]
+    raw_a = group.raw_actions.detach()[0].clone()
+    raw_c = group.raw_colors.detach()[0].clone()
+    lo, span = group.lo, group.span
+
+    def to_actions(raw: torch.Tensor) -> torch.Tensor:
+        return lo + span * torch.sigmoid(raw)
+
+    def to_colors(raw: torch.Tensor) -> torch.Tensor:
+        return _colors(group, raw)
+
+    background = background.to(raw_a)
+    alphas = real_alphas(preset, to_actions(raw_a), size)
+    colors = to_colors(raw_c)
+    current = float(score(composite(background, alphas, colors)[None])[0])
+    log = SearchLog(start=current)
+    total = settings.sweeps * n
+    k = settings.candidates
+    k_color = min(k - 1, round(k * settings.color_only))
+    trial = 0
+    for sweep in range(settings.sweeps):
+        sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
+        for i in torch.randperm(n, generator=generator).tolist():
+            below = composite(background, alphas[:i], colors[:i])
+            above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
+            cand_a = raw_a[i].expand(k, -1).clone()
+            cand_c = raw_c[i].expand(k, -1).clone()
+            shape_rows = slice(k_color, k)
+            cand_a[shape_rows] += sigma * torch.randn(k - k_color, raw_a.shape[1], generator=generator)
+            cand_c[:k_color] += sigma * torch.randn(k_color, raw_c.shape[1], generator=generator)
+            cand_c[shape_rows] += 0.3 * sigma * torch.randn(k - k_color, raw_c.shape[1], generator=generator)
+            cand_alpha = alphas[i].expand(k, -1, -1).clone()
+            cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
+            cand_color = to_colors(cand_c)
+            painted = cand_alpha[:, None] * cand_color[:, :, None, None] + (1 - cand_alpha[:, None]) * below
+            images = above_keep * painted + above_p
+            scores = score(images)
+            best = int(torch.argmin(scores))
+            if float(scores[best]) < current:
+                current = float(scores[best])
+                raw_a[i], raw_c[i] = cand_a[best], cand_c[best]
+                alphas[i], colors[i] = cand_alpha[best], cand_color[best]
+                log.accepted += 1
+            trial += 1
+            log.scores.append(current)
+            if progress:
+                progress(trial, total, current)
+    group.raw_actions.data[0] = raw_a
+    group.raw_colors.data[0] = raw_c
+    return log
+
+
+def _colors(group: StrokeGroup, raw: torch.Tensor) -> torch.Tensor:
+    """Colors ``(K, 3)`` of raw color parameters ``(K, C)``, as the group would compute them."""
+    saved = group.raw_colors.data
+    try:
+        group.raw_colors.data = raw[None]
+        return group.colors()[0].detach().clone()
+    finally:
+        group.raw_colors.data = saved

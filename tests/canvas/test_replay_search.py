@@ -1,0 +1,68 @@
+"""Replay search: a hill climb scored on real libmypaint renders (no painter involved)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from brushcli.canvas.param import StrokeGroup
+from brushcli.errors import InvalidArgument
+from brushcli.presets import load_preset
+from brushcli.replay_search import SearchSettings, composite, search_strokes
+from brushcli.canvas.layered import real_alphas
+from brushcli.vision.transforms import fixed_views
+
+SIZE = 48
+
+
+def _group(actions: torch.Tensor, colors: torch.Tensor) -> StrokeGroup:
+    return StrokeGroup(actions[None], colors[None])
+
+
+def _strokes(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    actions = 0.2 + 0.6 * torch.rand(n, 9, generator=g)
+    actions[:, 8] = 0.3 + 0.4 * torch.rand(n, generator=g)
+    return actions, torch.rand(n, 3, generator=g)
+
+
+def test_search_moves_real_strokes_towards_a_target_and_never_worsens():
+    preset = load_preset("pen")
+    background = torch.ones(3)
+    goal_a, goal_c = _strokes(1, 3)
+    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)  # what real MyPaint paints
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        return ((images - target) ** 2).mean(dim=(1, 2, 3))
+
+    start_a, start_c = _strokes(2, 3)
+    group = _group(start_a, start_c)
+    log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=3, candidates=8),
+                         torch.Generator().manual_seed(0))
+    assert len(log.scores) == 9 and log.accepted > 0
+    assert all(b <= a for a, b in zip([log.start, *log.scores], log.scores))  # only improvements are kept
+    assert log.scores[-1] < 0.8 * log.start
+    # the group now holds the strokes that scored best, re-rendered from scratch by MyPaint
+    actions, colors = group.actions()[0].detach(), group.colors()[0].detach()
+    assert float(score(composite(background, real_alphas(preset, actions, SIZE), colors)[None])[0]) == pytest.approx(
+        log.scores[-1], rel=1e-4, abs=1e-6)
+    assert actions.min() >= 0 and actions.max() <= 1  # bounded raw space: every candidate is drawable
+
+
+def test_search_refuses_tiled_groups_and_bad_settings():
+    actions, colors = _strokes(0, 2)
+    tiled = StrokeGroup(actions.view(2, 1, 9), colors.view(2, 1, 3))
+    with pytest.raises(InvalidArgument, match="one canvas"):
+        search_strokes(tiled, load_preset("pen"), torch.ones(3), SIZE, lambda x: x.mean(dim=(1, 2, 3)))
+    with pytest.raises(InvalidArgument):
+        SearchSettings(candidates=1).validate()
+
+
+def test_fixed_views_are_the_same_for_every_image_and_call():
+    images = torch.rand(3, 3, 32, 32)
+    views = fixed_views(4, seed=5, fill=1.0)
+    out = views(images)
+    assert out.shape == (12, 3, 32, 32)
+    assert torch.equal(out[:3], images)  # the first view is the painting itself
+    assert torch.equal(views(images[1:2])[1], out[4])  # view 1 of image 1, alone or in a batch
+    assert not torch.allclose(out[3:6], images)
