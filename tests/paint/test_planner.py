@@ -1,0 +1,24 @@
+"""The stroke budget's split over grid levels."""
+
+from __future__ import annotations
+
+import pytest
+
+from brushcli.paint.planner import allocate
+
+
+@pytest.mark.parametrize("strokes,side", [(50, 512), (500, 512), (1000, 512), (1000, 300), (37, 64)])
+def test_every_stroke_is_allocated_and_fine_levels_get_more(strokes, side):
+    budgets = allocate(strokes, side, 1.0)
+    assert sum(b.strokes for b in budgets) == strokes
+    assert [b.level for b in budgets] == sorted(b.level for b in budgets) and budgets[0].level == 0
+    tiled = [b for b in budgets if b.level > 0]
+    assert all(b.per_tile >= 1 for b in tiled)
+    assert [b.strokes for b in tiled] == sorted(b.strokes for b in tiled)  # finer levels, more strokes
+
+
+def test_a_500_stroke_512px_painting_reaches_the_finest_grid():
+    budgets = {b.level: b for b in allocate(500, 512, 1.0)}
+    assert max(budgets) == 3 and budgets[3].per_tile == 1  # not 300 tiny strokes left on the 64-px canvas
+    assert budgets[0].strokes < 100
+    assert [b.level for b in allocate(50, 512, 1.0)] == [0]  # small budgets stay on one canvas
