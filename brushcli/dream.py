@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from brushcli.canvas.composite import over_stack
 from brushcli.canvas.layered import LayeredCanvas, real_alphas, resize_image
@@ -62,8 +63,8 @@ class DreamSettings:
     crop: tuple[float, float] = (0.65, 1.0)
     real_every: int = 5
     search: int = 3
-    search_candidates: int = 12
-    search_views: int = 2
+    search_candidates: int = 16
+    search_views: int = 1
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -246,12 +247,16 @@ def dream(
 
 def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float]) -> Score:
     """Per-painting loss for :func:`~brushcli.replay_search.search_strokes`: ``objective`` on ``views``
-    fixed views; the first is the whole painting, which each net resizes exactly as :func:`class_scores` does."""
+    fixed views at the nets' input size; the first is the whole painting, resized exactly as a net
+    resizes it in :func:`class_scores` (exactly for the net with the largest input)."""
     fixed = T.fixed_views(views, fill=torch.tensor(fill, dtype=torch.float32))
+    size = max(c.input_size for c in ensemble)
 
     def score(images: torch.Tensor) -> torch.Tensor:
         k = images.shape[0]
-        batch = fixed(images)
+        small = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False,
+                              antialias=images.shape[-1] > size)
+        batch = fixed(small)
         acts = ensemble.run(batch, objective.needs)
         out = []
         for j in range(k):

@@ -24,8 +24,8 @@ def dream_command(
                                    help="Re-render the strokes in real MyPaint every N steps and optimise what it "
                                         "paints (0 = optimise the neural render only)."),
     search: int = typer.Option(3, "--search",
-                               help="After gradient descent, sweeps of trial-and-error over every stroke scored on "
-                                    "the real MyPaint replay (0 = off); each sweep costs about a second per stroke."),
+                               help="After gradient descent, sweeps of trial and error over every stroke, scored on "
+                                    "the real MyPaint replay (0 = off); each sweep tries 16 variations of every stroke."),
     judges: str = typer.Option("", "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check)."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
