@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--photo", default="chelsea")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--density", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=None, help="default: the command's (150 at 512 px, 300 above)")
+    parser.add_argument("--steps", type=int, default=None, help="default: the command's (200 at 512 px, up to 300 above)")
     parser.add_argument("--net", default="vgg16")
     parser.add_argument("--random-weights", action="store_true")
     parser.add_argument("--palette", default=None)

@@ -19,8 +19,8 @@ def style_command(
     layers: str = typer.Option(None, "--layers", help="Comma-separated content layers (default: conv4_2 for VGG)."),
     density: int = typer.Option(8, "--density", help="Strokes per 32x32-px cell of the output (stroke count follows --size)."),
     palette: str = typer.Option(None, "--palette", help="gray, N (colors taken from the image), or #hex,#hex,..."),
-    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 150 up to 512 px, where one "
-                                                    "window covers the painting; 300 for larger paintings)."),
+    steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 200 up to 512 px, where one "
+                                                    "window covers the painting, up to 300 for larger ones)."),
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
     painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),

@@ -97,7 +97,7 @@ def test_bad_style_inputs(runner, tmp_path):
 def test_default_steps_follow_how_much_of_the_painting_a_window_covers():
     from brushcli.style import default_steps
 
-    assert default_steps((512, 512), 512) == 150  # one window is the whole painting
-    assert default_steps((512, 384), 512) == 150
+    assert default_steps((512, 512), 512) == 200  # one window is the whole painting
+    assert default_steps((512, 384), 512) == 200
     assert default_steps((1024, 768), 512) == 300  # windows cover a third: capped
-    assert 150 < default_steps((640, 640), 512) < 300
+    assert 200 < default_steps((600, 600), 512) < 300
