@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from brushcli.canvas.composite import over_stack
+from brushcli.canvas.composite import apply_over, over_stack
 from brushcli.canvas.layered import real_alphas
 from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
@@ -67,8 +67,7 @@ class SearchLog:
 
 def composite(background: torch.Tensor, alphas: torch.Tensor, colors: torch.Tensor) -> torch.Tensor:
     """Strokes ``(N, S, S)`` with colors ``(N, 3)`` painted in order over a flat ``background`` (3,)."""
-    premult, keep = over_stack(alphas, colors)
-    return background[:, None, None] * keep + premult
+    return apply_over(background[:, None, None], *over_stack(alphas, colors))
 
 
 @torch.no_grad()
@@ -102,7 +101,7 @@ def search_strokes(
         return lo + span * torch.sigmoid(raw)
 
     def to_colors(raw: torch.Tensor) -> torch.Tensor:
-        return _colors(group, raw)
+        return group.colors_from(raw).detach().clone()
 
     background = background.to(raw_a)
     alphas = real_alphas(preset, to_actions(raw_a), size)
@@ -128,7 +127,7 @@ def search_strokes(
             cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
             cand_color = to_colors(cand_c)
             painted = cand_alpha[:, None] * cand_color[:, :, None, None] + (1 - cand_alpha[:, None]) * below
-            images = above_keep * painted + above_p
+            images = apply_over(painted, above_p, above_keep)
             scores = score(images)
             best = int(torch.argmin(scores))
             if float(scores[best]) < current:
@@ -144,12 +143,3 @@ def search_strokes(
     group.raw_colors.data[0] = raw_c
     return log
 
-
-def _colors(group: StrokeGroup, raw: torch.Tensor) -> torch.Tensor:
-    """Colors ``(K, 3)`` of raw color parameters ``(K, C)``, as the group would compute them."""
-    saved = group.raw_colors.data
-    try:
-        group.raw_colors.data = raw[None]
-        return group.colors()[0].detach().clone()
-    finally:
-        group.raw_colors.data = saved

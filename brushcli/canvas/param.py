@@ -70,11 +70,15 @@ class StrokeGroup(nn.Module):
 
     def colors(self) -> torch.Tensor:
         """RGB ``(tiles, n, 3)`` in 0..1."""
+        return self.colors_from(self.raw_colors)
+
+    def colors_from(self, raw: torch.Tensor) -> torch.Tensor:
+        """RGB in 0..1 of any raw color parameters shaped like :attr:`raw_colors` (``(..., C)``)."""
         if self.palette is not None:
-            soft = torch.softmax(self.raw_colors / self.temperature, dim=-1)
+            soft = torch.softmax(raw / self.temperature, dim=-1)
             if self.hard:
                 one_hot = torch.nn.functional.one_hot(soft.argmax(dim=-1), soft.shape[-1]).to(soft)
                 soft = one_hot + soft - soft.detach()
             return soft @ self.palette
-        value = torch.sigmoid(self.raw_colors)
+        value = torch.sigmoid(raw)
         return value.expand(*value.shape[:-1], 3) if self.gray else value
