@@ -1,6 +1,7 @@
 """Painter speed: forward + backward to the input actions at batch 1,024, on the CPU.
 
-Run on a quiet machine:  python benchmarks/painter_speed.py [--repeats 10]
+Run on a quiet machine:  python benchmarks/painter_speed.py [--repeats 10] [PAINTER ...]
+(default: every registered painter; any name ``create_painter`` accepts, e.g. ``local-dir:out/pen``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("painters", nargs="*", help="painter names (default: all registered)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"# torch {torch.__version__}, {args.threads} threads, batch {args.batch}")
     print("| painter | parameters | forward+backward strokes/s (median) | forward only strokes/s |")
     print("|---|---|---|---|")
-    for name in list_painters():
+    for name in args.painters or list_painters():
         try:
             painter = create_painter(name)
         except Exception as exc:  # noqa: BLE001 - report and continue

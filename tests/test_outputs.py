@@ -27,3 +27,21 @@ def test_frame_schedule():
     assert frame_schedule(3) == [0, 1, 2, 3]
     many = frame_schedule(1000, max_frames=10)
     assert many[0] == 0 and many[-1] == 1000 and len(many) == 11
+
+
+def test_outputs_get_the_usual_permissions_even_from_writers_that_recreate_the_file(tmp_path):
+    import os
+
+    import torch
+    from safetensors.torch import save_file
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "model.safetensors") as tmp:
+            save_file({"w": torch.zeros(2)}, str(tmp))  # safetensors writes a fresh 0600 file
+        with atomic_path(tmp_path / "notes.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(mask)
+    for name in ("model.safetensors", "notes.txt"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644

@@ -23,6 +23,8 @@ FIX15_ONE = 1 << 15
 TILE_SIZE = 64
 #: Index of MYPAINT_BRUSH_STATE_PARTIAL_DABS (the fraction of a dab already travelled).
 STATE_PARTIAL_DABS = 3
+#: Index of MYPAINT_BRUSH_STATE_ACTUAL_RADIUS (the radius of the last dab, in pixels).
+STATE_ACTUAL_RADIUS = 4
 
 _CANDIDATES = ("libmypaint-1.5.so.1", "libmypaint.so.1", "libmypaint-1.6.so.1", "libmypaint.so")
 

@@ -110,8 +110,13 @@ class Surface:
         radius_px: float,
         events: list[list[float]],
         color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
+        radii_out: np.ndarray | None = None,
     ) -> None:
-        """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`)."""
+        """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`).
+
+        ``radii_out`` (one slot per drawn event) receives the engine's actual dab radius in pixels
+        after each event: painters learn from it where MyPaint lays its dabs.
+        """
         lib = _lib.lib()
         handle = _new_brush(brush)
         try:
@@ -143,8 +148,10 @@ class Surface:
             # at all: a cliff no painter can imitate and optimisers exploit. Starting just below one
             # dab makes the first dab land where the stroke starts.
             lib.mypaint_brush_set_state(handle, _lib.STATE_PARTIAL_DABS, FIRST_DAB)
-            for x, y, pressure, dtime in events[1:]:
+            for i, (x, y, pressure, dtime) in enumerate(events[1:]):
                 stroke_to(x, y, pressure, dtime)
+                if radii_out is not None:
+                    radii_out[i] = lib.mypaint_brush_get_state(handle, _lib.STATE_ACTUAL_RADIUS)
             lib.mypaint_surface_end_atomic(surface, ctypes.byref(_lib.MyPaintRectangle()))
         finally:
             lib.mypaint_brush_unref(handle)

@@ -44,11 +44,13 @@ def check_long_side(size: int) -> None:
 
 
 def render_alpha_batch(
-    brush: BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling
+    brush: BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling, radii_out: np.ndarray | None = None
 ) -> np.ndarray:
     """Alpha of each stroke alone on a transparent ``size`` x ``size`` canvas, as uint16 (1.0 = 32768).
 
     ``shapes`` is ``(N, 9)``: ``x0 y0 x1 y1 x2 y2 p0 p1 size``. Serial; see :func:`render_alphas`.
+    ``radii_out`` ``(N, steps + 1)``, if given, receives the engine's dab radius after each event as
+    a fraction of ``size``.
     """
     check_size(size, size)
     out = np.empty((len(shapes), size, size), dtype=np.uint16)
@@ -56,8 +58,10 @@ def render_alpha_batch(
     with Surface(size, size) as surface, native_stdout_silenced():
         for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
             surface.clear()
-            surface.paint_events(brush, radius, stroke)
+            surface.paint_events(brush, radius, stroke, radii_out=None if radii_out is None else radii_out[i])
             out[i] = surface.alpha_fixed()
+    if radii_out is not None:
+        radii_out /= size
     return out
 
 
@@ -79,9 +83,10 @@ def _worker_init() -> None:
         os.environ[var] = "1"
 
 
-def _worker_render(args: tuple[str, np.ndarray, int, Sampling]) -> np.ndarray:
-    brush_name, shapes, size, sampling = args
-    return render_alpha_batch(resolve_brush(brush_name), shapes, size, sampling)
+def _worker_render(args: tuple[str, np.ndarray, int, Sampling, bool]) -> tuple[np.ndarray, np.ndarray | None]:
+    brush_name, shapes, size, sampling, with_radii = args
+    radii = np.empty((len(shapes), sampling.steps + 1), np.float32) if with_radii else None
+    return render_alpha_batch(resolve_brush(brush_name), shapes, size, sampling, radii), radii
 
 
 def render_alphas(
@@ -91,12 +96,14 @@ def render_alphas(
     sampling: Sampling | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    radii_out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Render the alpha of many strokes (uint16, 1.0 = 32768), in a pool of ``workers`` processes.
 
     ``workers=None`` uses every core; ``1`` renders in this process. Output is identical either way:
     each stroke gets a fresh brush, so the pixels depend on nothing but the stroke. ``progress`` is
-    called with the number of strokes finished since the last call.
+    called with the number of strokes finished since the last call. ``radii_out``: see
+    :func:`render_alpha_batch`.
     """
     spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
     check_brush(spec)
@@ -104,10 +111,11 @@ def render_alphas(
     shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(shapes) <= CHUNK:
-        chunks = [shapes[i : i + CHUNK] for i in range(0, len(shapes), CHUNK)]
         parts = []
-        for chunk in chunks:
-            parts.append(render_alpha_batch(spec, chunk, size, sampling))
+        for i in range(0, len(shapes), CHUNK):
+            chunk = shapes[i : i + CHUNK]
+            radii = None if radii_out is None else radii_out[i : i + CHUNK]
+            parts.append(render_alpha_batch(spec, chunk, size, sampling, radii))
             if progress:
                 progress(len(chunk))
         return np.concatenate(parts) if parts else np.empty((0, size, size), np.uint16)
@@ -115,9 +123,11 @@ def render_alphas(
     context = _pool_context()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
         starts = list(range(0, len(shapes), CHUNK))
-        jobs = [(str(spec.path), shapes[s : s + CHUNK], size, sampling) for s in starts]
-        for start, part in zip(starts, pool.map(_worker_render, jobs)):
+        jobs = [(str(spec.path), shapes[s : s + CHUNK], size, sampling, radii_out is not None) for s in starts]
+        for start, (part, radii) in zip(starts, pool.map(_worker_render, jobs)):
             out[start : start + len(part)] = part
+            if radii_out is not None:
+                radii_out[start : start + len(part)] = radii
             if progress:
                 progress(len(part))
     return out

@@ -36,10 +36,13 @@ def cache_root() -> Path:
 
 @dataclass
 class StrokeDataset:
-    """Actions ``(N, 9)`` float32 and alphas ``(N, S, S)`` uint8 (alpha * 255)."""
+    """Actions ``(N, 9)`` float32, alphas ``(N, S, S)`` uint8 (alpha * 255) and the engine's dab
+    radius after each event ``(N, steps + 1)`` float32 (fraction of the canvas), which painters
+    that lay dabs like MyPaint learn from."""
 
     actions: np.ndarray
     alphas: np.ndarray
+    radii: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -61,10 +64,11 @@ def shard_actions(preset: Preset, seed: int, index: int) -> np.ndarray:
 def render_actions(
     preset: Preset, actions: np.ndarray, canvas: int = 64, workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    radii_out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Real-MyPaint alpha of each action as float32 in 0..1."""
+    """Real-MyPaint alpha of each action as float32 in 0..1 (``radii_out``: see :class:`StrokeDataset`)."""
     fixed = render_alphas(preset.brush, preset.actions_to_shapes(actions), canvas, preset.sampling,
-                          workers=workers, progress=progress)
+                          workers=workers, progress=progress, radii_out=radii_out)
     return fixed.astype(np.float32) / 32768.0
 
 
@@ -85,31 +89,35 @@ def build_dataset(
     folder = (cache_dir or cache_root() / "datasets") / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)
-    actions, alphas = [], []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for index in range(n_shards):
         needed = min(SHARD, samples - index * SHARD)  # only the last shard may be partial
         path = folder / f"shard-{index:05d}.npz"
         shard = _read_shard(path)
         if shard is None or len(shard[0]) < needed:
             a = shard_actions(preset, seed, index)[:needed]
-            alpha = render_actions(preset, a, canvas, workers, progress)
-            shard = (a, np.round(alpha * 255).astype(np.uint8))
+            radii = np.empty((len(a), preset.sampling.steps + 1), np.float32)
+            alpha = render_actions(preset, a, canvas, workers, progress, radii_out=radii)
+            shard = (a, np.round(alpha * 255).astype(np.uint8), radii)
             tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, actions=shard[0], alphas=shard[1])
+            np.savez(tmp, actions=shard[0], alphas=shard[1], radii=shard[2])
             os.replace(tmp, path)
         elif progress:
             progress(needed)
-        actions.append(shard[0][:needed])
-        alphas.append(shard[1][:needed])
-    return StrokeDataset(np.concatenate(actions)[:samples], np.concatenate(alphas)[:samples])
+        parts.append(tuple(x[:needed] for x in shard))  # type: ignore[arg-type]
+    actions, alphas, radii = (np.concatenate([p[i] for p in parts])[:samples] for i in range(3))
+    return StrokeDataset(actions, alphas, radii)
 
 
-def _read_shard(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
+def _read_shard(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A cached shard, or None if missing, damaged or written before shards kept the dab radii."""
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            return data["actions"], data["alphas"]
+            if "radii" not in data.files:
+                return None
+            return data["actions"], data["alphas"], data["radii"]
     except (OSError, ValueError, KeyError):
         path.unlink(missing_ok=True)  # a damaged shard is simply rendered again
         return None

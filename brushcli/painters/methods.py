@@ -25,7 +25,8 @@ class Method:
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.modules: dict[str, torch.nn.Module] = {"net": painter.net}
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+             radii: torch.Tensor | None = None) -> dict[str, float]:
         raise NotImplementedError
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -68,21 +69,35 @@ def alpha_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return diff.abs().mean() + (diff * diff).mean()
 
 
+#: Weight of the engine-radius loss (log units) for painters that follow MyPaint's dab schedule.
+RADIUS_WEIGHT = 1.0
+
+
 class Regression(Method):
-    """Direct regression of alpha from the action."""
+    """Direct regression of alpha from the action (plus, for nets that predict MyPaint's dab radius,
+    the engine's reported radius at each event)."""
 
     def __init__(self, painter: Painter, settings: Any) -> None:
         super().__init__(painter, settings)
         self.optimizers["net"] = torch.optim.Adam(painter.net.parameters(), lr=settings.lr)
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+             radii: torch.Tensor | None = None) -> dict[str, float]:
         opt = self.optimizers["net"]
         _set_lr(opt, lr)
-        loss = alpha_loss(self.painter.net(actions), alphas)
+        net = self.painter.net
+        parts = getattr(net, "forward_parts", None)
+        pred, log_radius = parts(actions) if parts else (net(actions), None)
+        loss = alpha_loss(pred, alphas)
+        total, out = loss, {"loss": float(loss.detach())}
+        if log_radius is not None and radii is not None:
+            radius_loss = F.mse_loss(log_radius, net.log_radius_target(actions, radii))
+            total = loss + RADIUS_WEIGHT * radius_loss
+            out["radius"] = float(radius_loss.detach())
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         opt.step()
-        return {"loss": float(loss.detach())}
+        return out
 
 
 class VAE(Method):
@@ -109,7 +124,8 @@ class VAE(Method):
         self.optimizers["encoder"] = torch.optim.Adam(self.encoder.parameters(), lr=settings.lr)
         self.generator = torch.Generator().manual_seed(int(getattr(settings, "seed", 0)) + 17)
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+             radii: torch.Tensor | None = None) -> dict[str, float]:
         net = self.painter.net
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
@@ -173,7 +189,8 @@ class GAN(Method):
         self.optimizers["critic"] = torch.optim.Adam(self.critic.parameters(), lr=settings.lr, betas=(0.5, 0.9))
         self.generator = torch.Generator()
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int) -> dict[str, float]:
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+             radii: torch.Tensor | None = None) -> dict[str, float]:
         net, critic = self.painter.net, self.critic
         for opt in self.optimizers.values():
             _set_lr(opt, lr)

@@ -28,7 +28,17 @@ EXP_FLOOR = -40.0
 
 
 class DabNet(nn.Module):
-    """Separable-Gaussian dab renderer with learned per-dab and per-stroke parameters."""
+    """Separable-Gaussian dab renderer with learned per-dab and per-stroke parameters.
+
+    With ``events`` (the preset's number of engine events) the net also follows MyPaint's dab
+    schedule: it predicts the engine's actual radius at each event (trained against the radius the
+    engine reports), integrates ``distance * (a / actual_radius + b / base_radius) + c * dtime``
+    (``spacing = (a, b, c)``: the brush's dabs per actual radius, per basic radius, per second) along
+    the stroke as MyPaint counts dabs, and ends the stroke at its last whole dab. Without it, the end
+    cap of a wide stroke, which MyPaint places in jumps of one dab spacing, can only be blurred.
+    Dab offsets are then along the stroke's tangent and normal, in units of the radius (MyPaint's
+    per-dab tracking makes dabs lag behind the pointer by a fraction of a spacing).
+    """
 
     def __init__(
         self,
@@ -37,13 +47,27 @@ class DabNet(nn.Module):
         dabs: int = 96,
         knots: int = 32,
         hidden: int = 64,
+        events: int = 0,
+        spacing: tuple[float, float, float] | list[float] = (0.0, 0.0, 0.0),
+        dtime: float = 0.1,
+        first_dab: float = 0.999,
     ) -> None:
         super().__init__()
+        self.events = int(events)
+        if self.events:
+            knots = self.events + 1  # knots sit on the engine events
+            if len(spacing) != 3 or not any(float(v) > 0 for v in spacing):
+                raise PainterError("dab schedule needs spacing = [per actual radius, per basic radius, per second]")
+        self.spacing = tuple(float(v) for v in spacing)
+        self.dtime, self.first_dab = float(dtime), float(first_dab)
         self.canvas, self.dabs, self.knots = canvas, dabs, knots
         self.size_lo, self.size_hi = float(size_range[0]), float(size_range[1])
         t, tk = torch.linspace(0, 1, dabs), torch.linspace(0, 1, knots)
+        self.register_buffer("dab_t", t, persistent=False)
         self.register_buffer("bern", _bernstein(t), persistent=False)
+        self.register_buffer("dab_dbern", _bernstein_derivative(t), persistent=False)
         self.register_buffer("knot_t", tk, persistent=False)
+        self.register_buffer("knot_bern", _bernstein(tk), persistent=False)
         self.register_buffer("knot_dbern", _bernstein_derivative(tk), persistent=False)
         self.register_buffer("interp", _linear_interpolation(dabs, knots), persistent=False)
         grid = (torch.arange(canvas) + 0.5) / canvas
@@ -53,9 +77,15 @@ class DabNet(nn.Module):
         )
         self.dab_action = nn.Linear(ACTION_DIM, hidden)
         self.dab_knot = nn.Linear(4, hidden, bias=False)
-        self.dab_head = nn.Sequential(nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 4))
+        self.dab_head = nn.Sequential(
+            nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 5 if self.events else 4)
+        )
 
     def forward(self, actions: torch.Tensor) -> torch.Tensor:
+        return self.forward_parts(actions)[0]
+
+    def forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event."""
         a = actions
         n, kn = a.shape[0], self.knots
         px, py = a[:, [0, 2, 4]], a[:, [1, 3, 5]]
@@ -65,12 +95,25 @@ class DabNet(nn.Module):
         pressure = a[:, 6:7] * (1 - tk) + a[:, 7:8] * tk
         knot_features = torch.stack([tk, pressure, speed, tk * (1 - tk)], dim=-1)
         per_knot = self.dab_head(self.dab_action(a)[:, None, :] + self.dab_knot(knot_features))
-        per_dab = torch.einsum("kj,njc->nkc", self.interp, per_knot)  # (N, K, 4)
+        per_dab = torch.einsum("kj,njc->nkc", self.interp, per_knot)  # (N, K, C)
         radius = self.size_lo + a[:, 8:9] * (self.size_hi - self.size_lo)
-        sigma = radius * torch.exp(per_dab[..., 0])
-        half_log_w = 0.5 * per_dab[..., 1]
-        cx = x + 0.01 * per_dab[..., 2]
-        cy = y + 0.01 * per_dab[..., 3]
+        log_radius = None
+        if self.events:
+            log_radius = per_knot[..., 4]
+            dab_radius = radius * torch.exp(per_dab[..., 4])
+            sigma = dab_radius * torch.exp(per_dab[..., 0])
+            half_log_w = 0.5 * (per_dab[..., 1] + self._last_dab_mask(px, py, radius * torch.exp(log_radius), radius))
+            dx, dy = px @ self.dab_dbern.T, py @ self.dab_dbern.T
+            norm = torch.rsqrt(dx * dx + dy * dy + 1e-12)
+            tx, ty = dx * norm, dy * norm
+            along, across = dab_radius * per_dab[..., 2], dab_radius * per_dab[..., 3]
+            cx = x + along * tx - across * ty
+            cy = y + along * ty + across * tx
+        else:
+            sigma = radius * torch.exp(per_dab[..., 0])
+            half_log_w = 0.5 * per_dab[..., 1]
+            cx = x + 0.01 * per_dab[..., 2]
+            cy = y + 0.01 * per_dab[..., 3]
         inv = 0.5 / (sigma * sigma)
         # exp(-(g - c)^2 * inv + log(w)/2) written as a quadratic in g: one small matmul per axis.
         ex = floor_exp(torch.stack([-inv, 2 * cx * inv, half_log_w - cx * cx * inv], -1) @ self.grid_basis)
@@ -79,7 +122,30 @@ class DabNet(nn.Module):
         head = self.stroke_head(a)[:, :, None]
         opacity = torch.sigmoid(head[:, 0:1] + 3.0)
         sharpness = F.softplus(head[:, 1:2]) + 0.5
-        return opacity * torch.sigmoid(sharpness * (torch.log(field + 1e-20) - head[:, 2:3]))
+        return opacity * torch.sigmoid(sharpness * (torch.log(field + 1e-20) - head[:, 2:3])), log_radius
+
+    def _last_dab_mask(self, px: torch.Tensor, py: torch.Tensor, event_radius: torch.Tensor,
+                       radius: torch.Tensor) -> torch.Tensor:
+        """Log weight (N, K) that switches dabs off past MyPaint's last whole dab.
+
+        MyPaint counts dabs along the polyline of its events, each segment adding
+        ``length * (a / radius at its start + b / base radius) + c * dtime``, and lays a dab at every
+        whole count. The count at the end is a step function of the action (no gradient, as in the
+        engine); where along the stroke it is reached moves smoothly with the stroke.
+        """
+        kx, ky = px @ self.knot_bern.T, py @ self.knot_bern.T
+        seg = torch.sqrt(torch.diff(kx, dim=1) ** 2 + torch.diff(ky, dim=1) ** 2 + 1e-12)
+        per_actual, per_basic, per_second = self.spacing
+        step = seg * (per_actual / event_radius[:, :-1] + per_basic / radius) + per_second * self.dtime
+        before = self.first_dab + torch.cumsum(step, dim=1) - step  # count at each segment's start
+        last = torch.floor(before[:, -1:] + step[:, -1:]).detach().clamp(min=1.0)
+        t_last = ((last - before) / (step + 1e-9)).clamp(0.0, 1.0).sum(1, keepdim=True) / self.events
+        return F.logsigmoid((t_last - self.dab_t) * (3.0 * (self.dabs - 1)))
+
+    def log_radius_target(self, actions: torch.Tensor, radii: torch.Tensor) -> torch.Tensor:
+        """log(engine radius / base radius) at each event: the target of the radius prediction."""
+        radius = self.size_lo + actions[:, 8:9] * (self.size_hi - self.size_lo)
+        return torch.log(radii.clamp(min=1e-6) / radius)
 
 
 class _FloorExp(torch.autograd.Function):

@@ -90,9 +90,10 @@ def train_painter(
     chosen = make_preset(brush, preset)
     out = ensure_dir(Path(out))
     torch.manual_seed(settings.seed)
+    arch = arch or DEFAULT_ARCH[method]
     config = PainterConfig(
-        name=name or chosen.name, preset=chosen, arch=arch or DEFAULT_ARCH[method], arch_args=arch_args or {},
-        method=method,
+        name=name or chosen.name, preset=chosen, arch=arch, method=method,
+        arch_args={**dab_schedule(chosen), **(arch_args or {})} if arch == "dabs" else (arch_args or {}),
     )
     painter = Painter(config)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
@@ -107,6 +108,23 @@ def train_painter(
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
     save_painter_folder(painter, out, card=model_card(config, "samples.png"))
     return TrainReport(folder=out, fidelity=fid, log=log)
+
+
+#: libmypaint's defaults for the settings that decide where dabs fall.
+_SPACING_DEFAULTS = {"dabs_per_actual_radius": 2.0, "dabs_per_basic_radius": 0.0, "dabs_per_second": 0.0}
+
+
+def dab_schedule(preset: Preset) -> dict:
+    """Arguments that make a ``dabs`` painter lay its dabs on MyPaint's schedule (see ``DabNet``).
+
+    Read from the brush file when training and stored in the painter's config, so loading a painter
+    never needs the brush file. Input mappings on these settings are not followed.
+    """
+    settings = resolve_brush(preset.brush).settings
+    spacing = [float(settings.get(key, {}).get("base_value", default)) for key, default in _SPACING_DEFAULTS.items()]
+    if not any(v > 0 for v in spacing):
+        return {}  # a brush with no distance- or time-based dabs: the plain dab renderer
+    return {"events": preset.sampling.steps, "dtime": preset.sampling.dtime, "spacing": spacing}
 
 
 def default_command(preset: Preset, method: str, samples: int, settings: TrainSettings, out: Path,

@@ -94,7 +94,7 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
 
 def _register_bundled() -> None:
     register(BundledPainter(
-        name="pen", folder="pen", sha256="c60b25fafbe320527ce6cbac34557983ad8b6b20afdb583251ab45b6f331887d", description="Clean-edged opaque pen (classic/pen), for photos.",
+        name="pen", folder="pen", sha256="3701e807e71060d412815d31e00c878bf8221da7e651b7e85c400baa28f4c322", description="Clean-edged opaque pen (classic/pen), for photos.",
     ))
     register(BundledPainter(
         name="dry-brush", folder="dry-brush", sha256="1ae4f912c2059e1eb91915a00c865e858640be6c7f51ecf80e03e64db3a3c535",

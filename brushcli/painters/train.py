@@ -93,13 +93,15 @@ def train(
         start, log = load_checkpoint(ckpt, method, painter, settings)
     actions = torch.from_numpy(np.ascontiguousarray(data.actions))
     alphas = torch.from_numpy(np.ascontiguousarray(data.alphas))
+    radii = None if data.radii is None else torch.from_numpy(np.ascontiguousarray(data.radii, dtype=np.float32))
     painter.train()
     began = time.perf_counter() - log.seconds
     for step in range(start, settings.steps):
         idx = batch_indices(len(data), settings.batch, settings.seed, step)
         batch_a = actions[idx]
         batch_y = alphas[idx].float() / 255.0
-        losses = method.step(batch_a, batch_y, lr_at(step, settings), step)
+        batch_r = None if radii is None else radii[idx]
+        losses = method.step(batch_a, batch_y, lr_at(step, settings), step, batch_r)
         if step % 50 == 0 or step == settings.steps - 1:
             log.steps.append(step)
             log.losses.append(losses)
