@@ -17,7 +17,7 @@ from brushcli.painters.config import PainterConfig
 from brushcli.painters.data import build_dataset
 from brushcli.painters.evaluate import evaluate_painter
 from brushcli.painters.painter import Painter
-from brushcli.painters.pipeline import DEFAULT_ARCH, dab_schedule
+from brushcli.painters.pipeline import DEFAULT_ARCH, default_arch_args
 from brushcli.painters.train import TrainSettings, train
 from brushcli.presets import load_preset
 
@@ -39,7 +39,7 @@ def main() -> None:
     for method in args.methods.split(","):
         torch.manual_seed(0)
         arch = DEFAULT_ARCH[method]
-        arch_args = dab_schedule(preset) if arch == "dabs" else {}  # as `brush train-painter` does
+        arch_args = default_arch_args(arch, preset)  # as `brush train-painter` does
         painter = Painter(PainterConfig(name=method, preset=preset, arch=arch, arch_args=arch_args, method=method))
         started = time.perf_counter()
         train(painter, data, TrainSettings(steps=args.steps, batch=args.batch))

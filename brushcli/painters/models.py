@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from brushcli.errors import PainterError
+from brushcli.mypaint.engine import FIRST_DAB
 
 ACTION_DIM = 9
 #: Lowest exponent: exp of very negative numbers leaves the CPU's vectorised fast path, and exp(-40)
@@ -50,7 +51,7 @@ class DabNet(nn.Module):
         events: int = 0,
         spacing: tuple[float, float, float] | list[float] = (0.0, 0.0, 0.0),
         dtime: float = 0.1,
-        first_dab: float = 0.999,
+        first_dab: float = FIRST_DAB,
     ) -> None:
         super().__init__()
         self.events = int(events)
@@ -96,7 +97,7 @@ class DabNet(nn.Module):
         knot_features = torch.stack([tk, pressure, speed, tk * (1 - tk)], dim=-1)
         per_knot = self.dab_head(self.dab_action(a)[:, None, :] + self.dab_knot(knot_features))
         per_dab = torch.einsum("kj,njc->nkc", self.interp, per_knot)  # (N, K, C)
-        radius = self.size_lo + a[:, 8:9] * (self.size_hi - self.size_lo)
+        radius = self.base_radius(a)
         log_radius = None
         if self.events:
             log_radius = per_knot[..., 4]
@@ -142,10 +143,13 @@ class DabNet(nn.Module):
         t_last = ((last - before) / (step + 1e-9)).clamp(0.0, 1.0).sum(1, keepdim=True) / self.events
         return F.logsigmoid((t_last - self.dab_t) * (3.0 * (self.dabs - 1)))
 
+    def base_radius(self, actions: torch.Tensor) -> torch.Tensor:
+        """The brush's base radius (N, 1) as a fraction of the canvas: the size action in the preset's range."""
+        return self.size_lo + actions[:, 8:9] * (self.size_hi - self.size_lo)
+
     def log_radius_target(self, actions: torch.Tensor, radii: torch.Tensor) -> torch.Tensor:
         """log(engine radius / base radius) at each event: the target of the radius prediction."""
-        radius = self.size_lo + actions[:, 8:9] * (self.size_hi - self.size_lo)
-        return torch.log(radii.clamp(min=1e-6) / radius)
+        return torch.log(radii.clamp(min=1e-6) / self.base_radius(actions))
 
 
 class _FloorExp(torch.autograd.Function):

@@ -93,7 +93,7 @@ def train_painter(
     arch = arch or DEFAULT_ARCH[method]
     config = PainterConfig(
         name=name or chosen.name, preset=chosen, arch=arch, method=method,
-        arch_args={**dab_schedule(chosen), **(arch_args or {})} if arch == "dabs" else (arch_args or {}),
+        arch_args=default_arch_args(arch, chosen, arch_args),
     )
     painter = Painter(config)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
@@ -112,6 +112,13 @@ def train_painter(
 
 #: libmypaint's defaults for the settings that decide where dabs fall.
 _SPACING_DEFAULTS = {"dabs_per_actual_radius": 2.0, "dabs_per_basic_radius": 0.0, "dabs_per_second": 0.0}
+
+
+def default_arch_args(arch: str, preset: Preset, given: dict | None = None) -> dict:
+    """Architecture arguments a new painter is built with: derived ones (the dab schedule for
+    ``dabs``) overridden by those ``given`` (``--arch-args``)."""
+    derived = dab_schedule(preset) if arch == "dabs" else {}
+    return {**derived, **(given or {})}
 
 
 def dab_schedule(preset: Preset) -> dict:

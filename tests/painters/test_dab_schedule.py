@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from brushcli.painters.data import SHARD, build_dataset
+from brushcli.painters.data import build_dataset
 from brushcli.painters.models import DabNet
 from brushcli.painters.pipeline import dab_schedule
 from brushcli.presets import load_preset
@@ -49,8 +49,7 @@ def test_the_dab_count_puts_the_end_cap_where_mypaint_does():
     net = DabNet(preset.size, **dab_schedule(preset))
     a = torch.from_numpy(actions)
     r = torch.from_numpy(radii)
-    base = preset.size[0] + a[:, 8:9] * (preset.size[1] - preset.size[0])
-    log_w = net._last_dab_mask(a[:, [0, 2, 4]], a[:, [1, 3, 5]], r, base)
+    log_w = net._last_dab_mask(a[:, [0, 2, 4]], a[:, [1, 3, 5]], r, net.base_radius(a))
     # the last dab is where the weight crosses one half; x grows linearly along these strokes
     t_last = (log_w > np.log(0.5)).float().sum(1).numpy() / net.dabs
     last_dab_x = actions[:, 0] + t_last * lengths
@@ -89,4 +88,3 @@ def test_shards_cached_without_radii_are_rendered_again(tmp_path):
     assert again.radii is not None and np.array_equal(again.radii, first.radii)
     with np.load(shard) as data:
         assert "radii" in data.files
-    assert SHARD >= 64
