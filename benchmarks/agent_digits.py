@@ -32,7 +32,7 @@ from brushcli.agents.examples import load_examples  # noqa: E402
 from brushcli.agents.figures import colorbar, stroke_order, tile, to_rgb  # noqa: E402
 from brushcli.agents.inference import read_safetensors, rollout_to_strokes, run_agent  # noqa: E402
 from brushcli.agents.policy import PaintingAgent  # noqa: E402
-from brushcli.outputs import write_png  # noqa: E402
+from brushcli.files import write_png  # noqa: E402
 from brushcli.paint.painting import PaintSettings, paint  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
 from brushcli.replay import replay  # noqa: E402
@@ -212,7 +212,7 @@ def labelled(image: np.ndarray, rows: list[str], bar: str, margin: int = 200) ->
     """Label each 128-px row (2-px gaps) of ``image`` on the left, and the color bar under them."""
     from PIL import Image, ImageDraw
 
-    from brushcli.outputs import to_uint8
+    from brushcli.files import to_uint8
 
     h, w = image.shape[:2]
     canvas = Image.new("RGB", (w + margin, h), "white")

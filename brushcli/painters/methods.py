@@ -12,6 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from brushcli.checkpoint import step_generator
 from brushcli.errors import PainterError
 from brushcli.painters.painter import Painter
 
@@ -130,7 +131,7 @@ class VAE(Method):
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
         mean, logvar = self.encoder(alphas)
-        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
         noise = torch.randn(mean.shape, generator=self.generator)
         z = mean + torch.exp(0.5 * logvar) * noise
         recon = alpha_loss(net.decoder(z), alphas)
@@ -194,7 +195,7 @@ class GAN(Method):
         net, critic = self.painter.net, self.critic
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
-        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
         for _ in range(self.n_critic):
             with torch.no_grad():
                 fake = net(actions)

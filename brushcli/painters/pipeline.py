@@ -15,7 +15,7 @@ import torch
 from brushcli.errors import BrushNotFound, InvalidArgument
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.engine import check_brush
-from brushcli.outputs import ensure_dir, write_png
+from brushcli.files import ensure_dir, write_png
 from brushcli.painters.card import model_card
 from brushcli.painters.config import METHODS, PainterConfig
 from brushcli.painters.data import build_dataset

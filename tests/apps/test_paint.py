@@ -10,10 +10,10 @@ from PIL import Image
 
 from brushcli.cli import app
 from brushcli.images import load_image
-from brushcli.paint.painting import PaintSettings, paint
-from brushcli.paint.results import OUTPUT_FILES
+from brushcli.apps.paint import PaintSettings, paint
+from brushcli.outputs.folder import MARKER, OUTPUT_FILES
+from brushcli.outputs.replay import replay
 from brushcli.painters.registry import create_painter
-from brushcli.replay import replay
 
 PHOTO = "docs/examples/astronaut.jpg"
 
@@ -66,7 +66,7 @@ def test_cli_outputs_and_resume(runner, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     folder = out / "astronaut"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
     metrics = json.loads((folder / "metrics.json").read_text())
     for key in ("mse_neural", "mse_mypaint", "gap_mse", "strokes", "steps", "seconds", "painter", "device"):
         assert key in metrics
