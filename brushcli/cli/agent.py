@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, graceful_stop, progress_bar
 
 

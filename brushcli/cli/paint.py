@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, err_console, progress_bar
 from brushcli.errors import BrushError
 

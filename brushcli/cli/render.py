@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console
 from brushcli.colors import parse_color
 from brushcli.mypaint.brushes import resolve_brush

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
 
 

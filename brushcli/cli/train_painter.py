@@ -8,7 +8,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, graceful_stop, progress_bar
 from brushcli.files import check_output_file, write_json, write_png
 
