@@ -117,6 +117,39 @@ def load_checkpoint(
     return doc, read_safetensors(folder / STATE_TENSORS, max_bytes, error)
 
 
+def training_state(modules: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer]
+                   ) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Every tensor of a run (networks and optimiser state) flattened for safetensors, plus JSON metadata."""
+    tensors: dict[str, torch.Tensor] = {}
+    for name, module in modules.items():
+        for key, value in module.state_dict().items():
+            tensors[f"{name}.{key}"] = value
+    meta: dict[str, Any] = {}
+    for name, opt in optimizers.items():
+        sd = opt.state_dict()
+        for pid, pstate in sd["state"].items():
+            for key, value in pstate.items():
+                tensors[f"opt.{name}.{pid}.{key}"] = torch.as_tensor(value)
+        meta[name] = {"param_groups": sd["param_groups"]}
+    return tensors, meta
+
+
+def restore_training_state(tensors: dict[str, torch.Tensor], meta: dict[str, Any],
+                           modules: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer]) -> None:
+    """Inverse of :func:`training_state`: load networks and optimisers in place."""
+    for name, module in modules.items():
+        prefix = f"{name}."
+        module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+    for name, opt in optimizers.items():
+        state: dict[int, dict[str, torch.Tensor]] = {}
+        prefix = f"opt.{name}."
+        for key, value in tensors.items():
+            if key.startswith(prefix):
+                pid, rest = key[len(prefix):].split(".", 1)
+                state.setdefault(int(pid), {})[rest] = value
+        opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
+
+
 def step_generator(seed: int, step: int) -> torch.Generator:
     """The random generator of training step ``step``: a pure function of (seed, step), so a run
     resumed at step k draws exactly the batches of an uninterrupted one."""

@@ -30,7 +30,8 @@ import torch
 import torch.nn.functional as F
 
 from brushcli.agents.config import MAX_WEIGHTS_BYTES, AgentError
-from brushcli.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, step_generator, write_safetensors
+from brushcli.checkpoint import (has_checkpoint, load_checkpoint, restore_training_state, save_checkpoint, step_generator,
+                                 training_state, write_safetensors)
 from brushcli.agents.critic import ConditionalCritic, gradient_penalty
 from brushcli.agents.data import ImageSet
 from brushcli.agents.examples import augment, render_examples
@@ -232,31 +233,10 @@ class AgentTrainer:
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Every tensor of the run (networks and optimisers) plus JSON-able metadata."""
-        tensors: dict[str, torch.Tensor] = {}
-        for name, module in (("agent", self.agent), ("critic", self.critic)):
-            for key, value in module.state_dict().items():
-                tensors[f"{name}.{key}"] = value
-        meta: dict[str, Any] = {}
-        for name, opt in self.optimizers.items():
-            sd = opt.state_dict()
-            for pid, pstate in sd["state"].items():
-                for key, value in pstate.items():
-                    tensors[f"opt.{name}.{pid}.{key}"] = torch.as_tensor(value)
-            meta[name] = {"param_groups": sd["param_groups"]}
-        return tensors, meta
+        return training_state({"agent": self.agent, "critic": self.critic}, self.optimizers)
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-        for name, module in (("agent", self.agent), ("critic", self.critic)):
-            prefix = f"{name}."
-            module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
-        for name, opt in self.optimizers.items():
-            state: dict[int, dict[str, torch.Tensor]] = {}
-            prefix = f"opt.{name}."
-            for key, value in tensors.items():
-                if key.startswith(prefix):
-                    pid, rest = key[len(prefix):].split(".", 1)
-                    state.setdefault(int(pid), {})[rest] = value
-            opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
+        restore_training_state(tensors, meta, {"agent": self.agent, "critic": self.critic}, self.optimizers)
 
 
 def validation_mse(agent: PaintingAgent, painter: Painter, targets: torch.Tensor, batch: int = 64) -> float:

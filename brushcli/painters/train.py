@@ -42,8 +42,8 @@ class TrainSettings:
             raise InvalidArgument(f"--steps must be at least 1, got {self.steps}")
         if self.batch < 1:
             raise InvalidArgument(f"batch size must be at least 1, got {self.batch}")
-        if not self.lr > 0:
-            raise InvalidArgument(f"learning rate must be positive, got {self.lr}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise InvalidArgument(f"learning rate must be a positive number, got {self.lr}")
 
 
 @dataclass
