@@ -49,7 +49,7 @@ def paint_command(
     from brushcli.inputs import collect_images, output_name
     from brushcli.apps.paint import PaintSettings, record
     from brushcli.errors import InvalidArgument
-    from brushcli.outputs.folder import is_done, prepare_folder
+    from brushcli.outputs.folder import prepare_folder
 
     PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
     resolve_device(device)
@@ -93,10 +93,9 @@ def paint_command(
             task = bar.add_task(f"{name}", total=None)
             try:
                 wanted = record(settings, f"agent:{agent}" if agent else painter, str(path))
-                if not overwrite and is_done(folder, wanted):
+                if not prepare_folder(folder, wanted, overwrite):  # refuses a folder brush did not write
                     rows.append((name, None, "skipped (done; --overwrite to redo)"))
                     continue
-                prepare_folder(folder, wanted, overwrite=True)  # refuses a folder brush did not write
                 if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
                     rows.append((name, _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted),
                                  None))

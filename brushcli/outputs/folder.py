@@ -47,6 +47,14 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) and isinstance(doc.get("files"), list) else None
 
 
+def _brush_wrote(folder: Path) -> bool:
+    """A marker, or (folders of brush before markers existed) nothing but brush's own output files."""
+    if read_marker(folder) is not None:
+        return True
+    names = {p.name for p in Path(folder).iterdir()}
+    return bool(names) and names <= set(OUTPUT_FILES) and all(not (Path(folder) / n).is_symlink() for n in names)
+
+
 def is_done(folder: Path, settings: dict[str, Any] | None = None) -> bool:
     """Whether ``folder`` holds a finished painting brush wrote with these ``settings`` (None: any)."""
     marker = read_marker(folder)
@@ -69,12 +77,9 @@ def prepare_folder(folder: Path, settings: dict[str, Any], overwrite: bool = Fal
     ensure_dir(folder.parent)
     if not folder.exists():
         return True
-    marker = read_marker(folder)
-    if marker is None:
-        if any(folder.iterdir()):
-            raise OutputError(f"output folder {folder} exists and was not written by brush; choose another --out "
-                              "or move it away (brush never deletes files it did not write)")
-        return True
+    if any(folder.iterdir()) and not _brush_wrote(folder):
+        raise OutputError(f"output folder {folder} exists and was not written by brush; choose another --out "
+                          "or move it away (brush never deletes files it did not write)")
     if is_done(folder, settings):
         return overwrite
     if is_done(folder) and not overwrite:
@@ -129,7 +134,7 @@ def write_painting(
         if not folder.exists():
             tmp.rename(folder)
         else:
-            if read_marker(folder) is None and any(folder.iterdir()):
+            if any(folder.iterdir()) and not _brush_wrote(folder):
                 raise OutputError(f"output folder {folder} was not written by brush; nothing was replaced")
             for name in (*OUTPUT_FILES, MARKER):  # brush's own files only, the marker last
                 os.replace(tmp / name, folder / name)

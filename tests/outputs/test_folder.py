@@ -93,3 +93,13 @@ def test_the_replay_is_made_once(tmp_path, monkeypatch):
     _ = painting.metrics
     write_painting(painting, tmp_path / "p", {})
     assert len(calls) == 1
+
+
+def test_a_folder_of_an_older_brush_without_marker_is_still_brushs(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    for name in OUTPUT_FILES:
+        (folder / name).write_text("old")
+    assert prepare_folder(folder, {"seed": 1})  # repainted, not refused
+    write_painting(_painting(), folder, {"seed": 1})
+    assert is_done(folder, {"seed": 1})
