@@ -65,6 +65,12 @@ def describe(exc: ValidationError) -> str:
         what = f"{_short(value)} is below the minimum {ctx.get('ge', ctx.get('gt'))}"
     elif kind in ("float_type", "int_type", "float_parsing", "int_from_float"):
         what = f"expected {'an integer' if kind.startswith('int') else 'a number'}, got {_short(value)}"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        what = f"expected a JSON object, got {_short(value)}"
+    elif kind in ("list_type", "tuple_type"):
+        what = f"expected a list, got {_short(value)}"
+    elif kind in ("string_type", "str_type"):
+        what = f"expected a string, got {_short(value)}"
     elif kind == "string_pattern_mismatch":
         what = "contains a NUL character"
     else:
