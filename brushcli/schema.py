@@ -42,27 +42,30 @@ def _adapter(kind: Any) -> TypeAdapter:
     return TypeAdapter(kind)
 
 
-def validate(kind: type[T] | Any, doc: Any, source: str, error: type[BrushError]) -> T:
-    """``doc`` checked and converted to ``kind`` (a model, TypedDict or type), or ``error``."""
+def validate(kind: type[T] | Any, doc: Any, source: str, error: type[BrushError], at: str = "") -> T:
+    """``doc`` checked and converted to ``kind`` (a model, TypedDict or type), or ``error``.
+
+    ``at`` is where ``doc`` sits in its file (``arch_args``), prefixed to the field path.
+    """
     try:
         return _adapter(kind).validate_python(doc)
     except ValidationError as exc:
-        raise error(f"{source}: {describe(exc)}") from None
+        raise error(f"{source}: {describe(exc, at)}") from None
 
 
-def describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError, at: str = "") -> str:
     """The first problem of a validation error as ``where: what``."""
     first = exc.errors(include_url=False)[0]
-    where = location(first["loc"])
+    where = location(((at,) if at else ()) + tuple(first["loc"]))
     kind, value, ctx = first["type"], first.get("input"), first.get("ctx") or {}
     if kind == "missing":
         what = "missing"
     elif kind == "finite_number":
         what = f"{value!r} is not a finite number"
     elif kind in ("less_than_equal", "less_than"):
-        what = f"{_short(value)} is above the maximum {ctx.get('le', ctx.get('lt'))}"
+        what = f"{_short(value)} is above the maximum {_number(ctx.get('le', ctx.get('lt')))}"
     elif kind in ("greater_than_equal", "greater_than"):
-        what = f"{_short(value)} is below the minimum {ctx.get('ge', ctx.get('gt'))}"
+        what = f"{_short(value)} is below the minimum {_number(ctx.get('ge', ctx.get('gt')))}"
     elif kind in ("float_type", "int_type", "float_parsing", "int_from_float"):
         what = f"expected {'an integer' if kind.startswith('int') else 'a number'}, got {_short(value)}"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -87,6 +90,10 @@ def location(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _short(value: Any) -> str:

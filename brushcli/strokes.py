@@ -86,7 +86,13 @@ class StrokeList:
     # -- file format -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema version :data:`SCHEMA_VERSION`)."""
+        """The JSON document (schema version :data:`SCHEMA_VERSION`).
+
+        Refuses non-finite values: a file of NaN strokes could never be read back.
+        """
+        if not np.isfinite(self.params).all() or not all(np.isfinite(self.background)):
+            raise StrokeFileError("the strokes hold NaN or infinite values (the optimisation diverged), so no "
+                                  "stroke file was written")
         strokes = []
         for row in self.params.tolist():
             strokes.append(

@@ -26,6 +26,8 @@ SHARD = 10_000
 #: Bump when the stroke -> engine conversion changes, so cached datasets are not reused.
 ENGINE_VERSION = 2
 MAX_SAMPLES = 10_000_000
+#: A dataset lives in memory while a painter trains (one byte per alpha pixel): at most 8 GiB.
+MAX_DATASET_BYTES = 8 << 30
 
 
 def cache_root() -> Path:
@@ -53,6 +55,15 @@ def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
     ident = json.dumps({"brush": brush.text, "preset": preset.to_dict() | {"name": "", "description": ""},
                         "canvas": canvas, "seed": seed, "v": ENGINE_VERSION}, sort_keys=True)
     return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def dataset_folder(preset: Preset, canvas: int, seed: int, cache_dir: Path | None = None) -> Path:
+    """Where a dataset's shards live: always a direct child of the cache folder, whatever the name."""
+    root = cache_dir or cache_root() / "datasets"
+    folder = root / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    if folder.parent != root or not Preset.is_safe_name(preset.name):
+        raise InvalidArgument(f"preset name {preset.name[:80]!r} cannot name a dataset folder")
+    return folder
 
 
 def shard_actions(preset: Preset, seed: int, index: int) -> np.ndarray:
@@ -86,7 +97,10 @@ def build_dataset(
         raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
     if samples > MAX_SAMPLES:
         raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
-    folder = (cache_dir or cache_root() / "datasets") / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    if samples * canvas * canvas > MAX_DATASET_BYTES:
+        raise InvalidArgument(f"--samples {samples} at {canvas} px needs {samples * canvas * canvas >> 30} GiB of "
+                              f"memory, more than the {MAX_DATASET_BYTES >> 30} GiB limit")
+    folder = dataset_folder(preset, canvas, seed, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

@@ -88,6 +88,9 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
     """
     folder, sha = resolve_painter_folder(name)
     painter = load_painter_folder(folder, expected_sha256=sha)
+    if not all(bool(torch.isfinite(p).all()) for p in painter.parameters()):
+        # a diverged training run (say --lr inf) would paint NaN strokes that no replay can read
+        raise PainterError(f"painter {name!r} has NaN or infinite weights; retrain it with a smaller --lr")
     painter.requires_grad_(False)
     return painter.to(device)
 
