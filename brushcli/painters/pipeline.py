@@ -46,7 +46,7 @@ def make_preset(brush: str | None, preset: str | None) -> Preset:
         chosen = replace(base, brush=brush) if brush else base
     elif brush:
         spec = resolve_brush(brush)
-        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1]).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1])[:64].strip("-")
         chosen = Preset(name=slug or "brush", brush=brush, size=GENERIC_RANGES["size"],
                         pressure=GENERIC_RANGES["pressure"], description=f"MyPaint brush {spec.name}")
     else:

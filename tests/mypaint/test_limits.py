@@ -154,3 +154,15 @@ def test_invalid_brush_file_is_a_brush_not_found():
     assert issubclass(InvalidBrushFile, BrushNotFound)
     with pytest.raises(InvalidBrushFile):
         check_brush_doc({"version": 3, "settings": {"opaque": {"base_value": 9.0, "inputs": {}}}}, "x")
+
+
+def test_libmypaint_prints_nothing_on_stderr_for_brushes_with_newer_inputs(capfd):
+    """Dieterle brushes use inputs libmypaint 1.6 lacks (surfacemap_x/y): it warned once per stroke."""
+    import numpy as np
+
+    from brushcli.mypaint.render import render_alphas
+
+    capfd.readouterr()
+    shapes = np.tile([0.2, 0.2, 0.5, 0.6, 0.8, 0.3, 0.5, 0.9, 0.05], (5, 1))
+    render_alphas("Dieterle/Blender", shapes, workers=1)
+    assert capfd.readouterr().err == ""
