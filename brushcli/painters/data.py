@@ -57,6 +57,17 @@ def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
     return hashlib.sha256(ident.encode()).hexdigest()[:16]
 
 
+def check_dataset_size(samples: int, canvas: int) -> None:
+    """Refuse a dataset that could not be held in memory while training, before any work."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if samples > MAX_SAMPLES:
+        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
+    if samples * canvas * canvas > MAX_DATASET_BYTES:
+        raise InvalidArgument(f"--samples {samples} at {canvas} px needs {samples * canvas * canvas >> 30} GiB of "
+                              f"memory, more than the {MAX_DATASET_BYTES >> 30} GiB limit")
+
+
 def dataset_folder(preset: Preset, canvas: int, seed: int, cache_dir: Path | None = None) -> Path:
     """Where a dataset's shards live: always a direct child of the cache folder, whatever the name."""
     root = cache_dir or cache_root() / "datasets"
@@ -93,13 +104,7 @@ def build_dataset(
     progress: Callable[[int], None] | None = None,
 ) -> StrokeDataset:
     """``samples`` strokes (rounded up to whole shards), rendering only the shards not cached yet."""
-    if not isinstance(samples, int) or samples < 1:
-        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
-    if samples > MAX_SAMPLES:
-        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
-    if samples * canvas * canvas > MAX_DATASET_BYTES:
-        raise InvalidArgument(f"--samples {samples} at {canvas} px needs {samples * canvas * canvas >> 30} GiB of "
-                              f"memory, more than the {MAX_DATASET_BYTES >> 30} GiB limit")
+    check_dataset_size(samples, canvas)
     folder = dataset_folder(preset, canvas, seed, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)

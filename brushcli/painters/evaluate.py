@@ -72,6 +72,13 @@ def fidelity(pred: np.ndarray, target: np.ndarray, actions: np.ndarray, worst: i
     )
 
 
+def check_eval_samples(samples: int, canvas: int = 64, option: str = "--samples") -> None:
+    """Refuse an evaluation larger than :data:`MAX_SAMPLES` strokes (scaled for canvases above 64 px)."""
+    limit = max(1, MAX_SAMPLES * 64 * 64 // (canvas * canvas))
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= limit:
+        raise InvalidArgument(f"{option} must be a whole number of strokes in 1..{limit}, got {samples!r}")
+
+
 def evaluate_painter(
     painter: Painter, samples: int = 2000, seed: int = 12345, workers: int | None = None
 ) -> tuple[Fidelity, np.ndarray, np.ndarray, np.ndarray]:
@@ -80,9 +87,7 @@ def evaluate_painter(
     ``samples`` is bounded (:data:`MAX_SAMPLES`, scaled for canvases above 64 px) because every
     stroke's two alpha maps are kept for the report and the grid.
     """
-    limit = max(1, MAX_SAMPLES * 64 * 64 // (painter.canvas * painter.canvas))
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= limit:
-        raise InvalidArgument(f"--samples must be a whole number of strokes in 1..{limit}, got {samples!r}")
+    check_eval_samples(samples, painter.canvas)
     actions = heldout_actions(painter.preset, int(samples), seed)
     target = render_actions(painter.preset, actions, painter.canvas, workers=workers)
     pred = predict(painter, actions)
