@@ -29,7 +29,8 @@ SYSTEM_BRUSH_DIRS = (
 )
 MAX_BRUSH_BYTES = 1 << 20
 #: A brush *name* as painter configs may give it: folders and a file stem, no ``..``, no suffix.
-_NAME = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_+.-]{0,99}(/[A-Za-z0-9_+-][A-Za-z0-9_+.-]{0,99}){0,4}")
+_PART = r"[A-Za-z0-9_+#%()-][A-Za-z0-9_+#%().-]{0,99}"  # as installed: Fan#1, 100%_Opaque, ink(0.7)
+_NAME = re.compile(rf"{_PART}(/{_PART}){{0,4}}")
 
 
 @dataclass(frozen=True, eq=False)

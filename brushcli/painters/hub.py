@@ -32,6 +32,8 @@ from brushcli.painters.folder import CARD_FILE, CONFIG_FILE, WEIGHTS_FILE, load_
 from brushcli.safejson import parse_json, read_bytes, read_json
 
 SAMPLES_FILE = "samples.png"
+#: A model card is a page of Markdown; refuse to upload anything absurdly larger.
+MAX_CARD_BYTES = 1 << 20
 PREFIX = "hf-hub:"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 FORM = "ORG/REPO or ORG/REPO@REVISION"
@@ -184,7 +186,11 @@ def push_painter(
     ]
     card = folder / CARD_FILE
     if card.is_file():
-        text = _card_for_hub(card.read_text(encoding="utf-8"), painter.config.name, ref.repo_id)
+        raw = read_bytes(card, MAX_CARD_BYTES, PainterError, "model card")
+        try:
+            text = _card_for_hub(raw.decode("utf-8"), painter.config.name, ref.repo_id)
+        except UnicodeDecodeError as exc:
+            raise PainterError(f"{card}: the model card is not UTF-8 text (byte {exc.start})") from None
         operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
     if (folder / SAMPLES_FILE).is_file():
         operations.append(CommitOperationAdd(SAMPLES_FILE, str(folder / SAMPLES_FILE)))

@@ -130,6 +130,7 @@ def test_render_with_a_hostile_brush_is_one_line_in_a_real_process(tmp_path, str
 
 def test_brush_names_and_folder_files():
     assert is_brush_name("classic/pen") and is_brush_name("deevad/2B_pencil") and is_brush_name("pen")
+    assert all(is_brush_name(name) for name in list_brushes())  # Fan#1, 100%_Opaque, smudge_ink(0.7)_sm
     for bad in ["/etc/passwd", "../x", "classic/../../x", "x.myb", "~/x", "a//b", "", "a\x00b", "C:\\x"]:
         assert not is_brush_name(bad), bad
 
