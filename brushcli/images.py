@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from brushcli import paths
 from brushcli.errors import ImageError
 
 #: Largest input image brush decodes (pixels). 100 MP is a 400 MB RGBA buffer.
@@ -52,9 +53,9 @@ def load_image(path: str | Path, max_side: int | None = DEFAULT_MAX_SIDE) -> np.
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
-    if not path.exists():
+    if not paths.exists(path):
         raise ImageError(f"{path}: no such file")
-    if path.is_dir():
+    if paths.is_dir(path):
         raise ImageError(f"{path}: is a directory, not an image")
     try:
         with warnings.catch_warnings():

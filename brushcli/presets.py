@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from brushcli import paths
 from brushcli.errors import InvalidArgument
 from brushcli.mypaint.convert import Sampling
 from brushcli.resources import data_dir
@@ -135,7 +136,7 @@ def load_preset(name_or_path: str) -> Preset:
     else:
         raise InvalidArgument(f"unknown preset {name_or_path[:80]!r} (a name, or a path ending in .json); "
                               f"shipped presets: {known}")
-    if not path.exists():
-        raise InvalidArgument(f"unknown preset {name_or_path!r}; shipped presets: {known}")
+    if not paths.exists(path):
+        raise InvalidArgument(f"unknown preset {name_or_path[:80]!r}; shipped presets: {known}")
     doc = read_json(path, MAX_PRESET_BYTES, InvalidArgument, "preset file")
     return Preset.from_dict(doc, source=str(path))

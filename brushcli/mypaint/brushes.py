@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from brushcli import paths
 from brushcli.errors import BrushNotFound
 from brushcli.mypaint.limits import BRUSH_VERSION, DabGeometry, check_brush_doc
 from brushcli.safejson import parse_json, read_bytes
@@ -113,7 +114,7 @@ def brush_in_folder(text: str, folder: Path) -> Path | None:
         return None
     root = folder.resolve()
     path = (root / text).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    return path if path.is_relative_to(root) and paths.is_file(path) else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -127,15 +128,15 @@ def resolve_brush(name_or_path: str) -> BrushSpec:
             or len(name_or_path) > 4096:
         raise BrushNotFound(f"{str(name_or_path)[:80]!r} is not a brush name or .myb path")
     candidate = Path(name_or_path).expanduser()
-    if name_or_path.endswith(".myb") or os.sep in name_or_path and candidate.exists():
-        if candidate.is_file() or name_or_path.endswith(".myb"):
-            if not candidate.exists():
+    if name_or_path.endswith(".myb") or os.sep in name_or_path and paths.exists(candidate):
+        if paths.is_file(candidate) or name_or_path.endswith(".myb"):
+            if not paths.exists(candidate):
                 raise BrushNotFound(f"brush file {candidate} does not exist")
             return _read(candidate, str(candidate))
     key = name_or_path.strip().removesuffix(".myb")
     for folder in brush_dirs():
         path = folder / f"{key}.myb"
-        if path.is_file():
+        if paths.is_file(path):
             return _read(path, key)
     known = list_brushes()
     if not known:

@@ -60,6 +60,8 @@ INPUTS: dict[str, tuple[float, float]] = {
 #: libmypaint keeps at most this many points per input mapping (``ControlPoints`` arrays).
 MAX_POINTS = 64
 BRUSH_VERSION = 3
+#: Largest |x| of a mapping point for inputs libmypaint leaves unbounded (kept far inside float32).
+MAX_X = 1e6
 #: The engine's own clamp of the actual dab radius in pixels (ACTUAL_RADIUS_MIN/MAX).
 RADIUS_MIN, RADIUS_MAX = 0.2, 1000.0
 #: |rand_gauss()| in libmypaint: a sum of four uniform numbers, scaled.
@@ -117,7 +119,7 @@ def _check_points(points: list[tuple[float, float]], setting: str, input_name: s
     where = f"{source}: setting {setting}, input {input_name}"
     if len(points) < 2:
         raise InvalidBrushFile(f"{where}: a mapping needs at least 2 points, got {len(points)}")
-    low, high = INPUTS[input_name]
+    low, high = (max(v, -MAX_X) if v < 0 else min(v, MAX_X) for v in INPUTS[input_name])
     previous = -INF
     for x, y in points:
         if x < previous:

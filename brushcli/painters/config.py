@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from brushcli import paths
 from brushcli.errors import BrushError, PainterError
 from brushcli.mypaint.brushes import brush_in_folder, is_brush_name
 from brushcli.presets import Preset
@@ -100,7 +101,7 @@ class PainterConfig:
     @classmethod
     def load(cls, path: Path) -> "PainterConfig":
         path = Path(path)
-        if not path.exists():
+        if not paths.exists(path):
             raise PainterError(f"{path}: no such file (a painter folder needs config.json)")
         doc = read_json(path, MAX_CONFIG_BYTES, PainterError, "painter config")
         return cls.from_dict(doc, source=str(path), folder=path.parent)

@@ -307,6 +307,15 @@ CASES = [
         f"local-dir:{painter_folder(t, config_set('arch_args.hidden', 200_000))}", "--quiet"],
         "arch_args.hidden: 200000 is above the maximum",
         xfail="cli/paint.py checks only that the painter folder exists, then creates out/ before loading it"),
+    # names longer than the file system allows (ENAMETOOLONG made Path.exists() raise)
+    Case("brush path longer than the file system allows", lambda t: [
+        "render", str(strokes_file(t)), "-o", str(t / "out.png"), "--brush", "b" * 300 + ".myb"], "does not exist"),
+    Case("brush name longer than the file system allows", lambda t: [
+        "render", str(strokes_file(t)), "-o", str(t / "out.png"), "--brush", "b" * 300], "unknown brush"),
+    Case("painter name of 5000 characters", lambda t: ["painters", "info", "p" * 5000], "unknown painter"),
+    Case("preset path longer than the file system allows", train("--preset", "p" * 300 + ".json"), "unknown preset"),
+    Case("image name longer than the file system allows", lambda t: [
+        "style", "i" * 300 + ".png", "-o", str(t / "out"), "--quiet"], "no such file"),
     # style reads its image before writing anything
     Case("style a float TIFF holding NaN", lambda t: ["style", str(nan_tiff(t)), "-o", str(t / "out"), "--quiet"],
          "NaN or infinite values"),
