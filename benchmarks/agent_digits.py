@@ -6,7 +6,7 @@ Run after training (the snapshots come from ``brush train-agent ... --snapshot-e
 For every snapshot (and the final agent) it reports the mean MSE against the held-out targets of the
 neural render and of the real MyPaint replay (64 px, the agent's canvas), and the neural/MyPaint gap.
 It then paints the first ``--optimise`` held-out digits by per-image optimisation with the same stroke
-count (``brushcli.paint.painting.paint`` with ``PaintSettings(strokes=15, size=64)``) and compares
+count (``brushcli.apps.paint.paint`` with ``PaintSettings(strokes=15, size=64)``) and compares
 quality and seconds per image. Figures: samples per class and stroke order per class (preconditioned
 vs not, and the hand-made examples).
 """
@@ -32,10 +32,10 @@ from brushcli.agents.examples import load_examples  # noqa: E402
 from brushcli.agents.figures import colorbar, stroke_order, tile, to_rgb  # noqa: E402
 from brushcli.agents.inference import read_safetensors, rollout_to_strokes, run_agent  # noqa: E402
 from brushcli.agents.policy import PaintingAgent  # noqa: E402
-from brushcli.outputs import write_png  # noqa: E402
-from brushcli.paint.painting import PaintSettings, paint  # noqa: E402
+from brushcli.files import write_png  # noqa: E402
+from brushcli.apps.paint import PaintSettings, paint  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
-from brushcli.replay import replay  # noqa: E402
+from brushcli.outputs.replay import replay  # noqa: E402
 
 
 def load_run_agent(run: Path, weights: Path | None = None) -> PaintingAgent:
@@ -106,7 +106,7 @@ def optimise(painter, targets: torch.Tensor, strokes: int) -> dict:
     for image in to_rgb(targets):
         result = paint(image, painter, PaintSettings(strokes=strokes, size=64, seed=0))
         neural.append(result.neural)
-        real.append(replay(result.strokes).image)
+        real.append(result.mypaint().image)
         seconds.append(result.seconds)
     truth = to_rgb(targets)
     neural, real = np.stack(neural), np.stack(real)
@@ -212,7 +212,7 @@ def labelled(image: np.ndarray, rows: list[str], bar: str, margin: int = 200) ->
     """Label each 128-px row (2-px gaps) of ``image`` on the left, and the color bar under them."""
     from PIL import Image, ImageDraw
 
-    from brushcli.outputs import to_uint8
+    from brushcli.files import to_uint8
 
     h, w = image.shape[:2]
     canvas = Image.new("RGB", (w + margin, h), "white")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from brushcli.dream import DreamSettings, dream_classes
+from brushcli.apps.dream import DreamSettings, dream_classes
 
 CLASSES = ["giant panda", "goldfish", "violin", "zebra", "pizza", "volcano", "strawberry", "school bus",
            "monarch", "lighthouse"]
@@ -65,7 +65,8 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
 
-    done = dream_classes(classes, nets=args.nets, judges=args.judges, out=args.out, settings=settings, on_done=report)
+    done = dream_classes(classes, nets=args.nets, judges=args.judges, out=args.out, settings=settings, on_done=report,
+                         overwrite=True)
     nets = done[0].metrics["nets"]
     judges = done[0].metrics["judges"]
     summary = {

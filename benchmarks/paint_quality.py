@@ -25,9 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from photos import NAMES, load  # noqa: E402
 
 from brushcli.images import fit_long_side, resize  # noqa: E402
-from brushcli.paint.painting import PaintSettings, paint  # noqa: E402
+from brushcli.apps.paint import PaintSettings, paint  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
-from brushcli.replay import replay  # noqa: E402
 
 
 def mosaic(target: np.ndarray, cells: int) -> np.ndarray:
@@ -70,7 +69,7 @@ def main() -> None:
             image = load(name)
             t = time.perf_counter()
             result = paint(image, painter, PaintSettings(strokes=budget, size=args.size, steps=args.steps))
-            real = replay(result.strokes).image
+            real = result.mypaint().image
             seconds = time.perf_counter() - t
             w, h = fit_long_side(image.shape[1], image.shape[0], args.size)
             target = resize(image, w, h)

@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from photos import load  # noqa: E402
 
 from brushcli.canvas.palette import parse_palette  # noqa: E402
-from brushcli.paint.results import write_outputs  # noqa: E402
+from brushcli.apps.style import StyleSettings, seam_ratio, style  # noqa: E402
+from brushcli.outputs.folder import write_painting  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
-from brushcli.style import DEFAULT_LAYERS, StyleSettings, feature_extractor, style  # noqa: E402
-from brushcli.vision.nets import create_classifier, resolve_net_name  # noqa: E402
+from brushcli.vision.nets import NetEnsemble, resolve_net_name  # noqa: E402
 
 
 def main() -> None:
@@ -42,23 +42,17 @@ def main() -> None:
     started = time.perf_counter()
     image = load(args.photo)
     net = resolve_net_name(args.net)
-    classifier = create_classifier(net, pretrained=not args.random_weights)
-    features = feature_extractor(classifier, DEFAULT_LAYERS[net])
+    nets = NetEnsemble.create([net], pretrained=not args.random_weights)
     settings = StyleSettings(size=args.size, density=args.density, steps=args.steps)
-    result = style(image, create_painter(args.painter), features, settings, parse_palette(args.palette, image))
+    result = style(image, create_painter(args.painter), nets, settings, parse_palette(args.palette, image))
     row = {"photo": args.photo, "size": args.size, "net": net, "random_weights": args.random_weights,
            "strokes": len(result.strokes), "steps": result.steps, "optimise_seconds": round(result.seconds, 1),
-           "seam_ratio_neural": round(result.seam, 3), "final_content_loss": round(result.losses[-1], 4)}
+           "seam_ratio_neural": round(result.info["seam_ratio"], 3), "final_content_loss": round(result.losses[-1], 4)}
     if args.out:
-        written = write_outputs(args.out / f"{args.photo}-{args.size}-{args.palette or 'color'}-{args.painter}",
-                                result.strokes, result.neural, result.target,
-                                {"seam_ratio": result.seam, "net": net}, started=started)
-        from brushcli.images import load_image
-        from brushcli.style import seam_ratio
-
-        real = load_image(written.folder / "mypaint.png")
-        row["seam_ratio_mypaint"] = round(seam_ratio(real), 3)
-        row["gap_mse"] = round(written.metrics["gap_mse"], 5)
+        folder = args.out / f"{args.photo}-{args.size}-{args.palette or 'color'}-{args.painter}"
+        write_painting(result, folder, {"benchmark": "style", **vars(args), "out": str(args.out)}, started=started)
+        row["seam_ratio_mypaint"] = round(seam_ratio(result.mypaint().image), 3)
+        row["gap_mse"] = round(result.metrics["gap_mse"], 5)
     row["total_seconds"] = round(time.perf_counter() - started, 1)
     row["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
     print(json.dumps(row))

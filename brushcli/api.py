@@ -1,21 +1,27 @@
-"""The Python API: the same power as the CLI, returning result objects.
+"""The Python API: the same power as the CLI, returning :class:`~brushcli.outputs.result.Painting` objects.
 
 >>> import brushcli
->>> result = brushcli.paint("photo.jpg", strokes=50, out="out")   # doctest: +SKIP
->>> result.metrics["mse_mypaint"]                                  # doctest: +SKIP
+>>> painting = brushcli.paint("photo.jpg", strokes=50, out="out")   # doctest: +SKIP
+>>> painting.metrics["mse_mypaint"], painting.folder                 # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from brushcli.errors import InvalidArgument
+from brushcli.errors import InvalidArgument, StrokeFileError
+
+if TYPE_CHECKING:
+    from brushcli.objectives import Objective
+    from brushcli.outputs.result import Painting
+    from brushcli.vision.nets import NetEnsemble
+
+DEFAULT_SIZE = 512
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -31,20 +37,11 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
-@dataclass
-class Painting:
-    """A finished painting: the library result plus, if written, its folder and metrics."""
-
-    result: Any
-    folder: Path | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
-
-
 def paint(
-    image: str | Path | np.ndarray,
+    image: str | Path | np.ndarray | None,
     strokes: int = 50,
-    painter: str = "pen",
-    size: int = 512,
+    painter: str | None = None,
+    size: int | None = None,
     steps: int | None = None,
     seed: int = 0,
     device: str = "auto",
@@ -53,42 +50,49 @@ def paint(
     resume: str | Path | None = None,
     real_feedback: bool = True,
     progress: Callable[[int, int, float], None] | None = None,
-) -> Painting:
+    objective: "Objective | None" = None,
+    nets: "NetEnsemble | None" = None,
+) -> "Painting":
     """Reconstruct ``image`` with ``strokes`` brushstrokes; write ``out/<name>/`` if ``out`` is given.
 
-    ``resume`` continues from a ``strokes.json`` written by an earlier run (``image`` may then be
-    None to use the image recorded in that file).
+    ``painter`` defaults to ``pen`` and ``size`` to 512 px. ``resume`` continues from a
+    ``strokes.json`` written by an earlier run: ``image`` may then be None (the file records its
+    source), and the painter and size default to the file's own (its ``local-dir:``/``hf-hub:``
+    painter included). ``objective`` replaces the pixel loss (``nets`` run what it reads). A folder
+    brush wrote before is replaced; one it did not write is refused before any work.
     """
-    from brushcli.paint.painting import PaintSettings, paint as paint_image
-    from brushcli.paint.results import write_outputs
-    from brushcli.painters.registry import create_painter
+    from brushcli.apps.paint import PaintSettings, paint as paint_image, record
+    from brushcli.outputs.folder import prepare_folder, write_painting
+    from brushcli.painters.registry import DEFAULT_PAINTER, create_painter
     from brushcli.strokes import load_strokes
 
     started = time.perf_counter()
     previous = load_strokes(resume) if resume is not None else None
-    if image is None:
-        source = previous.meta.get("source") if previous is not None else None
-        if not source:
-            raise InvalidArgument("no image given and the stroke file does not record its source image")
-        image = source
     if previous is not None:
-        painter = previous.painter or painter
-        size = max(previous.width, previous.height) if size is None else size
+        if image is None:
+            image = previous.meta.get("source")
+            if not isinstance(image, str) or not image:
+                raise StrokeFileError(f"{resume}: no image given and the stroke file does not record its source image")
+        recorded = previous.meta.get("painter_spec") or previous.painter
+        painter = painter or (recorded if isinstance(recorded, str) and recorded else None)
+        size = size or max(previous.width, previous.height)
         strokes = len(previous)
-    settings = PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed, device=resolve_device(device),
-                             real_feedback=real_feedback)
+    elif image is None:
+        raise InvalidArgument("give an image to paint (or a stroke file to resume)")
+    painter = painter or DEFAULT_PAINTER
+    settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
+                             device=resolve_device(device), real_feedback=real_feedback)
     settings.validate()
-    model = create_painter(painter, device=settings.device)
     source = str(image) if not isinstance(image, np.ndarray) else None
-    result = paint_image(image, model, settings, progress=progress, source=source, resume=previous)
-    painting = Painting(result=result)
+    folder = None
     if out is not None:
-        stem = name or (Path(source).stem if source else "painting")
-        written = write_outputs(
-            Path(out) / stem, result.strokes, result.neural, result.target,
-            {"steps": result.steps, "optimise_seconds": result.seconds, "painter": painter,
-             "device": result.device, "seed": seed, "source": source},
-            started=started,
-        )
-        painting.folder, painting.metrics = written.folder, written.metrics
+        folder = Path(out) / (name or (Path(source).stem if source else "painting"))
+        prepare_folder(folder, record(settings, painter, source), overwrite=True)  # refuse a user's folder early
+    model = create_painter(painter, device=settings.device)
+    painting = paint_image(image, model, settings, progress=progress, source=source, resume=previous,
+                           objective=objective, nets=nets)
+    painting.info["painter"] = painter
+    painting.strokes.meta["painter_spec"] = painter
+    if folder is not None:
+        write_painting(painting, folder, record(settings, painter, source), started=started)
     return painting

@@ -1,13 +1,19 @@
-"""Objectives: losses over network activations that add, subtract and scale (as in Lucid/lucent).
+"""Objectives: losses that add, subtract and scale (as in Lucid/lucent), shared by every application.
 
-An :class:`Objective` is a function of an :class:`~brushcli.vision.nets.Activations` lookup returning
-a scalar to *minimise*, plus the ``(net, layer)`` pairs it reads and a description. Objectives
-combine without knowing about each other; the union of what they read is what the nets compute:
+An :class:`Objective` is a scalar to *minimise*, computed from a :class:`Seen`: the painted images,
+the target image (if the application has one) and the network activations of both. Each objective
+declares what it reads (``needs`` on the painting, ``target_needs`` on the target), so objectives
+combine without knowing about each other and the union of what they read is what the nets compute:
 
->>> obj = class_objective(["vgg16", "resnet50"], 388) + 0.1 * layer_distance("vgg16", "conv4_2", target)
->>> str(obj)                                                       # doctest: +SKIP
-'class 388 (log-softmax) over vgg16, resnet50 + 0.1 * distance(vgg16:conv4_2)'
->>> acts = ensemble.run(images, obj.needs); loss = obj(acts)       # doctest: +SKIP
+>>> obj = pixel_loss() + 0.1 * content_loss("vgg16", "conv4_2")               # doctest: +SKIP
+>>> obj = class_objective(["vgg16", "resnet50"], 388)                          # doctest: +SKIP
+>>> str(obj)                                                                    # doctest: +SKIP
+'mean(vgg16:class 388 (log-softmax), resnet50:class 388 (log-softmax))'
+>>> loss = evaluate(obj, images, nets=ensemble)                                 # doctest: +SKIP
+
+``paint`` minimises :func:`pixel_loss` by default, ``style`` :func:`content_objective`, ``dream``
+:func:`class_objective`; each accepts any other objective. A new kind of objective (say a
+text-image similarity) is one function here returning an :class:`Objective`.
 
 Why log-softmax for the class objective: a raw logit can be raised by making the whole image more
 "activating" for every class at once, and logit scales differ between nets (VGG's are several times
@@ -19,28 +25,65 @@ there for comparison (docs/dream.md reports both).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Hashable
 
 import torch
 
 from brushcli.errors import InvalidArgument
-from brushcli.vision.nets import Activations
+
+if TYPE_CHECKING:
+    from brushcli.vision.nets import NetEnsemble
 
 Needs = frozenset[tuple[str, str]]
 CLASS_MODES = ("log_softmax", "logit")
 
 
-class Objective:
-    """A scalar loss of activations; ``+``, ``-``, ``*``/``/`` by numbers make new objectives."""
+@dataclass
+class Seen:
+    """What an objective reads: ``images`` ``(B, 3, H, W)`` in 0..1, the ``target`` (broadcast against
+    them) and the activations ``(net, layer) -> tensor`` of both."""
 
-    def __init__(self, fn: Callable[[Activations], torch.Tensor], description: str,
-                 needs: Iterable[tuple[str, str]] = ()) -> None:
+    images: torch.Tensor
+    values: dict[tuple[str, str], torch.Tensor] = field(default_factory=dict)
+    target: torch.Tensor | None = None
+    target_values: dict[tuple[str, str], torch.Tensor] = field(default_factory=dict)
+
+    def __call__(self, net: str, layer: str = "logits") -> torch.Tensor:
+        """The painting's activations: ``seen("resnet50")`` are logits, ``seen("vgg16", "conv4_2")`` features."""
+        try:
+            return self.values[(net, layer)]
+        except KeyError:
+            raise InvalidArgument(f"no activations recorded for {net}:{layer} (no objective asked for them)") from None
+
+    def of_target(self, net: str, layer: str) -> torch.Tensor:
+        """The target's activations (computed without gradients)."""
+        try:
+            return self.target_values[(net, layer)]
+        except KeyError:
+            raise InvalidArgument(f"no target activations recorded for {net}:{layer}") from None
+
+    def rows(self, index: torch.Tensor) -> "Seen":
+        """The same observation restricted to some images (one candidate's views, say)."""
+        return Seen(self.images[index], {k: v[index] for k, v in self.values.items()}, self.target,
+                    self.target_values)
+
+
+class Objective:
+    """A scalar loss of a :class:`Seen`; ``+``, ``-``, ``*``/``/`` by numbers make new objectives."""
+
+    def __init__(self, fn: Callable[[Seen], torch.Tensor], description: str,
+                 needs: Iterable[tuple[str, str]] = (), target_needs: Iterable[tuple[str, str]] = (),
+                 uses_target: bool = False) -> None:
         self.fn = fn
         self.description = description
         self.needs: Needs = frozenset(needs)
+        self.target_needs: Needs = frozenset(target_needs)
+        self.uses_target = uses_target or bool(self.target_needs)
 
-    def __call__(self, acts: Activations) -> torch.Tensor:
-        return self.fn(acts)
+    def __call__(self, seen: Seen) -> torch.Tensor:
+        return self.fn(seen)
 
     def __repr__(self) -> str:
         return f"Objective({self.description!r})"
@@ -48,12 +91,19 @@ class Objective:
     def __str__(self) -> str:
         return self.description
 
+    def _join(self, fn: Callable[[Seen], torch.Tensor], description: str, other: "Objective | None" = None
+              ) -> "Objective":
+        if other is None:
+            return Objective(fn, description, self.needs, self.target_needs, self.uses_target)
+        return Objective(fn, description, self.needs | other.needs, self.target_needs | other.target_needs,
+                         self.uses_target or other.uses_target)
+
     def __add__(self, other: "Objective | float") -> "Objective":
         if isinstance(other, (int, float)):
-            return Objective(lambda a: self(a) + other, f"{self} + {other:g}", self.needs)
+            return self._join(lambda s: self(s) + other, f"{self} + {other:g}")
         if not isinstance(other, Objective):
             return NotImplemented
-        return Objective(lambda a: self(a) + other(a), f"{self} + {other}", self.needs | other.needs)
+        return self._join(lambda s: self(s) + other(s), f"{self} + {other}", other)
 
     def __radd__(self, other: float) -> "Objective":
         if isinstance(other, (int, float)) and other == 0:  # sum([...]) starts at 0
@@ -61,14 +111,14 @@ class Objective:
         return self + other
 
     def __neg__(self) -> "Objective":
-        return Objective(lambda a: -self(a), f"-({self})", self.needs)
+        return self._join(lambda s: -self(s), f"-({self})")
 
     def __sub__(self, other: "Objective | float") -> "Objective":
         if isinstance(other, (int, float)):
             return self + (-other)
         if not isinstance(other, Objective):
             return NotImplemented
-        return Objective(lambda a: self(a) - other(a), f"{self} - ({other})", self.needs | other.needs)
+        return self._join(lambda s: self(s) - other(s), f"{self} - ({other})", other)
 
     def __rsub__(self, other: float) -> "Objective":
         return (-self) + other
@@ -76,14 +126,14 @@ class Objective:
     def __mul__(self, scale: float) -> "Objective":
         if not isinstance(scale, (int, float)):
             return NotImplemented
-        return Objective(lambda a: scale * self(a), f"{scale:g} * {self}", self.needs)
+        return self._join(lambda s: scale * self(s), f"{scale:g} * {self}")
 
     __rmul__ = __mul__
 
     def __truediv__(self, scale: float) -> "Objective":
         if not isinstance(scale, (int, float)):
             return NotImplemented
-        return Objective(lambda a: self(a) / scale, f"{self} / {scale:g}", self.needs)
+        return self._join(lambda s: self(s) / scale, f"{self} / {scale:g}")
 
     @staticmethod
     def mean(objectives: Sequence["Objective"]) -> "Objective":
@@ -95,8 +145,41 @@ class Objective:
         total = objectives[0]
         for obj in objectives[1:]:
             total = total + obj
-        return Objective(lambda a: total(a) / len(objectives), f"mean({', '.join(map(str, objectives))})",
-                         total.needs)
+        return total._join(lambda s: total(s) / len(objectives), f"mean({', '.join(map(str, objectives))})")
+
+
+# -- the objectives ---------------------------------------------------------------------------------
+
+def pixel_loss() -> Objective:
+    """Mean squared error between the painting and the target, pixel by pixel (``paint``'s objective)."""
+
+    def fn(seen: Seen) -> torch.Tensor:
+        if seen.target is None:
+            raise InvalidArgument("the pixel loss needs a target image")
+        return ((seen.images - seen.target) ** 2).mean()
+
+    return Objective(fn, "mse(pixels)", uses_target=True)
+
+
+def content_loss(net: str, layer: str) -> Objective:
+    """Feature distance of the painting from the target at ``net``'s ``layer``, relative to the target's energy.
+
+    Dividing by the target features' mean square makes layers (and nets) of different scales
+    comparable, so a sum over layers is not dominated by the loudest one.
+    """
+
+    def fn(seen: Seen) -> torch.Tensor:
+        got, want = seen(net, layer), seen.of_target(net, layer)
+        return ((got - want) ** 2).mean() / (want**2).mean().clamp(min=1e-8)
+
+    return Objective(fn, f"content({net}:{layer})", {(net, layer)}, {(net, layer)})
+
+
+def content_objective(net: str, layers: Sequence[str]) -> Objective:
+    """The sum of :func:`content_loss` over ``layers`` of one net (``style``'s objective)."""
+    if not layers:
+        raise InvalidArgument(f"no content layers given for {net}")
+    return sum((content_loss(net, layer) for layer in layers), 0)  # type: ignore[return-value]
 
 
 def class_logit(net: str, index: int, mode: str = "log_softmax") -> Objective:
@@ -107,8 +190,8 @@ def class_logit(net: str, index: int, mode: str = "log_softmax") -> Objective:
     if mode not in CLASS_MODES:
         raise InvalidArgument(f"unknown class objective mode {mode!r}; use {' or '.join(CLASS_MODES)}")
 
-    def fn(acts: Activations) -> torch.Tensor:
-        logits = acts(net)
+    def fn(seen: Seen) -> torch.Tensor:
+        logits = seen(net)
         score = torch.log_softmax(logits, dim=-1)[:, index] if mode == "log_softmax" else logits[:, index]
         return -score.mean()
 
@@ -120,19 +203,44 @@ def class_objective(nets: Sequence[str], index: int, mode: str = "log_softmax") 
     return Objective.mean([class_logit(n, index, mode) for n in nets])
 
 
-def layer_distance(net: str, layer: str, target: torch.Tensor, kind: str = "mse") -> Objective:
-    """Distance of ``net``'s ``layer`` output from ``target`` (broadcast over views): a content loss.
+# -- evaluation -------------------------------------------------------------------------------------
 
-    ``kind`` is ``mse`` or ``cosine`` (one minus cosine similarity per view, averaged).
+def observe(
+    objective: Objective,
+    images: torch.Tensor,
+    target: torch.Tensor | None = None,
+    nets: "NetEnsemble | None" = None,
+    resize: bool = True,
+    target_cache: MutableMapping[Hashable, dict[tuple[str, str], torch.Tensor]] | None = None,
+    target_key: Hashable = None,
+) -> Seen:
+    """Run what ``objective`` needs: ``nets`` on ``images`` (and, without gradients, on ``target``).
+
+    ``resize`` feeds the nets at their input size (class scores) or, if False, at the images' own
+    resolution (feature maps compared position by position). Target activations are kept in
+    ``target_cache[target_key]`` when a cache is given (style's windows repeat).
     """
-    if kind not in ("mse", "cosine"):
-        raise InvalidArgument(f"unknown distance {kind!r}; use mse or cosine")
+    if objective.uses_target and target is None:
+        raise InvalidArgument(f"objective {objective} needs a target image")
+    if (objective.needs or objective.target_needs) and nets is None:
+        raise InvalidArgument(f"objective {objective} reads network activations; give the nets to run")
+    values = nets.run(images, objective.needs, resize=resize).values if objective.needs else {}
+    target_values: dict[tuple[str, str], torch.Tensor] = {}
+    if objective.target_needs:
+        cached = target_cache.get(target_key) if target_cache is not None else None
+        if cached is None:
+            with torch.no_grad():
+                cached = {k: v.detach() for k, v in nets.run(target, objective.target_needs,  # type: ignore[union-attr]
+                                                              resize=resize).values.items()}
+            if target_cache is not None:
+                target_cache[target_key] = cached
+        target_values = cached
+    return Seen(images, values, target, target_values)
 
-    def fn(acts: Activations) -> torch.Tensor:
-        value = acts(net, layer)
-        goal = target.to(value.device, value.dtype).expand_as(value)
-        if kind == "mse":
-            return torch.mean((value - goal) ** 2)
-        return (1 - torch.cosine_similarity(value.flatten(1), goal.flatten(1), dim=1)).mean()
 
-    return Objective(fn, f"{kind}({net}:{layer})", {(net, layer)})
+def evaluate(objective: Objective, images: torch.Tensor, target: torch.Tensor | None = None,
+             nets: "NetEnsemble | None" = None, resize: bool = True,
+             target_cache: MutableMapping[Hashable, dict[tuple[str, str], torch.Tensor]] | None = None,
+             target_key: Hashable = None) -> torch.Tensor:
+    """``objective`` of ``images`` (see :func:`observe`)."""
+    return objective(observe(objective, images, target, nets, resize, target_cache, target_key))

@@ -86,3 +86,39 @@ def optimize(
         if callback:
             callback(step, value)
     return log
+
+
+class BestState:
+    """Remember the parameters with the lowest smoothed loss (losses are noisy: random views).
+
+    Why: with real-MyPaint feedback the loss is measured on the replay itself, but the gradients
+    come from the painter, and late in a run they can lead the replay astray; the best replay seen
+    is then a better answer than the last (``dream`` keeps it). Call :meth:`see` before computing a
+    loss and :meth:`report` with it; :meth:`restore` puts the best parameters back.
+    """
+
+    def __init__(self, params: list[torch.Tensor], warmup: int = 20, smoothing: float = 0.1) -> None:
+        self.warmup, self.smoothing = warmup, smoothing
+        self.pending = [p.detach().clone() for p in params]
+        self.best = [p.detach().clone() for p in params]
+        self.ema: float | None = None
+        self.best_ema = math.inf
+        self.best_step = -1
+
+    def see(self, params: list[torch.Tensor]) -> None:
+        """The parameters the next reported loss is computed on."""
+        for keep, p in zip(self.pending, params):
+            keep.copy_(p.detach())
+
+    def report(self, step: int, loss: float) -> None:
+        self.ema = loss if self.ema is None else self.ema + self.smoothing * (loss - self.ema)
+        if step >= self.warmup and self.ema < self.best_ema:
+            self.best_ema, self.best_step = self.ema, step
+            for keep, p in zip(self.best, self.pending):
+                keep.copy_(p)
+
+    @torch.no_grad()
+    def restore(self, params: list[torch.Tensor]) -> None:
+        if self.best_step >= 0:
+            for p, keep in zip(params, self.best):
+                p.copy_(keep)

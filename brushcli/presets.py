@@ -66,6 +66,10 @@ class Preset:
         out[:, 8] = (s[:, 8] - self.size[0]) / (self.size[1] - self.size[0])
         return out
 
+    def size_action(self, radius: float, canvas: int) -> float:
+        """The size action (unclipped) whose stroke has a radius of ``radius`` px on a ``canvas``-px canvas."""
+        return (radius / canvas - self.size[0]) / (self.size[1] - self.size[0])
+
     def random_actions(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` uniformly random actions (the training distribution of painters)."""
         return rng.uniform(0.0, 1.0, size=(n, ACTION_DIM))

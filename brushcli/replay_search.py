@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from brushcli.canvas.composite import apply_over, over_stack
-from brushcli.canvas.layered import real_alphas
+from brushcli.canvas.composite import apply_over, composite_over, over_stack
+from brushcli.canvas.feedback import real_alphas
 from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
 from brushcli.presets import Preset
@@ -65,11 +65,6 @@ class SearchLog:
     start: float = float("nan")
 
 
-def composite(background: torch.Tensor, alphas: torch.Tensor, colors: torch.Tensor) -> torch.Tensor:
-    """Strokes ``(N, S, S)`` with colors ``(N, 3)`` painted in order over a flat ``background`` (3,)."""
-    return apply_over(background[:, None, None], *over_stack(alphas, colors))
-
-
 @torch.no_grad()
 def search_strokes(
     group: StrokeGroup,
@@ -106,7 +101,7 @@ def search_strokes(
     background = background.to(raw_a)
     alphas = real_alphas(preset, to_actions(raw_a), size)
     colors = to_colors(raw_c)
-    current = float(score(composite(background, alphas, colors)[None])[0])
+    current = float(score(composite_over(background, alphas, colors)[None])[0])
     log = SearchLog(start=current)
     total = settings.sweeps * n
     k = settings.candidates
@@ -115,7 +110,7 @@ def search_strokes(
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
         for i in torch.randperm(n, generator=generator).tolist():
-            below = composite(background, alphas[:i], colors[:i])
+            below = composite_over(background, alphas[:i], colors[:i])
             above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
             cand_a = raw_a[i].expand(k, -1).clone()
             cand_c = raw_c[i].expand(k, -1).clone()

@@ -10,13 +10,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brushcli.checkpoint import CONFIG_FILE
 from brushcli.errors import BrushError
 
 FORMAT = "brush-agent"
 CONFIG_VERSION = 1
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
-CARD_FILE = "README.md"
 MAX_WEIGHTS_BYTES = 256 << 20
 
 

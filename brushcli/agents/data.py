@@ -135,7 +135,7 @@ def _square_rgb(img) -> torch.Tensor:
 def load_folder_set(folder: Path, limit: int | None = None) -> ImageSet:
     """Every image under ``folder`` (found by content), center-cropped to a square, at 64x64 RGB."""
     from brushcli.images import load_image
-    from brushcli.paint.batch import collect_images
+    from brushcli.inputs import collect_images
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -153,7 +153,7 @@ def load_folder_set(folder: Path, limit: int | None = None) -> ImageSet:
 def _pil(rgb: np.ndarray):
     from PIL import Image
 
-    from brushcli.outputs import to_uint8 as np_uint8
+    from brushcli.files import to_uint8 as np_uint8
 
     return Image.fromarray(np_uint8(rgb))
 

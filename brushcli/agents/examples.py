@@ -146,8 +146,7 @@ def strokes_to_actions(rows: np.ndarray, preset: Preset, canvas: int = 64) -> np
     a = np.empty((len(rows), 9))
     a[:, :6] = rows[:, :6] / canvas
     a[:, 6:8] = rows[:, 6:8]
-    lo, hi = preset.size
-    a[:, 8] = (rows[:, 8] / canvas - lo) / (hi - lo)
+    a[:, 8] = preset.size_action(rows[:, 8], canvas)
     return np.clip(a, 0.0, 1.0)
 
 
@@ -187,11 +186,11 @@ def augment(actions: torch.Tensor, colors: torch.Tensor, generator: torch.Genera
 
 def render_examples(actions: torch.Tensor, colors: torch.Tensor, painter) -> torch.Tensor:
     """Paint example strokes ``(B, T, 9)`` on white paper through ``painter`` -> ``(B, C, 64, 64)``."""
-    from brushcli.agents.policy import composite
+    from brushcli.canvas.composite import paint_stroke
 
     b, t = actions.shape[:2]
     alphas = painter(actions.reshape(-1, 9)).view(b, t, *painter(actions[:1, 0]).shape[-2:])
     canvas = torch.ones(b, colors.shape[-1], *alphas.shape[-2:])
     for i in range(t):
-        canvas = composite(canvas, alphas[:, i], colors[:, i])
+        canvas = paint_stroke(canvas, alphas[:, i], colors[:, i])
     return canvas

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from brushcli.agents.policy import PaintingAgent, composite
+from brushcli.agents.policy import PaintingAgent
+from brushcli.canvas.composite import paint_stroke
 from brushcli.painters.painter import Painter
 
 #: Anchor colors of the stroke-order colormap (first stroke dark blue ... last stroke yellow, like viridis).
@@ -58,7 +59,7 @@ def stroke_order(painter: Painter, actions: torch.Tensor, scale: int = 2) -> np.
         alphas = painter(actions)
     canvas = torch.ones(1, 3, *alphas.shape[-2:])
     for i in range(t):
-        canvas = composite(canvas, alphas[i:i + 1], colors[i:i + 1])
+        canvas = paint_stroke(canvas, alphas[i:i + 1], colors[i:i + 1])
     img = to_rgb(canvas)[0]
     return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1)
 

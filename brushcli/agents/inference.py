@@ -1,8 +1,8 @@
 """Loading agent folders and painting with them in one forward pass.
 
-``paint_with_agent(image, "weights/agents/digits")`` returns the same three things the optimiser
-produces (a :class:`~brushcli.strokes.StrokeList`, the neural render and the target), so
-``brush paint IMAGE --agent DIR`` writes the very same outputs, MyPaint replay included.
+``paint_with_agent(image, "weights/agents/digits")`` returns the same
+:class:`~brushcli.outputs.result.Painting` the optimiser produces (strokes, neural render, target),
+so ``brush paint IMAGE --agent DIR`` writes the very same outputs, MyPaint replay included.
 """
 
 from __future__ import annotations
@@ -14,26 +14,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from brushcli.agents.config import CARD_FILE, CONFIG_FILE, MAX_WEIGHTS_BYTES, WEIGHTS_FILE, AgentConfig, AgentError
+from brushcli import checkpoint
+from brushcli.agents.config import MAX_WEIGHTS_BYTES, AgentConfig, AgentError
+from brushcli.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from brushcli.agents.policy import SIDE, PaintingAgent, Rollout
+from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
 from brushcli.strokes import StrokeList
 
 
 def read_safetensors(path: Path) -> dict[str, torch.Tensor]:
-    """Read a safetensors file (never a pickle); every failure becomes :class:`AgentError`."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    path = Path(path)
-    if not path.is_file():
-        raise AgentError(f"{path}: no such file (an agent folder needs {WEIGHTS_FILE})")
-    if path.stat().st_size > MAX_WEIGHTS_BYTES:
-        raise AgentError(f"{path}: {path.stat().st_size} bytes is too large for agent weights")
-    try:
-        return load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise AgentError(f"{path}: not a valid safetensors file ({exc})") from exc
+    """Read agent tensors (safetensors only, never a pickle); every failure becomes :class:`AgentError`."""
+    return checkpoint.read_safetensors(path, MAX_WEIGHTS_BYTES, AgentError)
 
 
 def bundled_agents_dir() -> Path:
@@ -72,16 +64,7 @@ def load_agent(spec: str | Path, device: str | torch.device = "cpu") -> Painting
 
 def save_agent_folder(agent: PaintingAgent, folder: Path, card: str | None = None) -> Path:
     """Write ``config.json`` + ``model.safetensors`` (+ ``README.md``); files replaced atomically."""
-    from brushcli.agents.train import save_weights
-    from brushcli.outputs import atomic_path, ensure_dir, write_json
-
-    folder = ensure_dir(Path(folder))
-    save_weights(agent, folder / WEIGHTS_FILE)
-    write_json(folder / CONFIG_FILE, agent.config.to_dict())
-    if card is not None:
-        with atomic_path(folder / CARD_FILE) as tmp:
-            tmp.write_text(card, encoding="utf-8")
-    return folder
+    return checkpoint.write_model_folder(folder, agent.state_dict(), agent.config.to_dict(), card, "brush-agent")
 
 
 @lru_cache(maxsize=4)
@@ -154,9 +137,9 @@ def paint_with_agent(
     agent: str | Path = "digits",
     size: int = 512,
     device: str = "cpu",
-) -> tuple[StrokeList, np.ndarray, np.ndarray]:
-    """Paint ``image`` in one forward pass of ``agent``: (strokes, neural render, target), RGB floats."""
-    from brushcli.canvas.layered import resize_image
+) -> Painting:
+    """Paint ``image`` in one forward pass of ``agent``: strokes, neural render and target (RGB floats)."""
+    from brushcli.canvas.feedback import resize_image
     from brushcli.images import load_image
 
     source = None
@@ -169,6 +152,9 @@ def paint_with_agent(
     rollout = run_agent(model, painter, x.to(device))
     canvas = rollout.canvas[0].clamp(0, 1).cpu()
     neural = resize_image(canvas.expand(3, -1, -1) if model.channels == 1 else canvas, size, size)
+    seconds = time.perf_counter() - started
     strokes = rollout_to_strokes(model, painter, rollout.actions[0].cpu().numpy(), rollout.colors[0].cpu().numpy(),
-                                 size, meta={"source": source, "agent_seconds": time.perf_counter() - started})
-    return strokes, neural.permute(1, 2, 0).numpy(), target
+                                 size, meta={"source": source, "agent_seconds": seconds})
+    return Painting(strokes=strokes, neural=neural.permute(1, 2, 0).numpy(), target=target, seconds=seconds,
+                    painter=painter.name, device=str(device),
+                    info={"command": "paint", "agent": model.config.name, "painter": painter.name, "source": source})

@@ -86,7 +86,7 @@ def train_agent_folder(
     config.metrics = {"holdout_mse_neural": val} if val is not None else {}
     save_agent_folder(agent, out, card=agent_card(config))
     if holdout_targets is not None:
-        from brushcli.outputs import write_png
+        from brushcli.files import write_png
 
         write_png(Path(out) / "samples.png", sample_grid(agent, painter_model, holdout_targets[:10]))
     return AgentReport(Path(out), log, val, held)

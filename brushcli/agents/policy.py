@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from brushcli.canvas.composite import paint_stroke
 from brushcli.agents.config import AgentConfig
 from brushcli.painters.models import ACTION_DIM
 from brushcli.painters.painter import Painter
@@ -55,12 +56,6 @@ class Rollout:
     actions: torch.Tensor
     colors: torch.Tensor
     canvas: torch.Tensor
-
-
-def composite(canvas: torch.Tensor, alpha: torch.Tensor, color: torch.Tensor) -> torch.Tensor:
-    """Paint one stroke per image: ``canvas (B, C, H, W)``, ``alpha (B, H, W)``, ``color (B, C)``."""
-    a = alpha[:, None]
-    return canvas * (1 - a) + color[:, :, None, None] * a
 
 
 class PaintingAgent(nn.Module):
@@ -110,7 +105,7 @@ class PaintingAgent(nn.Module):
             h, c = self.cell(torch.cat([feats, prev], dim=1), (h, c))
             out = self.head(h)
             action, color = self._split(out)
-            canvas = composite(canvas, painter(action), color)
+            canvas = paint_stroke(canvas, painter(action), color)
             prev = torch.cat([action, color], dim=1)
             actions.append(action)
             colors.append(color)
@@ -129,7 +124,7 @@ class PaintingAgent(nn.Module):
             alphas = painter(actions.reshape(-1, ACTION_DIM)).view(b, t, SIDE, SIDE)
             canvases = [self.blank(target)]
             for i in range(t - 1):
-                canvases.append(composite(canvases[-1], alphas[:, i], colors[:, i]))
+                canvases.append(paint_stroke(canvases[-1], alphas[:, i], colors[:, i]))
             before = torch.stack(canvases, 1)  # (B, T, C, H, W)
         if self.feedback:
             pairs = torch.cat([target[:, None].expand_as(before), before], dim=2)

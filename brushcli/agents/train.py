@@ -29,7 +29,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from brushcli.agents.config import AgentError
+from brushcli.agents.config import MAX_WEIGHTS_BYTES, AgentError
+from brushcli.checkpoint import (has_checkpoint, load_checkpoint, restore_training_state, save_checkpoint, step_generator,
+                                 training_state, write_safetensors)
 from brushcli.agents.critic import ConditionalCritic, gradient_penalty
 from brushcli.agents.data import ImageSet
 from brushcli.agents.examples import augment, render_examples
@@ -37,7 +39,6 @@ from brushcli.agents.policy import PaintingAgent
 from brushcli.errors import InvalidArgument
 from brushcli.painters.painter import Painter
 
-CHECKPOINT_DIR = "checkpoint"
 LOG_FILE = "log.csv"
 SAMPLES_DIR = "samples"
 SNAPSHOTS_DIR = "snapshots"
@@ -105,10 +106,6 @@ def lr_scale(step: int, settings: AgentTrainSettings) -> float:
         return (step + 1) / warm
     progress = (step - warm) / max(1, settings.steps - warm)
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-
-
-def step_generator(seed: int, step: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed * 1_000_003 + step)
 
 
 def shift_images(images: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
@@ -236,31 +233,10 @@ class AgentTrainer:
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Every tensor of the run (networks and optimisers) plus JSON-able metadata."""
-        tensors: dict[str, torch.Tensor] = {}
-        for name, module in (("agent", self.agent), ("critic", self.critic)):
-            for key, value in module.state_dict().items():
-                tensors[f"{name}.{key}"] = value
-        meta: dict[str, Any] = {}
-        for name, opt in self.optimizers.items():
-            sd = opt.state_dict()
-            for pid, pstate in sd["state"].items():
-                for key, value in pstate.items():
-                    tensors[f"opt.{name}.{pid}.{key}"] = torch.as_tensor(value)
-            meta[name] = {"param_groups": sd["param_groups"]}
-        return tensors, meta
+        return training_state({"agent": self.agent, "critic": self.critic}, self.optimizers)
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-        for name, module in (("agent", self.agent), ("critic", self.critic)):
-            prefix = f"{name}."
-            module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
-        for name, opt in self.optimizers.items():
-            state: dict[int, dict[str, torch.Tensor]] = {}
-            prefix = f"opt.{name}."
-            for key, value in tensors.items():
-                if key.startswith(prefix):
-                    pid, rest = key[len(prefix):].split(".", 1)
-                    state.setdefault(int(pid), {})[rest] = value
-            opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
+        restore_training_state(tensors, meta, {"agent": self.agent, "critic": self.critic}, self.optimizers)
 
 
 def validation_mse(agent: PaintingAgent, painter: Painter, targets: torch.Tensor, batch: int = 64) -> float:
@@ -298,9 +274,8 @@ def train_agent(
     trainer = AgentTrainer(agent, critic, painter, settings, examples)
     log, start = AgentTrainLog(), 0
     out = Path(out) if out is not None else None
-    ckpt = out / CHECKPOINT_DIR if out is not None else None
-    if ckpt is not None and (ckpt / "state.json").is_file():
-        start, log = load_checkpoint(ckpt, trainer)
+    if has_checkpoint(out):
+        start, log = _resume(out, trainer)  # type: ignore[arg-type]
     if out is not None:
         _rewrite_log(out / LOG_FILE, [r for r in log.rows if r["step"] <= start])
     images = data.images
@@ -331,7 +306,7 @@ def train_agent(
                 row["val_mse"] = validation_mse(agent, painter, holdout)  # type: ignore[arg-type]
                 if out is not None:
                     from brushcli.agents.figures import sample_grid
-                    from brushcli.outputs import ensure_dir, write_png
+                    from brushcli.files import ensure_dir, write_png
 
                     ensure_dir(out / SAMPLES_DIR)
                     write_png(out / SAMPLES_DIR / f"step_{done:06d}.png",
@@ -343,9 +318,9 @@ def train_agent(
         stop = should_stop() if should_stop else False
         if out is not None and settings.snapshot_every and done % settings.snapshot_every == 0:
             save_weights(agent, out / SNAPSHOTS_DIR / f"step_{done:06d}.safetensors")
-        if ckpt is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
+        if out is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
             log.seconds = time.perf_counter() - began
-            save_checkpoint(ckpt, trainer, done, log)
+            _save(out, trainer, done, log)
         if stop:
             break
     log.seconds = time.perf_counter() - began
@@ -355,55 +330,31 @@ def train_agent(
 
 def save_weights(agent: PaintingAgent, path: Path) -> Path:
     """The agent's weights alone, as safetensors (what an agent folder's model.safetensors holds)."""
-    from safetensors.torch import save_file
-
-    from brushcli.outputs import atomic_path, ensure_dir
-
-    ensure_dir(Path(path).parent)
-    state = {k: v.detach().cpu().contiguous() for k, v in agent.state_dict().items()}
-    with atomic_path(Path(path)) as tmp:
-        save_file(state, str(tmp), metadata={"format": "brush-agent"})
-    return Path(path)
+    return write_safetensors(path, agent.state_dict(), metadata={"format": "brush-agent"})
 
 
-def save_checkpoint(folder: Path, trainer: AgentTrainer, step: int, log: AgentTrainLog) -> None:
-    """Networks + optimisers as safetensors, the rest as JSON; each file replaced atomically."""
-    from safetensors.torch import save_file
+#: What must match for a checkpoint to be resumed into this agent.
+CHECKPOINT_KEYS = ("painter", "strokes", "channels", "arch")
 
-    from brushcli.outputs import atomic_path, ensure_dir, write_json
 
-    ensure_dir(folder)
+def _save(out: Path, trainer: AgentTrainer, step: int, log: AgentTrainLog) -> None:
+    """Networks + optimisers as safetensors, the rest as JSON (see :mod:`brushcli.checkpoint`)."""
     tensors, meta = trainer.state()
-    with atomic_path(folder / "state.safetensors") as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
-    write_json(folder / "state.json", {
-        "step": step, "settings": asdict(trainer.settings), "config": trainer.agent.config.to_dict(),
-        "optimizers": meta, "log": asdict(log),
-    })
+    save_checkpoint(out, tensors, {"step": step, "settings": asdict(trainer.settings),
+                                   "config": trainer.agent.config.to_dict(), "optimizers": meta, "log": asdict(log)})
 
 
-def load_checkpoint(folder: Path, trainer: AgentTrainer) -> tuple[int, AgentTrainLog]:
-    from brushcli.agents.inference import read_safetensors
-
-    try:
-        doc = json.loads((folder / "state.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise AgentError(f"{folder}: unreadable checkpoint ({exc}); delete it to start over") from exc
-    saved, current = doc.get("config", {}), trainer.agent.config.to_dict()
-    for key in ("painter", "strokes", "channels", "arch"):
-        if saved.get(key) != current.get(key):
-            raise AgentError(f"{folder}: checkpoint was made with a different {key}; use another --out or "
-                             "delete the checkpoint")
-    if doc.get("settings", {}).get("seed") != trainer.settings.seed:
-        raise AgentError(f"{folder}: checkpoint was made with another --seed; use the same seed to resume")
-    trainer.load_state(read_safetensors(folder / "state.safetensors"), doc.get("optimizers", {}))
+def _resume(out: Path, trainer: AgentTrainer) -> tuple[int, AgentTrainLog]:
+    doc, tensors = load_checkpoint(out, trainer.agent.config.to_dict(), CHECKPOINT_KEYS, trainer.settings.seed,
+                                   4 * MAX_WEIGHTS_BYTES, AgentError)
+    trainer.load_state(tensors, doc.get("optimizers", {}))
     log_doc = doc.get("log", {})
     log = AgentTrainLog(rows=list(log_doc.get("rows", [])), seconds=float(log_doc.get("seconds", 0.0)))
-    return int(doc["step"]), log
+    return doc["step"], log
 
 
 def _rewrite_log(path: Path, rows: list[dict[str, Any]]) -> None:
-    from brushcli.outputs import atomic_path, ensure_dir
+    from brushcli.files import atomic_path, ensure_dir
 
     ensure_dir(path.parent)
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:

@@ -39,6 +39,17 @@ def apply_over(canvas: torch.Tensor, premult: torch.Tensor, keep: torch.Tensor) 
     return canvas * keep + premult
 
 
+def composite_over(background: torch.Tensor, alphas: torch.Tensor, colors: torch.Tensor) -> torch.Tensor:
+    """Strokes ``(N, S, S)`` with colors ``(N, 3)`` painted in order over a flat ``background`` ``(3,)``."""
+    return apply_over(background[:, None, None], *over_stack(alphas, colors))
+
+
+def paint_stroke(canvas: torch.Tensor, alpha: torch.Tensor, color: torch.Tensor) -> torch.Tensor:
+    """Paint one stroke on each image of a batch: ``canvas (B, C, H, W)``, ``alpha (B, H, W)``, ``color (B, C)``."""
+    a = alpha[:, None]
+    return canvas * (1 - a) + color[:, :, None, None] * a
+
+
 def composite_sequential(canvas: torch.Tensor, alphas: torch.Tensor, colors: torch.Tensor) -> torch.Tensor:
     """Reference implementation: paint strokes one at a time (used by tests to check :func:`over_stack`)."""
     for i in range(alphas.shape[-3]):

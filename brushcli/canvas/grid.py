@@ -21,23 +21,32 @@ import torch.nn.functional as F
 from brushcli.canvas.composite import over_stack
 from brushcli.presets import Preset
 
+#: The painter canvas size most painters use (the default tile; a painter's own ``canvas`` wins).
 TILE = 64
-STRIDE = 32
+STRIDE = TILE // 2
 #: Order in which the four non-overlapping layers of a tiled level are painted.
 LAYERS = ((0, 0), (1, 0), (0, 1), (1, 1))
 
 
 @dataclass(frozen=True)
 class Level:
-    """A tile layout for an image of aspect ``aspect`` (width / height) at grid level ``index``."""
+    """A tile layout for an image of aspect ``aspect`` (width / height) at grid level ``index``.
+
+    ``tile`` is the painter's canvas size (tiles overlap by half: one every ``tile // 2`` px).
+    """
 
     index: int
     aspect: float
+    tile: int = TILE
+
+    @property
+    def stride(self) -> int:
+        return self.tile // 2
 
     @cached_property
     def size(self) -> tuple[int, int]:
         """Native (width, height) in pixels of the image at this level."""
-        long = TILE * 2**self.index
+        long = self.tile * 2**self.index
         if self.aspect >= 1:
             return long, max(1, round(long / self.aspect))
         return max(1, round(long * self.aspect)), long
@@ -48,7 +57,7 @@ class Level:
         if self.index == 0:
             return 1, 1
         w, h = self.size
-        return math.ceil(w / STRIDE), math.ceil(h / STRIDE)
+        return math.ceil(w / self.stride), math.ceil(h / self.stride)
 
     @property
     def count(self) -> int:
@@ -57,13 +66,13 @@ class Level:
     @property
     def origin(self) -> int:
         """Native x/y of tile (0, 0)'s top-left corner (tiles start half a cell before the image)."""
-        return 0 if self.index == 0 else -(TILE - STRIDE) // 2
+        return 0 if self.index == 0 else -(self.tile - self.stride) // 2
 
     @cached_property
     def canvas(self) -> tuple[int, int]:
         """(width, height) of the padded compositing canvas that holds every tile."""
         nx, ny = self.tiles
-        return STRIDE * (nx - 1) + TILE, STRIDE * (ny - 1) + TILE
+        return self.stride * (nx - 1) + self.tile, self.stride * (ny - 1) + self.tile
 
     @cached_property
     def order(self) -> np.ndarray:
@@ -80,20 +89,21 @@ class Level:
         """Native pixel (x, y) of each tile's top-left corner, row-major, shape (count, 2)."""
         nx, ny = self.tiles
         iy, ix = np.mgrid[0:ny, 0:nx]
-        return np.stack([ix.ravel(), iy.ravel()], axis=1) * STRIDE + self.origin
+        return np.stack([ix.ravel(), iy.ravel()], axis=1) * self.stride + self.origin
 
     def render(self, alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Stitch per-tile strokes into this level's over operator, cropped to the image.
 
-        ``alphas`` is ``(count, n, 64, 64)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, stroke 0
+        ``alphas`` is ``(count, n, tile, tile)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, stroke 0
         of each tile painted first). Returns ``(P, M)`` of shape ``(3, h, w)`` and ``(1, h, w)``.
         """
-        premult, keep = over_stack(alphas, colors)  # (T, 3, 64, 64), (T, 1, 64, 64)
+        premult, keep = over_stack(alphas, colors)  # (T, 3, tile, tile), (T, 1, tile, tile)
         w, h = self.size
         if self.index == 0:
             return premult[0, :, :h, :w], keep[0, :, :h, :w]
         nx, ny = self.tiles
-        p_all, m_all = stitch(premult.view(ny, nx, 3, TILE, TILE), keep.view(ny, nx, 1, TILE, TILE))
+        t = self.tile
+        p_all, m_all = stitch(premult.view(ny, nx, 3, t, t), keep.view(ny, nx, 1, t, t))
         off = -self.origin
         return p_all[:, off : off + h, off : off + w], m_all[:, off : off + h, off : off + w]
 
@@ -109,11 +119,10 @@ class Level:
         w, h = self.size
         offsets = self.tile_offsets()[:, None, :]  # (T, 1, 2)
         for k in (0, 2, 4):
-            out[..., k] = (offsets[..., 0] + a[..., k] * TILE) / w
-            out[..., k + 1] = (offsets[..., 1] + a[..., k + 1] * TILE) / h
-        out[..., 8] *= TILE / max(w, h)  # tile-relative radius -> image-relative
+            out[..., k] = (offsets[..., 0] + a[..., k] * self.tile) / w
+            out[..., k + 1] = (offsets[..., 1] + a[..., k + 1] * self.tile) / h
+        out[..., 8] *= self.tile / max(w, h)  # tile-relative radius -> image-relative
         return out
-
 
     def from_image_coords(self, shapes: np.ndarray, preset: Preset) -> np.ndarray:
         """Inverse of :meth:`to_image_coords`: image-relative stroke columns -> tile-local actions."""
@@ -122,22 +131,23 @@ class Level:
         offsets = self.tile_offsets()[:, None, :]
         local = s.copy()
         for k in (0, 2, 4):
-            local[..., k] = (s[..., k] * w - offsets[..., 0]) / TILE
-            local[..., k + 1] = (s[..., k + 1] * h - offsets[..., 1]) / TILE
-        local[..., 8] = s[..., 8] * max(w, h) / TILE
+            local[..., k] = (s[..., k] * w - offsets[..., 0]) / self.tile
+            local[..., k + 1] = (s[..., k + 1] * h - offsets[..., 1]) / self.tile
+        local[..., 8] = s[..., 8] * max(w, h) / self.tile
         return preset.shapes_to_actions(local.reshape(-1, 9)).reshape(s.shape)
 
 
 def stitch(premult: torch.Tensor, keep: torch.Tensor, ix0: int = 0, iy0: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Compose a rectangular block of tile operators into one operator over the block's canvas.
 
-    ``premult``/``keep`` are ``(ny, nx, C, 64, 64)`` for tiles ``ix0..ix0+nx-1`` by ``iy0..iy0+ny-1``
-    of a level; layers follow the level's global parity order, so a block composites exactly as the
-    same tiles do inside the whole level. Returns ``(3, H, W)`` and ``(1, H, W)`` with
-    ``W = 32 * (nx - 1) + 64`` (the block's top-left tile corner at (0, 0)).
+    ``premult``/``keep`` are ``(ny, nx, C, T, T)`` for tiles ``ix0..ix0+nx-1`` by ``iy0..iy0+ny-1``
+    of a level (tiles of ``T`` px every ``T / 2``); layers follow the level's global parity order, so a
+    block composites exactly as the same tiles do inside the whole level. Returns ``(3, H, W)`` and
+    ``(1, H, W)`` with ``W = T/2 * (nx - 1) + T`` (the block's top-left tile corner at (0, 0)).
     """
-    ny, nx = premult.shape[:2]
-    cw, ch = STRIDE * (nx - 1) + TILE, STRIDE * (ny - 1) + TILE
+    ny, nx, _, tile = premult.shape[:4]
+    stride = tile // 2
+    cw, ch = stride * (nx - 1) + tile, stride * (ny - 1) + tile
     p_all = premult.new_zeros(3, ch, cw)
     m_all = keep.new_ones(1, ch, cw)
     for px, py in LAYERS:
@@ -146,13 +156,13 @@ def stitch(premult: torch.Tensor, keep: torch.Tensor, ix0: int = 0, iy0: int = 0
             continue
         lp = _blocks(premult[sy::2, sx::2])
         lm = _blocks(keep[sy::2, sx::2])
-        pad = (STRIDE * sx, cw - STRIDE * sx - lp.shape[-1], STRIDE * sy, ch - STRIDE * sy - lp.shape[-2])
+        pad = (stride * sx, cw - stride * sx - lp.shape[-1], stride * sy, ch - stride * sy - lp.shape[-2])
         p_all = p_all * F.pad(lm, pad, value=1.0) + F.pad(lp, pad, value=0.0)
         m_all = m_all * F.pad(lm, pad, value=1.0)
     return p_all, m_all
 
 
 def _blocks(grid: torch.Tensor) -> torch.Tensor:
-    """(ny, nx, C, 64, 64) -> (C, ny*64, nx*64)."""
+    """(ny, nx, C, T, T) -> (C, ny*T, nx*T)."""
     ny, nx, c, th, tw = grid.shape
     return grid.permute(2, 0, 3, 1, 4).reshape(c, ny * th, nx * tw)

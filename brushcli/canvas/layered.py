@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from brushcli.canvas.grid import TILE, Level
+from brushcli.canvas.feedback import RealFeedback, resize_image
+from brushcli.canvas.grid import Level
 from brushcli.canvas.param import StrokeGroup, _logit
+from brushcli.canvas.placement import bounds
 from brushcli.painters.painter import Painter
-from brushcli.presets import Preset
 from brushcli.strokes import StrokeList
 
 
@@ -29,33 +29,14 @@ class GroupSpec:
     per_tile: int
 
 
-def resize_image(image: torch.Tensor, width: int, height: int) -> torch.Tensor:
-    """Resize ``(C, H, W)`` bilinearly, antialiased when shrinking."""
-    if image.shape[-1] == width and image.shape[-2] == height:
-        return image
-    shrink = width < image.shape[-1] or height < image.shape[-2]
-    return F.interpolate(image[None], size=(height, width), mode="bilinear", align_corners=False,
-                         antialias=shrink)[0]
-
-
-@torch.no_grad()
-def real_alphas(preset: Preset, actions: torch.Tensor, size: int) -> torch.Tensor:
-    """libmypaint's alpha for each of ``(N, 9)`` canvas actions on a ``size``-px canvas, ``(N, size, size)`` in 0..1."""
-    from brushcli.mypaint.render import render_alphas
-
-    shapes = preset.actions_to_shapes(actions.detach().cpu().double().numpy())
-    real = render_alphas(preset.brush, shapes, size, preset.sampling, workers=1)
-    return torch.from_numpy(real.astype(np.float32) / 32768.0).to(actions.device)
-
-
 class LayeredCanvas(nn.Module):
     """Stroke groups over a background color; renders at any grid level's resolution.
 
-    Real-MyPaint feedback: :meth:`refresh_real` renders every stroke's true alpha with libmypaint
-    (on the same 64-px canvas the painter imitates) and stores the difference to the painter's
-    output. While :attr:`use_real` is on, renders add that (detached) difference, so the forward
-    pass shows what MyPaint will paint while gradients still come from the painter: the optimiser
-    cannot profit from the painter's mistakes.
+    Real-MyPaint feedback (:mod:`brushcli.canvas.feedback`): :meth:`refresh_real` renders every
+    stroke's true alpha with libmypaint on the painter's own canvas and keeps the difference to the
+    painter's output. While :attr:`use_real` is on, renders add that (detached) difference, so the
+    forward pass shows what MyPaint will paint while gradients still come from the painter: the
+    optimiser cannot profit from the painter's mistakes.
     """
 
     def __init__(self, painter: Painter, aspect: float, background: torch.Tensor) -> None:
@@ -65,22 +46,22 @@ class LayeredCanvas(nn.Module):
         self.raw_background = nn.Parameter(_logit(background.clone()))
         self.groups = nn.ModuleList()
         self.specs: list[GroupSpec] = []
-        self.corrections: dict[int, torch.Tensor] = {}
+        self.feedback = RealFeedback(painter)
         self.use_real = False
+
+    @property
+    def tile(self) -> int:
+        """The painter's canvas size: every grid level is made of tiles this large."""
+        return self.painter.canvas
 
     @torch.no_grad()
     def refresh_real(self, groups: list[int]) -> None:
         """Render the current strokes of ``groups`` with real MyPaint; keep real - neural per stroke."""
-        preset = self.painter.preset
         for index in groups:
-            actions = self.groups[index].actions()
-            tiles, n = actions.shape[:2]
-            flat = actions.reshape(-1, 9)
-            real_t = real_alphas(preset, flat, TILE)
-            self.corrections[index] = (real_t - self.painter(flat)).view(tiles, n, TILE, TILE)
+            self.feedback.refresh(index, self.groups[index].actions().reshape(-1, 9), self.tile)
 
     def level(self, index: int) -> Level:
-        return Level(index, self.aspect)
+        return Level(index, self.aspect, self.tile)
 
     @property
     def background(self) -> torch.Tensor:
@@ -119,9 +100,9 @@ class LayeredCanvas(nn.Module):
         """(P, M) of same-level groups at the level's native resolution."""
         actions, colors = self.level_stack(indices)
         tiles, n = actions.shape[:2]
-        alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, TILE, TILE)
-        if self.use_real and all(i in self.corrections for i in indices):
-            correction = torch.cat([self.corrections[i] for i in indices], dim=1)
+        alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, self.tile, self.tile)
+        correction = self.feedback.stacked(list(indices), tiles) if self.use_real else None
+        if correction is not None:
             alphas = (alphas + correction).clamp(0.0, 1.0)
         return self.level(level).render(alphas, colors)
 
@@ -175,7 +156,6 @@ def canvas_from_strokes(strokes: StrokeList, painter: Painter) -> LayeredCanvas:
     The file's ``meta.plan`` says which grid level each group used; stroke order is the export order.
     """
     from brushcli.errors import StrokeFileError
-    from brushcli.paint.planner import TILE_MAX_SIZE, TILE_POSITION
 
     plan = strokes.meta.get("plan")
     if not isinstance(plan, list) or not plan:
@@ -204,9 +184,7 @@ def canvas_from_strokes(strokes: StrokeList, painter: Painter) -> LayeredCanvas:
         ordered = np.empty((level.count, total, 12))
         ordered[level.order] = block.reshape(level.count, total, 12)
         actions = level.from_image_coords(ordered[..., :9], painter.preset)
-        tiled = level.index > 0
-        position = TILE_POSITION if tiled else (0.0, 1.0)
-        size = (0.0, TILE_MAX_SIZE if tiled else 1.0)
+        position, size = bounds(level)
         clipped = np.clip(actions, [position[0]] * 6 + [0, 0, size[0]], [position[1]] * 6 + [1, 1, size[1]])
         start = 0
         for per_tile in sizes:

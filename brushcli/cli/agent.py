@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
 from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
-from brushcli.cli.console import console, err_console, progress_bar
+from brushcli.cli.app import app
+from brushcli.cli.console import console, graceful_stop, progress_bar
 
 
 @app.command("train-agent")
@@ -68,29 +67,17 @@ def train_agent_command(
         checkpoint_every=checkpoint_every, sample_every=sample_every, snapshot_every=snapshot_every,
     )
     settings.validate()
-    stop = {"now": False}
-
-    def _interrupt(signum, frame):  # first Ctrl-C: checkpoint and stop; second: abort
-        if stop["now"]:
-            raise KeyboardInterrupt
-        stop["now"] = True
-        err_console.print("interrupted: saving a checkpoint (Ctrl-C again to abort)")
-
-    previous = signal.signal(signal.SIGINT, _interrupt)
     command = shlex.join(["brush", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("brush") else None
-    try:
-        with progress_bar(disable=quiet) as bar:
-            task = bar.add_task("train agent", total=steps)
-            report = train_agent_folder(
-                data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
-                channels=modes[channels], limit=limit, holdout=holdout, arch={"width": width, "hidden": hidden, "feedback": canvas},
-                command=command, should_stop=lambda: stop["now"],
-                progress=lambda step, losses: bar.update(
-                    task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
-            )
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if stop["now"]:
+    with graceful_stop() as stopped, progress_bar(disable=quiet) as bar:
+        task = bar.add_task("train agent", total=steps)
+        report = train_agent_folder(
+            data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
+            channels=modes[channels], limit=limit, holdout=holdout, arch={"width": width, "hidden": hidden, "feedback": canvas},
+            command=command, should_stop=stopped,
+            progress=lambda step, losses: bar.update(
+                task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
+        )
+    if stopped():
         console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
     val = f", held-out neural MSE {report.val_mse:.4f}" if report.val_mse is not None else ""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -21,3 +25,24 @@ def progress_bar(disable: bool = False) -> Progress:
         disable=disable,
         transient=False,
     )
+
+
+@contextlib.contextmanager
+def graceful_stop(message: str = "interrupted: saving a checkpoint (Ctrl-C again to abort)"
+                  ) -> Iterator[Callable[[], bool]]:
+    """Within the block, the first Ctrl-C only sets a flag (polled through the yielded function) so
+    long work can checkpoint and stop cleanly; a second Ctrl-C aborts at once."""
+    stopping = False
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if stopping:
+            raise KeyboardInterrupt
+        stopping = True
+        err_console.print(message)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield lambda: stopping
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
 
 
@@ -34,6 +34,7 @@ def dream_command(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Redo classes whose outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Paint what classifiers think a class looks like ("paint the optimal panda").
@@ -51,7 +52,7 @@ def dream_command(
       brush dream goldfish --judges efficientnet-lite1 -o dreams
     """
     from brushcli.api import resolve_device
-    from brushcli.dream import DreamSettings, dream_classes
+    from brushcli.apps.dream import DreamSettings, dream_classes
 
     settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
                              real_every=real_every, search=search, device=resolve_device(device))
@@ -70,7 +71,9 @@ def dream_command(
                 for name, v in m["classifiers"].items())
             bar.console.print(f"wrote {item.folder}: MyPaint replay {scores}; {m['seconds']:.0f} s", highlight=False)
 
-        dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings, weights=weights or (),
-                      judges=judges, progress=None if quiet else progress, on_done=done if not quiet else None)
-    if quiet:
-        console.print(f"wrote {len(classes)} painting(s) to {out}", highlight=False)
+        painted = dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings,
+                                weights=weights or (), judges=judges, progress=None if quiet else progress,
+                                on_done=done if not quiet else None, overwrite=overwrite)
+    skipped = len(set(classes)) - len(painted)
+    note = f" ({skipped} already done; --overwrite to redo)" if skipped > 0 else ""
+    console.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)

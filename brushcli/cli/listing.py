@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console
 from brushcli.mypaint.brushes import brush_dirs, list_brushes
 from brushcli.presets import list_presets, load_preset

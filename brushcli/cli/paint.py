@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, err_console, progress_bar
 from brushcli.errors import BrushError
 
@@ -16,8 +16,10 @@ from brushcli.errors import BrushError
 def paint_command(
     images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
     strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
-    size: int = typer.Option(512, "--size", "-s", help="Output long side in pixels (MyPaint replays at this size)."),
+    painter: str = typer.Option(None, "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO "
+                                                        "(default: pen; with --resume, the stroke file's)."),
+    size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
+                                                        "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same CPU: same strokes)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
@@ -33,7 +35,9 @@ def paint_command(
     """Paint images with brushstrokes: optimise strokes through a neural painter, replay them in MyPaint.
 
     Writes OUT/<image stem>/: strokes.json, neural.png, mypaint.png (real MyPaint replay),
-    compare.png (target | neural | MyPaint), timelapse.gif and metrics.json.
+    compare.png (target | neural | MyPaint), timelapse.gif and metrics.json. An image whose folder
+    holds a finished painting with the same settings is skipped (--overwrite redoes it); a folder
+    brush did not write is never touched.
 
     Examples:
       brush paint photo.jpg --strokes 50
@@ -41,14 +45,13 @@ def paint_command(
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
     """
-    from brushcli.api import paint, resolve_device
+    from brushcli.api import DEFAULT_SIZE, paint, resolve_device
+    from brushcli.inputs import collect_images, output_name
+    from brushcli.apps.paint import PaintSettings, record
     from brushcli.errors import InvalidArgument
-    from brushcli.paint.batch import collect_images, output_name
-    from brushcli.paint.painting import PaintSettings
-    from brushcli.paint.results import is_done
-    from brushcli.outputs import ensure_dir
+    from brushcli.outputs.folder import prepare_folder
 
-    PaintSettings(strokes=strokes, size=size, steps=steps, seed=seed).validate()
+    PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
     resolve_device(device)
     if agent is not None and resume is not None:
         raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
@@ -59,39 +62,43 @@ def paint_command(
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, real_feedback=real_feedback, name=resume.parent.name if resume.name == "strokes.json" else None,
+                             resume=resume, real_feedback=real_feedback,
+                             name=resume.parent.name if resume.name == "strokes.json" else None,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
         return
     if not images:
         raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
-    from brushcli.painters.registry import resolve_painter_folder
+    from brushcli.painters.registry import DEFAULT_PAINTER, resolve_painter_folder
 
+    painter = painter or DEFAULT_PAINTER
     if agent is not None:  # --agent: fail before any work on a bad agent
         from brushcli.agents.inference import resolve_agent_folder
 
         resolve_agent_folder(agent)
     else:
         resolve_painter_folder(painter)  # fail before any work on a bad painter name
-    files = collect_images(images)
+    files = collect_images(images, exclude=[out])
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
-    ensure_dir(out)
+    settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
+                             real_feedback=real_feedback)
     taken: set[str] = set()
     rows = []
     with progress_bar(disable=quiet) as bar:
         overall = bar.add_task("images", total=len(files)) if len(files) > 1 else None
         for path in files:
             name = output_name(path, taken)
-            if not overwrite and is_done(out / name):
-                rows.append((name, None, "skipped (done; --overwrite to redo)"))
-                if overall is not None:
-                    bar.advance(overall)
-                continue
+            folder = out / name
             task = bar.add_task(f"{name}", total=None)
             try:
+                wanted = record(settings, f"agent:{agent}" if agent else painter, str(path))
+                if not prepare_folder(folder, wanted, overwrite):  # refuses a folder brush did not write
+                    rows.append((name, None, "skipped (done; --overwrite to redo)"))
+                    continue
                 if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
-                    rows.append((name, _paint_with_agent(path, agent, size, device, out / name), None))
+                    rows.append((name, _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted),
+                                 None))
                     continue
                 painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
                                  device=device, out=out, name=name, real_feedback=real_feedback,
@@ -112,18 +119,18 @@ def paint_command(
         raise typer.Exit(1)
 
 
-def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path) -> dict:
+def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path, settings: dict) -> dict:
     """Paint one image with an agent and write the usual outputs; returns the metrics."""
     import time
 
     from brushcli.agents.inference import paint_with_agent
     from brushcli.api import resolve_device
-    from brushcli.paint.results import write_outputs
+    from brushcli.outputs.folder import write_painting
 
     started = time.perf_counter()
-    strokes, neural, target = paint_with_agent(path, agent, size=size, device=resolve_device(device))
-    extra = {"agent": agent, "painter": strokes.painter, "device": resolve_device(device), "source": str(path)}
-    return write_outputs(folder, strokes, neural, target, extra, started=started).metrics
+    painting = paint_with_agent(path, agent, size=size, device=resolve_device(device))
+    painting.info.update({"agent": agent, "device": resolve_device(device), "source": str(path)})
+    return write_painting(painting, folder, settings, started=started).metrics
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:

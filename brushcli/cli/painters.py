@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console
 
 painters_app = typer.Typer(help="List, inspect, download and publish neural painters.", no_args_is_help=True)

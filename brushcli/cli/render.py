@@ -6,20 +6,23 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console
 from brushcli.colors import parse_color
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import MAX_SIDE, check_long_side
-from brushcli.outputs import check_output_file, write_gif, write_png
-from brushcli.replay import replay
+from brushcli.outputs.replay import replay
+from brushcli.outputs.result import Painting
+from brushcli.outputs.writers import WRITERS, check_export, export
 from brushcli.strokes import load_strokes
 
 
 @app.command("render")
 def render_command(
     strokes_file: Path = typer.Argument(..., help="A stroke file (strokes.json) written by brush."),
-    output: Path = typer.Option(..., "-o", "--output", help="PNG file to write."),
+    output: Path = typer.Option(..., "-o", "--output",
+                                help="File to write; its suffix picks the format: " + ", ".join(sorted(WRITERS))
+                                     + " (flat formats hold the MyPaint render, .gif the time-lapse, .json the strokes)."),
     size: int = typer.Option(
         None, "--size", "-s", help=f"Long side in pixels (1..{MAX_SIDE}); default: the plan's own size."
     ),
@@ -39,15 +42,17 @@ def render_command(
     if size is not None:
         check_long_side(size)
     plan = load_strokes(strokes_file)
-    check_output_file(output)
+    check_export(output)
     if gif is not None:
-        check_output_file(gif)
+        check_export(gif)
     if brush is not None:
         resolve_brush(brush)
     bg = parse_color(background) if background is not None else None
-    result = replay(plan, long_side=size, brush=brush, background=bg, timelapse=gif is not None)
-    write_png(output, result.image)
+    timelapse = output.suffix.lower() == ".gif" or gif is not None
+    result = replay(plan, long_side=size, brush=brush, background=bg, timelapse=timelapse)
+    painting = Painting(strokes=plan).use_replay(result)
+    export(painting, output)
     console.print(f"wrote {output} ({result.width}x{result.height}, {len(plan)} strokes)", highlight=False)
     if gif is not None:
-        write_gif(gif, result.frames)
+        export(painting, gif)
         console.print(f"wrote {gif} ({len(result.frames)} frames)", highlight=False)

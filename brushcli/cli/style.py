@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from brushcli.cli import app
+from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
 
 
@@ -27,6 +27,7 @@ def style_command(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Redo the painting if its outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Paint a photo by matching only its content features: the brush dictates the style.
@@ -41,42 +42,37 @@ def style_command(
       brush style photo.jpg --palette 6 --net efficientnet-lite0
     """
     from brushcli.api import resolve_device
+    from brushcli.apps.style import StyleSettings, default_objective, record, style
     from brushcli.canvas.palette import parse_palette
     from brushcli.images import load_image
-    from brushcli.outputs import ensure_dir
-    from brushcli.paint.results import write_outputs
-    from brushcli.painters.registry import create_painter
-    from brushcli.style import DEFAULT_LAYERS, StyleSettings, feature_extractor, style
-    from brushcli.vision.nets import create_classifier, resolve_net_name
+    from brushcli.outputs.folder import prepare_folder, write_painting
+    from brushcli.painters.registry import create_painter, resolve_painter_folder
+    from brushcli.vision.nets import NetEnsemble, resolve_net_name
 
     started = time.perf_counter()
     settings = StyleSettings(size=size, density=density, steps=steps, window=window, seed=seed,
                              device=resolve_device(device))
     settings.validate()
     net_name = resolve_net_name(net)
-    chosen_layers = [x.strip() for x in layers.split(",") if x.strip()] if layers else DEFAULT_LAYERS.get(net_name)
-    if not chosen_layers:
-        from brushcli.errors import InvalidArgument
-
-        raise InvalidArgument(f"no default content layer for {net_name}; give --layers (see its module names)")
+    chosen_layers = [x.strip() for x in layers.split(",") if x.strip()] if layers else None
+    objective = default_objective(net_name, chosen_layers)
+    resolve_painter_folder(painter)
     target = load_image(image)
     pal = parse_palette(palette, target, seed)
-    ensure_dir(out)
+    folder = out / image.stem
+    wanted = record(settings, painter, str(image), str(objective), palette)
+    if not prepare_folder(folder, wanted, overwrite):
+        console.print(f"{folder} is done with these settings; --overwrite to redo", highlight=False)
+        return
     model = create_painter(painter, device=settings.device)
-    classifier = create_classifier(net_name, device=settings.device, weights=weights)
-    features = feature_extractor(classifier, chosen_layers)
+    nets = NetEnsemble.create([net_name], settings.device, {net_name: weights} if weights else None)
     with progress_bar(disable=quiet) as bar:
         task = bar.add_task("style", total=None)
-        result = style(target, model, features, settings, pal, source=str(image),
-                       progress=lambda s, t, loss: bar.update(task, completed=s, total=t,
-                                                              description=f"style (loss {loss:.3f})"))
-    written = write_outputs(
-        out / image.stem, result.strokes, result.neural, result.target,
-        {"content_loss": result.losses[-1] if result.losses else None, "seam_ratio": result.seam,
-         "net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free",
-         "steps": result.steps, "optimise_seconds": result.seconds, "device": settings.device},
-        started=started,
-    )
-    m = written.metrics
-    console.print(f"wrote {written.folder}: {m['strokes']} strokes, seam ratio {result.seam:.2f}, "
+        painting = style(target, model, nets, settings, pal, source=str(image), objective=objective,
+                         progress=lambda s, t, loss: bar.update(task, completed=s, total=t,
+                                                                description=f"style (loss {loss:.3f})"))
+    painting.info.update({"net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free"})
+    write_painting(painting, folder, wanted, started=started)
+    m = painting.metrics
+    console.print(f"wrote {folder}: {m['strokes']} strokes, seam ratio {m['seam_ratio']:.2f}, "
                   f"gap {m['gap_mse']:.4f}, {m['seconds']:.0f} s", highlight=False)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 import numpy as np
 import typer
 from rich.table import Table
 
-from brushcli.cli import app
-from brushcli.cli.console import console, err_console, progress_bar
-from brushcli.outputs import check_output_file, write_json, write_png
+from brushcli.cli.app import app
+from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.files import check_output_file, write_json, write_png
 
 
 @app.command("train-painter")
@@ -50,31 +49,19 @@ def train_painter_command(
     if eval_samples < 1:
         raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
     extra = _parse_arch_args(arch_args)
-    stop = {"now": False}
-
-    def _interrupt(signum, frame):  # first Ctrl-C: checkpoint and stop; second: abort
-        if stop["now"]:
-            raise KeyboardInterrupt
-        stop["now"] = True
-        err_console.print("interrupted: saving a checkpoint (Ctrl-C again to abort)")
-
-    previous = signal.signal(signal.SIGINT, _interrupt)
-    try:
-        with progress_bar(disable=quiet) as bar:
-            data_task = bar.add_task("render strokes", total=samples)
-            train_task = bar.add_task("train", total=steps)
-            report = train_painter(
-                brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
-                arch_args=extra,
-                eval_samples=eval_samples, workers=workers,
-                data_progress=lambda n: bar.advance(data_task, n),
-                train_progress=lambda step, losses: bar.update(
-                    train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
-                should_stop=lambda: stop["now"],
-            )
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if stop["now"]:
+    with graceful_stop() as stopped, progress_bar(disable=quiet) as bar:
+        data_task = bar.add_task("render strokes", total=samples)
+        train_task = bar.add_task("train", total=steps)
+        report = train_painter(
+            brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
+            arch_args=extra,
+            eval_samples=eval_samples, workers=workers,
+            data_progress=lambda n: bar.advance(data_task, n),
+            train_progress=lambda step, losses: bar.update(
+                train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
+            should_stop=stopped,
+        )
+    if stopped():
         console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
     f = report.fidelity

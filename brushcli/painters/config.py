@@ -65,7 +65,7 @@ class PainterConfig:
         return {"format": FORMAT, "version": CONFIG_VERSION, **doc}
 
     def save(self, path: Path) -> None:
-        from brushcli.outputs import write_json
+        from brushcli.files import write_json
 
         write_json(path, self.to_dict())
 

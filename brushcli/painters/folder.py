@@ -10,13 +10,11 @@ from pathlib import Path
 
 import torch
 
+from brushcli.checkpoint import CARD_FILE, CONFIG_FILE, WEIGHTS_FILE, read_safetensors, write_model_folder
 from brushcli.errors import PainterError
 from brushcli.painters.config import PainterConfig
 from brushcli.painters.painter import Painter
 
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
-CARD_FILE = "README.md"
 #: A painter's weights are a few MB; refuse to read anything absurdly larger.
 MAX_WEIGHTS_BYTES = 512 << 20
 
@@ -30,19 +28,8 @@ def sha256_file(path: Path) -> str:
 
 
 def load_state(path: Path) -> dict[str, torch.Tensor]:
-    """Read a safetensors file, turning every failure into :class:`PainterError`."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    path = Path(path)
-    if not path.is_file():
-        raise PainterError(f"{path}: no such file (a painter folder needs {WEIGHTS_FILE})")
-    if path.stat().st_size > MAX_WEIGHTS_BYTES:
-        raise PainterError(f"{path}: {path.stat().st_size} bytes is too large for painter weights")
-    try:
-        return load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise PainterError(f"{path}: not a valid safetensors file ({exc})") from exc
+    """Read painter weights (safetensors only), turning every failure into :class:`PainterError`."""
+    return read_safetensors(path, MAX_WEIGHTS_BYTES, PainterError)
 
 
 def load_painter_folder(folder: Path, expected_sha256: str | None = None) -> Painter:
@@ -73,16 +60,4 @@ def load_painter_folder(folder: Path, expected_sha256: str | None = None) -> Pai
 
 def save_painter_folder(painter: Painter, folder: Path, card: str | None = None) -> Path:
     """Write (or update) a painter folder; each file is replaced atomically, weights first."""
-    from safetensors.torch import save_file
-
-    from brushcli.outputs import atomic_path, ensure_dir, write_json
-
-    folder = ensure_dir(Path(folder))
-    state = {k: v.detach().cpu().contiguous() for k, v in painter.net.state_dict().items()}
-    with atomic_path(folder / WEIGHTS_FILE) as tmp:
-        save_file(state, str(tmp), metadata={"format": "brush-painter"})
-    write_json(folder / CONFIG_FILE, painter.config.to_dict())
-    if card is not None:
-        with atomic_path(folder / CARD_FILE) as tmp:
-            tmp.write_text(card, encoding="utf-8")
-    return folder
+    return write_model_folder(folder, painter.net.state_dict(), painter.config.to_dict(), card, "brush-painter")

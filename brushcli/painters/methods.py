@@ -12,6 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from brushcli.checkpoint import restore_training_state, step_generator, training_state
 from brushcli.errors import PainterError
 from brushcli.painters.painter import Painter
 
@@ -31,31 +32,10 @@ class Method:
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """All trainable state as flat tensors, plus JSON-able metadata."""
-        tensors: dict[str, torch.Tensor] = {}
-        for name, module in self.modules.items():
-            for key, value in module.state_dict().items():
-                tensors[f"{name}.{key}"] = value
-        meta: dict[str, Any] = {}
-        for name, opt in self.optimizers.items():
-            sd = opt.state_dict()
-            for pid, pstate in sd["state"].items():
-                for key, value in pstate.items():
-                    tensors[f"opt.{name}.{pid}.{key}"] = torch.as_tensor(value)
-            meta[name] = {"param_groups": sd["param_groups"]}
-        return tensors, meta
+        return training_state(self.modules, self.optimizers)
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-        for name, module in self.modules.items():
-            prefix = f"{name}."
-            module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
-        for name, opt in self.optimizers.items():
-            state: dict[int, dict[str, torch.Tensor]] = {}
-            prefix = f"opt.{name}."
-            for key, value in tensors.items():
-                if key.startswith(prefix):
-                    pid, field = key[len(prefix):].split(".", 1)
-                    state.setdefault(int(pid), {})[field] = value
-            opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
+        restore_training_state(tensors, meta, self.modules, self.optimizers)
 
 
 def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
@@ -130,7 +110,7 @@ class VAE(Method):
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
         mean, logvar = self.encoder(alphas)
-        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
         noise = torch.randn(mean.shape, generator=self.generator)
         z = mean + torch.exp(0.5 * logvar) * noise
         recon = alpha_loss(net.decoder(z), alphas)
@@ -194,7 +174,7 @@ class GAN(Method):
         net, critic = self.painter.net, self.critic
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
-        self.generator.manual_seed(int(getattr(self.settings, "seed", 0)) * 1_000_003 + step)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
         for _ in range(self.n_critic):
             with torch.no_grad():
                 fake = net(actions)

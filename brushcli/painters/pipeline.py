@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 from collections.abc import Callable
@@ -12,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from brushcli.errors import BrushNotFound, InvalidArgument
+from brushcli.errors import BrushNotFound, InvalidArgument, PainterError
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.engine import check_brush
-from brushcli.outputs import ensure_dir, write_png
+from brushcli.files import ensure_dir, write_png
 from brushcli.painters.card import model_card
 from brushcli.painters.config import METHODS, PainterConfig
 from brushcli.painters.data import build_dataset, check_dataset_size
@@ -35,8 +36,9 @@ class TrainReport:
     """What a training run produced."""
 
     folder: Path
-    fidelity: Fidelity
+    fidelity: Fidelity | None
     log: TrainLog
+    stopped: bool = False
 
 
 def make_preset(brush: str | None, preset: str | None) -> Preset:
@@ -100,6 +102,13 @@ def train_painter(
     painter = Painter(config)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
     log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop)
+    if should_stop is not None and should_stop():  # interrupted: the checkpoint is saved, nothing is published
+        return TrainReport(folder=out, fidelity=None, log=log, stopped=True)
+    losses = [v for row in log.losses for v in row.values()]
+    if not all(math.isfinite(v) for v in losses) or not all(
+            torch.isfinite(p).all() for p in painter.parameters()):
+        raise PainterError("training diverged (the loss became NaN or infinite); nothing was written; "
+                           "try a lower --lr and delete the checkpoint folder")
     fid, _, target, pred = evaluate_painter(painter, eval_samples, workers=workers)
     config.training = {
         "samples": samples, **asdict(settings), "seconds": round(log.seconds, 1),

@@ -8,7 +8,6 @@ run interrupted at step k and resumed gives exactly the weights of an uninterrup
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -19,12 +18,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from brushcli.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, step_generator
 from brushcli.errors import InvalidArgument, PainterError
 from brushcli.painters.data import StrokeDataset
 from brushcli.painters.methods import Method, create_method
 from brushcli.painters.painter import Painter
 
-CHECKPOINT_DIR = "checkpoint"
 
 
 @dataclass
@@ -43,8 +42,8 @@ class TrainSettings:
             raise InvalidArgument(f"--steps must be at least 1, got {self.steps}")
         if self.batch < 1:
             raise InvalidArgument(f"batch size must be at least 1, got {self.batch}")
-        if not self.lr > 0:
-            raise InvalidArgument(f"learning rate must be positive, got {self.lr}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise InvalidArgument(f"learning rate must be a positive number, got {self.lr}")
 
 
 @dataclass
@@ -66,8 +65,7 @@ def lr_at(step: int, settings: TrainSettings) -> float:
 
 
 def batch_indices(n: int, batch: int, seed: int, step: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed * 1_000_003 + step)
-    return torch.randint(0, n, (batch,), generator=generator)
+    return torch.randint(0, n, (batch,), generator=step_generator(seed, step))
 
 
 def train(
@@ -88,9 +86,8 @@ def train(
         raise InvalidArgument("no training data")
     method = create_method(painter.config.method, painter, settings)
     log, start = TrainLog(), 0
-    ckpt = Path(out) / CHECKPOINT_DIR if out is not None else None
-    if ckpt is not None and (ckpt / "state.json").is_file():
-        start, log = load_checkpoint(ckpt, method, painter, settings)
+    if has_checkpoint(out):
+        start, log = _resume(Path(out), method, painter, settings)
     actions = torch.from_numpy(np.ascontiguousarray(data.actions))
     alphas = torch.from_numpy(np.ascontiguousarray(data.alphas))
     radii = None if data.radii is None else torch.from_numpy(np.ascontiguousarray(data.radii, dtype=np.float32))
@@ -109,9 +106,9 @@ def train(
             progress(step + 1, losses)
         done = step + 1
         stop = should_stop() if should_stop else False
-        if ckpt is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
+        if out is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
             log.seconds = time.perf_counter() - began
-            save_checkpoint(ckpt, method, painter, settings, done, log)
+            _save(Path(out), method, painter, settings, done, log)
         if stop:
             break
     log.seconds = time.perf_counter() - began
@@ -119,44 +116,27 @@ def train(
     return log
 
 
-def save_checkpoint(folder: Path, method: Method, painter: Painter, settings: TrainSettings, step: int,
-                    log: TrainLog) -> None:
-    """Model + method state (optimizers) as safetensors, the rest as JSON; replaced atomically."""
-    from safetensors.torch import save_file
+#: What must match for a checkpoint to be resumed into this painter.
+CHECKPOINT_KEYS = ("arch", "arch_args", "method", "canvas", "preset")
 
-    from brushcli.outputs import atomic_path, ensure_dir, write_json
 
-    ensure_dir(folder)
+def _save(out: Path, method: Method, painter: Painter, settings: TrainSettings, step: int, log: TrainLog) -> None:
+    """Model + method state (optimizers) as safetensors, the rest as JSON (see :mod:`brushcli.checkpoint`)."""
     tensors, meta = method.state()
-    with atomic_path(folder / "state.safetensors") as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
-    write_json(folder / "state.json", {
-        "step": step, "settings": asdict(settings), "config": painter.config.to_dict(), "method": meta,
-        "log": asdict(log),
-    })
+    save_checkpoint(out, tensors, {"step": step, "settings": asdict(settings), "config": painter.config.to_dict(),
+                                   "method": meta, "log": asdict(log)})
 
 
-def load_checkpoint(folder: Path, method: Method, painter: Painter, settings: TrainSettings) -> tuple[int, TrainLog]:
-    from brushcli.painters.folder import load_state
+def _resume(out: Path, method: Method, painter: Painter, settings: TrainSettings) -> tuple[int, TrainLog]:
+    from brushcli.painters.folder import MAX_WEIGHTS_BYTES
 
-    try:
-        doc = json.loads((folder / "state.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise PainterError(f"{folder}: unreadable checkpoint ({exc}); delete it to start over") from exc
-    saved = doc.get("config", {})
-    current = painter.config.to_dict()
-    for key in ("arch", "arch_args", "method", "canvas", "preset"):
-        if saved.get(key) != current.get(key):
-            raise PainterError(
-                f"{folder}: checkpoint was made with a different {key}; use another --out or delete the checkpoint"
-            )
-    if doc.get("settings", {}).get("seed") != settings.seed:
-        raise PainterError(f"{folder}: checkpoint was made with another --seed; use the same seed to resume")
-    method.load_state(load_state(folder / "state.safetensors"), doc.get("method", {}))
+    doc, tensors = load_checkpoint(out, painter.config.to_dict(), CHECKPOINT_KEYS, settings.seed,
+                                   4 * MAX_WEIGHTS_BYTES, PainterError)
+    method.load_state(tensors, doc.get("method", {}))
     log_doc = doc.get("log", {})
     log = TrainLog(steps=list(log_doc.get("steps", [])), losses=list(log_doc.get("losses", [])),
                    seconds=float(log_doc.get("seconds", 0.0)))
-    return int(doc["step"]), log
+    return doc["step"], log
 
 
 def settings_dict(settings: TrainSettings) -> dict[str, Any]:

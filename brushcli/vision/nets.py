@@ -435,25 +435,45 @@ class Classifier(nn.Module):
             raise NetError(f"{self.name} has no layer {layer!r}{hint}")
         return modules[path]
 
-    def run(self, images: torch.Tensor, layers: Iterable[str] = ("logits",)) -> dict[str, torch.Tensor]:
-        """One forward pass returning the requested layers' outputs (``logits`` = the net's output)."""
+    def run(self, images: torch.Tensor, layers: Iterable[str] = ("logits",), resize: bool = True
+            ) -> dict[str, torch.Tensor]:
+        """One forward pass returning the requested layers' outputs (``logits`` = the net's output).
+
+        ``resize`` feeds the net at its input size; with False the images keep their own resolution
+        (content losses compare feature maps position by position). Without ``logits`` the pass stops
+        after the last requested layer.
+        """
         wanted = list(dict.fromkeys(layers))
         out: dict[str, torch.Tensor] = {}
+        features = [layer for layer in wanted if layer != "logits"]
+        stop_early = "logits" not in wanted
+
+        def hook(layer: str) -> Callable:
+            def save(_module: nn.Module, _inputs: object, output: torch.Tensor) -> None:
+                out[layer] = output
+                if stop_early and len(out) == len(features):
+                    raise _Enough
+
+            return save
+
         handles = []
         try:
-            for layer in wanted:
-                if layer == "logits":
-                    continue
-                module = self._module(layer)
-                handles.append(module.register_forward_hook(
-                    lambda _m, _i, output, layer=layer: out.__setitem__(layer, output)))
-            logits = self(images)
+            for layer in features:
+                handles.append(self._module(layer).register_forward_hook(hook(layer)))
+            x = self.preprocess(images) if resize else self.normalise(images)
+            logits = self.net(x)
+        except _Enough:
+            logits = None
         finally:
             for handle in handles:
                 handle.remove()
         if "logits" in wanted:
-            out["logits"] = logits
+            out["logits"] = logits  # type: ignore[assignment]
         return out
+
+
+class _Enough(Exception):
+    """Raised by a forward hook once every requested feature is computed (skips the rest of the net)."""
 
 
 def _layer_aliases(net: nn.Module) -> dict[str, str]:
@@ -555,8 +575,11 @@ class NetEnsemble:
     def __len__(self) -> int:
         return len(self.classifiers)
 
-    def run(self, images: torch.Tensor, needs: Iterable[tuple[str, str]]) -> Activations:
-        """Outputs of every ``(net, layer)`` in ``needs``; nets nobody needs are not run."""
+    def run(self, images: torch.Tensor, needs: Iterable[tuple[str, str]], resize: bool = True) -> Activations:
+        """Outputs of every ``(net, layer)`` in ``needs``; nets nobody needs are not run.
+
+        ``resize``: see :meth:`Classifier.run`.
+        """
         by_net: dict[str, list[str]] = {}
         for net, layer in needs:
             if net not in self.classifiers:
@@ -564,6 +587,6 @@ class NetEnsemble:
             by_net.setdefault(net, []).append(layer)
         acts = Activations(images)
         for net, layers in by_net.items():
-            for layer, value in self.classifiers[net].run(images, layers).items():
+            for layer, value in self.classifiers[net].run(images, layers, resize).items():
                 acts.values[(net, layer)] = value
         return acts

@@ -11,8 +11,8 @@ from PIL import Image
 
 from brushcli.agents.inference import load_agent, paint_with_agent, resolve_agent_folder
 from brushcli.cli import app
-from brushcli.outputs import write_png
-from brushcli.paint.results import OUTPUT_FILES
+from brushcli.files import write_png
+from brushcli.outputs.folder import MARKER, OUTPUT_FILES
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_paint_with_agent_outputs_load_in_render(trained, runner, digits, tmp_pa
     result = runner.invoke(app, ["paint", str(image), "--agent", str(trained), "--size", "96", "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     folder = out / "seven"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
     metrics = json.loads((folder / "metrics.json").read_text())
     assert metrics["strokes"] == 3 and metrics["agent"] == str(trained)
     assert {"mse_neural", "mse_mypaint", "gap_mse", "seconds"} <= set(metrics)
@@ -59,8 +59,9 @@ def test_paint_with_agent_outputs_load_in_render(trained, runner, digits, tmp_pa
 def test_agent_painting_is_deterministic_and_non_square(trained, tmp_path):
     rng = np.random.default_rng(0)
     image = rng.uniform(0, 1, (30, 50, 3)).astype(np.float32)
-    s1, n1, t1 = paint_with_agent(image, trained, size=80)
-    s2, n2, _ = paint_with_agent(image, trained, size=80)
+    p1, p2 = paint_with_agent(image, trained, size=80), paint_with_agent(image, trained, size=80)
+    s1, n1, t1 = p1.strokes, p1.neural, p1.target
+    s2, n2 = p2.strokes, p2.neural
     np.testing.assert_array_equal(s1.params, s2.params)
     assert n1.shape == t1.shape == (80, 80, 3) and len(s1) == 3
     assert s1.meta["plan"] == [{"level": 0, "per_tile": 3}]
@@ -94,11 +95,8 @@ def test_help():
     assert result.exit_code == 0 and "--precondition" in result.output
 
 
-def test_bundled_agent_if_shipped(tmp_path):
-    try:
-        folder = resolve_agent_folder("digits")
-    except Exception:
-        pytest.skip("no bundled digits agent")
+def test_bundled_agent(tmp_path):
+    folder = resolve_agent_folder("digits")  # ships in weights/agents/digits
     agent = load_agent(folder)
     assert agent.config.strokes == 15 and (folder / "README.md").is_file()
     assert sum(p.stat().st_size for p in folder.iterdir()) < 20 << 20
@@ -106,7 +104,8 @@ def test_bundled_agent_if_shipped(tmp_path):
 
     _, held = split(load_digits_set(), 200, seed=0)
     image = np.repeat(held.floats()[0, 0].numpy()[..., None], 3, axis=2)
-    strokes, neural, target = paint_with_agent(image, "digits", size=64)
+    painting = paint_with_agent(image, "digits", size=64)
+    strokes, neural, target = painting.strokes, painting.neural, painting.target
     assert len(strokes) == 15
     blank = np.mean((1 - target) ** 2)
     assert np.mean((neural - target) ** 2) < 0.5 * blank  # it paints the digit, not nothing

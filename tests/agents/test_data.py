@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from brushcli.agents.data import DatasetError, convert_channels, load_dataset, split
-from brushcli.outputs import write_png
+from brushcli.files import write_png
 
 
 def test_digits_are_dark_ink_on_white(digits):

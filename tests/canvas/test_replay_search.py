@@ -8,8 +8,9 @@ import torch
 from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
 from brushcli.presets import load_preset
-from brushcli.replay_search import SearchSettings, composite, search_strokes
-from brushcli.canvas.layered import real_alphas
+from brushcli.canvas.composite import composite_over as composite
+from brushcli.replay_search import SearchSettings, search_strokes
+from brushcli.canvas.feedback import real_alphas
 from brushcli.vision.transforms import fixed_views
 
 SIZE = 48

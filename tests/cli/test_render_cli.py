@@ -46,14 +46,6 @@ def test_render_background_and_brush_override(runner, strokes_file, tmp_path):
     assert (img.sum(axis=2) == 0).mean() > 0.1  # black shows where no stroke landed
 
 
-def test_version_and_help(runner):
-    assert runner.invoke(app, ["--version"]).stdout.startswith("brush ")
-    for command in app.registered_commands:
-        name = command.name or command.callback.__name__
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0 and "Usage" in result.stdout, name
-
-
 @pytest.mark.parametrize("size", ["0", "-3", str(MAX_SIDE + 1), "1000000"])
 def test_bad_sizes_are_refused_before_rendering(runner, strokes_file, tmp_path, size):
     _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(tmp_path / "o.png"), "--size", size]),

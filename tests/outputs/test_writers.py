@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 from brushcli.errors import OutputError
-from brushcli.outputs import atomic_path, frame_schedule, write_gif, write_png
+from brushcli.files import atomic_path, write_png
+from brushcli.outputs.replay import frame_schedule
+from brushcli.outputs.writers import write_gif
 
 
 def test_failed_write_leaves_nothing(tmp_path):

@@ -10,10 +10,10 @@ from PIL import Image
 
 from brushcli.cli import app
 from brushcli.images import load_image
-from brushcli.paint.painting import PaintSettings, paint
-from brushcli.paint.results import OUTPUT_FILES
+from brushcli.apps.paint import PaintSettings, paint
+from brushcli.outputs.folder import MARKER, OUTPUT_FILES
+from brushcli.outputs.replay import replay
 from brushcli.painters.registry import create_painter
-from brushcli.replay import replay
 
 PHOTO = "docs/examples/astronaut.jpg"
 
@@ -66,7 +66,7 @@ def test_cli_outputs_and_resume(runner, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     folder = out / "astronaut"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
     metrics = json.loads((folder / "metrics.json").read_text())
     for key in ("mse_neural", "mse_mypaint", "gap_mse", "strokes", "steps", "seconds", "painter", "device"):
         assert key in metrics
@@ -137,3 +137,16 @@ def test_real_feedback_render_equals_the_mypaint_replay(painter, small_photo):
     with torch.no_grad():
         neural = canvas.render(64, 64).permute(1, 2, 0).numpy()
     assert np.abs(neural - real).mean() > np.abs(forward - real).mean()
+
+
+def test_overwrite_means_the_same_for_done_and_for_other_settings(runner, tmp_path):
+    out = tmp_path / "out"
+    base = ["paint", PHOTO, "--size", "64", "--steps", "3", "-o", str(out), "-q"]
+    assert runner.invoke(app, base + ["--strokes", "3"]).exit_code == 0
+    again = runner.invoke(app, base + ["--strokes", "3"])
+    assert again.exit_code == 0 and "skipped" in again.stdout
+    other = runner.invoke(app, base + ["--strokes", "4"])
+    assert other.exit_code == 2 and "other settings" in other.stderr
+    assert json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 3
+    redo = runner.invoke(app, base + ["--strokes", "4", "--overwrite"])
+    assert redo.exit_code == 0 and json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 4

@@ -16,7 +16,8 @@ from torch import nn
 from typer.testing import CliRunner
 
 from brushcli.cli import app
-from brushcli.dream import DreamSettings, dream, score_image
+from brushcli.apps.dream import DreamSettings, dream
+from brushcli.vision.scoring import score_image
 from brushcli.images import load_image
 from brushcli.painters.registry import create_painter
 from brushcli.vision.classes import UnknownClass, find_class
@@ -48,7 +49,7 @@ def painter():
 
 def _logit(result, ensemble, net: str) -> float:
     image = torch.from_numpy(result.neural).permute(2, 0, 1)[None]
-    return float(ensemble[net](image)[0, result.target.index])
+    return float(ensemble[net](image)[0, result.info["class_index"]])
 
 
 @pytest.mark.parametrize("query,index", [("giant panda", 388), ("panda", 388), ("violin, fiddle", 889),
@@ -91,23 +92,23 @@ def test_an_ensemble_of_two_nets_raises_both(painter):
                                                              search=0))
     end = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
                                                            search=0))
-    assert end.nets == ["tiny-a", "tiny-b"] and "tiny-a" in end.objective and "tiny-b" in end.objective
-    for net in end.nets:
+    assert end.info["nets"] == ["tiny-a", "tiny-b"]
+    assert "tiny-a" in end.info["objective"] and "tiny-b" in end.info["objective"]
+    for net in end.info["nets"]:
         assert _logit(end, ensemble, net) > _logit(start, ensemble, net)
 
 
 def test_replay_search_raises_the_class_in_the_real_replay(painter):
-    from brushcli.replay import replay
-
     ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
     base = dict(strokes=5, steps=6, size=64, views=2, real_every=3)
     plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
     searched = dream(388, ensemble, painter, DreamSettings(**base, search=2))
-    assert plain.search_scores == [] and len(searched.search_scores) == 1 + 2 * 5
-    assert searched.search_scores[-1] < searched.search_scores[0] and searched.search_accepted > 0
+    assert plain.info["search_trials"] == 0 and searched.info["search_trials"] == 2 * 5
+    assert searched.info["search_score_last"] < searched.info["search_score_first"]
+    assert searched.info["search_accepted"] > 0
 
     def replay_logprob(result) -> float:
-        image = torch.from_numpy(replay(result.strokes).image).permute(2, 0, 1)[None]
+        image = torch.from_numpy(result.mypaint().image).permute(2, 0, 1)[None]
         return float(torch.log_softmax(ensemble["tiny-a"](image), -1)[0, 388])
 
     assert replay_logprob(searched) > replay_logprob(plain) + 0.05

@@ -1,82 +1,35 @@
-"""The painting schedule: how many strokes go where, in which order, starting from where.
+"""Where new strokes start: placement, orientation, size and color of strokes before optimisation.
 
-Good initialisation and scheduling matter more than step count: strokes are added in groups,
-largest first, each new stroke placed where the current painting is most wrong, oriented along the
-local image structure and colored from the target there. Beyond 64 px, later levels add detail on
-finer grids of 64-px tiles.
+Good initialisation matters more than step count. Strokes painting towards a target start where the
+current painting is most wrong, run along the local image structure and take the target's color
+there (:func:`init_strokes`); strokes on a blank canvas with no target are spread evenly, large ones
+first (:func:`scatter_strokes`). On tiled grid levels, strokes keep their centres in the central cell
+of their tile and their radius capped (:data:`TILE_POSITION`, :data:`TILE_MAX_SIZE`), so they never
+reach a tile border where the painter's canvas would clip what MyPaint paints.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from brushcli.canvas.grid import Level
+from brushcli.presets import Preset
 
-#: Tiled levels keep stroke centres in the central 32x32 cell of their 64-px tile.
+#: Tiled levels keep stroke centres in the central half (the stride-sized cell) of their tile...
 TILE_POSITION = (0.25, 0.75)
 #: ...and cap the radius so strokes stay inside the tile (in units of the preset's size range).
 TILE_MAX_SIZE = 0.45
 
 
-@dataclass
-class LevelBudget:
-    """Strokes of one level: ``per_tile`` strokes in each of ``tiles`` tiles, in ``groups`` groups."""
-
-    level: int
-    tiles: int
-    per_tile: int
-
-    @property
-    def strokes(self) -> int:
-        return self.tiles * self.per_tile
-
-
-def max_level(long_side: int) -> int:
-    """Finest grid level worth using for an output of ``long_side`` px (level L works at 64*2^L px)."""
-    return max(0, int(math.floor(math.log2(max(64, long_side) / 64) + 1e-9)))
-
-
-def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1) -> list[LevelBudget]:
-    """Split a stroke budget over grid levels, coarse to fine.
-
-    Finer levels get geometrically more strokes (weights 1, 2, 4, ...), but only if every tile of
-    the level gets at least ``min_per_tile``; level 0 (one canvas over the whole image) takes the rest.
-    Why one stroke per tile is enough: small strokes left on level 0 are painted at 64 px and
-    replayed 8x larger at 512 px, where the painter's blur and MyPaint's sharp edges differ most
-    (500 strokes at 512 px, astronaut: mse_mypaint 0.0171 / gap 0.0068 with a minimum of two per
-    tile, 0.0105 / 0.0026 with one).
-    """
-    top = max_level(long_side)
-    budgets: list[LevelBudget] = []
-    remaining = strokes
-    weights = {lvl: 2.0**lvl for lvl in range(top + 1)}
-    total_w = sum(weights.values())
-    for lvl in range(top, 0, -1):
-        tiles = Level(lvl, aspect).count
-        per_tile = int(strokes * weights[lvl] / total_w // tiles)
-        if per_tile >= min_per_tile and per_tile * tiles < remaining:
-            budgets.append(LevelBudget(lvl, tiles, per_tile))
-            remaining -= per_tile * tiles
-    budgets.append(LevelBudget(0, 1, remaining))
-    return sorted(budgets, key=lambda b: b.level)
-
-
-def group_sizes(per_tile: int, level: int) -> list[int]:
-    """Strokes per tile in each group: about sqrt(n)/2 groups at level 0, two groups on tiled levels.
-
-    Fewer, larger groups measured as good as sqrt(n) groups with half the steps (docs/benchmarks.md).
-    """
-    if per_tile <= 0:
-        return []
-    count = min(per_tile, max(1, round(math.sqrt(per_tile) / 2))) if level == 0 else min(per_tile, 2)
-    count = min(count, 10)
-    base, extra = divmod(per_tile, count)
-    return [base + (1 if i < extra else 0) for i in range(count)]
+def bounds(level: Level) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(position, size) bounds of the strokes of ``level``: the whole canvas at level 0, else the tile cell."""
+    if level.index == 0:
+        return (0.0, 1.0), (0.0, 1.0)
+    return TILE_POSITION, (0.0, TILE_MAX_SIZE)
 
 
 def box_blur(x: torch.Tensor, radius: int) -> torch.Tensor:
@@ -142,13 +95,13 @@ def init_strokes(
     colors = torch.zeros(tiles, per_tile, 3)
     lo, hi = position
     for t, (ox, oy) in enumerate(offsets):
-        x0 = max(0, int(ox + lo * 64))
-        x1 = min(w, int(math.ceil(ox + hi * 64)))
-        y0 = max(0, int(oy + lo * 64))
-        y1 = min(h, int(math.ceil(oy + hi * 64)))
+        x0 = max(0, int(ox + lo * level.tile))
+        x1 = min(w, int(math.ceil(ox + hi * level.tile)))
+        y0 = max(0, int(oy + lo * level.tile))
+        y1 = min(h, int(math.ceil(oy + hi * level.tile)))
         if x1 <= x0 or y1 <= y0:  # tile of the padding only: park strokes in its centre
             region = torch.zeros(1, 1)
-            x0, y0 = int(ox + 32), int(oy + 32)
+            x0, y0 = int(ox + level.stride), int(oy + level.stride)
         else:
             region = error[y0:y1, x0:x1]
         for i, (py, px) in enumerate(pick_points(region, per_tile, 2.0 * r, generator)):
@@ -159,8 +112,44 @@ def init_strokes(
             dx, dy = math.cos(theta) * length, math.sin(theta) * length
             centre = np.array([gx + 0.5, gy + 0.5])
             pts = [centre - (dx, dy), centre + 0.1 * np.array((-dy, dx)), centre + (dx, dy)]
-            local = [((p[0] - ox) / 64.0, (p[1] - oy) / 64.0) for p in pts]
+            local = [((p[0] - ox) / float(level.tile), (p[1] - oy) / float(level.tile)) for p in pts]
             flat = [min(max(v, lo + 1e-3), hi - 1e-3) for xy in local for v in xy]
             actions[t, i] = torch.tensor(flat + [0.85, 0.85, size_action])
             colors[t, i] = smooth[:, cy, cx].clamp(0.02, 0.98)
+    return actions, colors
+
+
+def _halton(index: int, base: int) -> float:
+    out, f = 0.0, 1.0
+    while index > 0:
+        f /= base
+        out += f * (index % base)
+        index //= base
+    return out
+
+
+def scatter_strokes(count: int, preset: Preset, canvas: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Initial ``(1, count, 9)`` actions and ``(1, count, 3)`` colors for a blank ``canvas``-px painter canvas.
+
+    Strokes are spread evenly (a randomly shifted Halton sequence, so any prefix is spread too), the
+    first ones largest (radius ~14 px of a 64-px canvas down to ~3 px, in proportion on other canvases: big
+    shapes first, detail painted on top),
+    each a gentle curve about three radii long in a random direction, in a random mid-range color.
+    """
+    shift = torch.rand(2, generator=generator).tolist()
+    actions = torch.zeros(1, count, 9)
+    colors = 0.15 + 0.7 * torch.rand(1, count, 3, generator=generator)
+    r_big, r_small = 14.0 * canvas / 64, 3.0 * canvas / 64
+    for i in range(count):
+        t = i / max(1, count - 1)
+        radius = r_big * (r_small / r_big) ** t
+        cx = 0.12 + 0.76 * ((_halton(i + 1, 2) + shift[0]) % 1.0)
+        cy = 0.12 + 0.76 * ((_halton(i + 1, 3) + shift[1]) % 1.0)
+        theta = float(torch.rand((), generator=generator)) * math.pi
+        half = 1.5 * radius / canvas
+        dx, dy = math.cos(theta) * half, math.sin(theta) * half
+        bend = (float(torch.rand((), generator=generator)) - 0.5) * half
+        points = [cx - dx, cy - dy, cx - dy * bend / half * 0.5, cy + dx * bend / half * 0.5, cx + dx, cy + dy]
+        size = min(1.0, max(0.0, preset.size_action(radius, canvas)))
+        actions[0, i] = torch.tensor([min(max(v, 0.01), 0.99) for v in points] + [0.85, 0.85, size])
     return actions, colors

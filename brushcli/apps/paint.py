@@ -1,8 +1,14 @@
 """``paint``: reconstruct an image with a stroke budget, through a neural painter.
 
-Levels are painted coarse to fine. Within a level, stroke groups are added largest first where the
-error is largest, and every group of the level is optimised jointly against the target at the
-level's native resolution; finished levels are frozen into the base image of the next one.
+The recipe: levels are painted coarse to fine (:mod:`brushcli.apps.planner` splits the budget).
+Within a level, stroke groups are added largest first where the error is largest
+(:func:`brushcli.canvas.placement.init_strokes`), and every group of the level is optimised jointly
+(:func:`brushcli.optimize.optimize`) on the objective (default :func:`~brushcli.objectives.pixel_loss`)
+at the level's native resolution, with real-MyPaint feedback (:mod:`brushcli.canvas.feedback`);
+finished levels are frozen into the base image of the next one.
+
+>>> painting = paint("photo.jpg", create_painter("pen"), PaintSettings(strokes=50))   # doctest: +SKIP
+>>> painting.metrics["mse_mypaint"]                                                    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -10,25 +16,30 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from brushcli.apps.planner import allocate, default_steps, group_sizes, radius_schedule
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
+from brushcli.canvas.placement import bounds, init_strokes
 from brushcli.errors import InvalidArgument
 from brushcli.images import fit_long_side, load_image, resize
 from brushcli.mypaint.render import MAX_SIDE
+from brushcli.objectives import Objective, evaluate, pixel_loss
 from brushcli.optimize import optimize
-from brushcli.paint.planner import TILE_MAX_SIZE, TILE_POSITION, allocate, group_sizes, init_strokes
+from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
 from brushcli.strokes import StrokeList
 
+if TYPE_CHECKING:
+    from brushcli.vision.nets import NetEnsemble
+
 MAX_STROKES = 100_000
-#: Area (px^2 at a tiled level) of the central cell each tile's strokes cover.
-STRIDE_AREA = 32 * 32
 #: Steps between real-MyPaint alpha refreshes.
 REAL_EVERY = 10
 
@@ -38,7 +49,7 @@ class PaintSettings:
     """Knobs of :func:`paint` (CLI options map one to one).
 
     ``real_feedback``: optimise against real MyPaint alphas (refreshed every :data:`REAL_EVERY`
-    steps) with the painter's gradients, see :class:`~brushcli.canvas.layered.LayeredCanvas`.
+    steps) with the painter's gradients, see :mod:`brushcli.canvas.feedback`.
     """
 
     strokes: int = 50
@@ -56,25 +67,8 @@ class PaintSettings:
             raise InvalidArgument(f"--size must be 16..{MAX_SIDE} px, got {self.size}")
         if self.steps is not None and self.steps < 0:
             raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
-
-
-@dataclass
-class PaintResult:
-    """What :func:`paint` returns: the strokes, the neural render, the target, and the losses."""
-
-    strokes: StrokeList
-    neural: np.ndarray
-    target: np.ndarray
-    losses: list[float] = field(default_factory=list)
-    steps: int = 0
-    seconds: float = 0.0
-    painter: str = ""
-    device: str = "cpu"
-
-
-def default_steps(strokes: int, levels: int) -> int:
-    """Total optimisation steps: enough for the schedule, growing slowly with the budget."""
-    return int(min(1500, 200 + 30 * math.sqrt(strokes))) + 150 * (levels - 1)
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
 
 
 def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
@@ -89,14 +83,19 @@ def paint(
     progress: Callable[[int, int, float], None] | None = None,
     source: str | None = None,
     resume: StrokeList | None = None,
-) -> PaintResult:
+    objective: Objective | None = None,
+    nets: "NetEnsemble | None" = None,
+) -> Painting:
     """Paint ``image`` (float RGB array or path) with ``settings.strokes`` strokes of ``painter``.
 
     With ``resume`` (a stroke file written by a previous run), its strokes are rebuilt and optimised
-    further instead of starting from scratch. ``progress(step, total, loss)`` follows every step.
+    further instead of starting from scratch (at ``settings.size``, in the file's aspect). ``objective``
+    replaces the pixel loss (``nets`` run what it reads); ``progress(step, total, loss)`` follows
+    every step. Nothing is written.
     """
     settings = settings or PaintSettings()
     settings.validate()
+    objective = objective or pixel_loss()
     if not isinstance(image, np.ndarray):
         source = source or str(image)
         image = load_image(image)
@@ -107,10 +106,10 @@ def paint(
     painter = painter.to(device)
     height, width = image.shape[:2]
     aspect = width / height
-    out_w, out_h = fit_long_side(width, height, settings.size)
+    out_w, out_h = fit_long_side(width, height, settings.size) if resume is None else resume.size_for(settings.size)
 
     if resume is None:
-        budgets = allocate(settings.strokes, settings.size, aspect)
+        budgets = allocate(settings.strokes, settings.size, aspect, tile=painter.canvas)
         median = torch.from_numpy(np.median(image.reshape(-1, 3), axis=0).astype(np.float32))
         canvas = LayeredCanvas(painter, aspect, median)
         plan = {b.level: group_sizes(b.per_tile, b.level) for b in budgets}
@@ -126,7 +125,6 @@ def paint(
         settings.strokes if resume is None else len(resume), len(levels))
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
     preset = painter.preset
-    lo, hi = preset.size
     done = 0
     losses: list[float] = []
 
@@ -148,20 +146,18 @@ def paint(
                 canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
             base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
         sizes = plan[level_index]
-        tiled = level_index > 0
-        position = TILE_POSITION if tiled else (0.0, 1.0)
-        size_cap = TILE_MAX_SIZE if tiled else 1.0
+        position, size_range = bounds(level)
         n_phases = len(sizes) + 1  # one phase per new group, then a joint polish
         per_level = sum(sizes)
         for g, per_tile in enumerate(sizes + [0]):
             if per_tile:
-                radius_px = _radius_schedule(g, len(sizes), level, per_level)
-                size_action = float(np.clip((radius_px / 64 - lo) / (hi - lo), 0.0, size_cap))
+                radius_px = radius_schedule(g, len(sizes), level, per_level)
+                size_action = float(np.clip(preset.size_action(radius_px, level.tile), *size_range))
                 with torch.no_grad():
                     current = canvas.render(lw, lh, groups=mine, base=base)
                 actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
                                                size_action, generator, position)
-                canvas.add_group(level_index, actions.to(device), colors.to(device), position, (0.0, size_cap))
+                canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
                 mine.append(len(canvas.groups) - 1)
             phase_steps = shares[level_index] // n_phases
             if phase_steps <= 0 or not mine:
@@ -174,7 +170,7 @@ def paint(
                 if settings.real_feedback and step % REAL_EVERY == 0:
                     canvas.refresh_real(list(groups))
                 painted = canvas.render(lw, lh, groups=list(groups), base=base)
-                return ((painted - target) ** 2).mean()
+                return evaluate(objective, painted[None], target[None], nets, resize=False)
 
             optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
 
@@ -182,18 +178,17 @@ def paint(
     with torch.no_grad():
         neural = canvas.render(out_w, out_h).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     strokes = canvas.to_stroke_list(out_w, out_h, meta={"source": source, "seed": settings.seed, "steps": done})
-    return PaintResult(
+    seconds = time.perf_counter() - started
+    return Painting(
         strokes=strokes, neural=neural, target=resize(image, out_w, out_h), losses=losses, steps=done,
-        seconds=time.perf_counter() - started, painter=painter.name, device=str(device),
+        seconds=seconds, painter=painter.name, device=str(device),
+        info={"command": "paint", "steps": done, "optimise_seconds": seconds, "painter": painter.name,
+              "device": str(device), "seed": settings.seed, "source": source, "objective": str(objective)},
     )
 
 
-def _radius_schedule(group: int, groups: int, level: Level, per_level: int) -> float:
-    """Radius (in 64-px tile pixels) for a new group: large first, down to what the density allows."""
-    w, h = level.size
-    area = (w * h) / max(1, per_level) if level.index == 0 else STRIDE_AREA / max(1, per_level)
-    finest = max(1.2, math.sqrt(area / 6.0))
-    coarsest = min(16.0, 3.0 * finest) if level.index == 0 else min(8.0, 2.0 * finest)
-    if groups <= 1:
-        return coarsest if level.index == 0 else finest * 1.3
-    return coarsest * (finest / coarsest) ** (group / (groups - 1))
+def record(settings: PaintSettings, painter: str, source: str | None) -> dict:
+    """What makes two paint runs "the same painting" (recorded in the output folder's marker)."""
+    doc = asdict(settings)
+    doc.pop("device")
+    return {"command": "paint", "painter": painter, "source": source, **doc}

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from brushcli.mypaint.render import check_size, render_canvas
-from brushcli.outputs import frame_schedule
 from brushcli.strokes import COLOR, SHAPE, StrokeList
 
 #: Long side of time-lapse frames; a GIF larger than this is slow to write and to view.
@@ -56,3 +55,10 @@ def replay(
         frame_side=GIF_SIDE,
     )
     return Replay(image=result.image, width=width, height=height, frames=result.frames)
+
+
+def frame_schedule(n_strokes: int, max_frames: int = 60) -> list[int]:
+    """Stroke counts at which to keep time-lapse frames: every stroke up to ``max_frames``, then evenly."""
+    if n_strokes <= max_frames:
+        return list(range(n_strokes + 1))
+    return sorted(set(np.linspace(0, n_strokes, max_frames + 1).round().astype(int).tolist()))

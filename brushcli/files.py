@@ -1,4 +1,4 @@
-"""Atomic file outputs: PNG, GIF time-lapses, JSON.
+"""Atomic file writes (PNG, JSON, anything through :func:`atomic_path`) and output-path checks.
 
 Every file is written to a temporary name in its destination folder and renamed into place, so an
 error or Ctrl-C never leaves a half-written output behind.
@@ -10,13 +10,16 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from brushcli.errors import OutputError
+
+#: The file brush writes into every output folder it makes (what it wrote, with which settings).
+OUTPUT_MARKER = ".brush-output.json"
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -88,37 +91,9 @@ def write_png(path: Path, image: np.ndarray) -> Path:
     return Path(path)
 
 
-def write_gif(path: Path, frames: Sequence[np.ndarray], seconds: float = 4.0, hold: float = 1.5) -> Path:
-    """Save float RGB frames as a looping GIF lasting about ``seconds``, holding the last frame."""
-    from PIL import Image
-
-    if not frames:
-        raise OutputError(f"no frames to write to {path}")
-    images = [Image.fromarray(to_uint8(f)) for f in frames]
-    # One palette from the finished painting (it holds every color), mapped without dithering: per-frame
-    # adaptive palettes cost ~0.15 s a frame and make colors flicker between frames.
-    palette = images[-1].quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
-    step_ms = max(20, int(1000 * seconds / max(1, len(images) - 1)))
-    durations = [step_ms] * (len(images) - 1) + [int(hold * 1000)]
-    with atomic_path(Path(path)) as tmp:
-        images[0].save(
-            tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-            optimize=False,
-        )
-    return Path(path)
-
-
 def write_json(path: Path, doc: Any) -> Path:
     """Write JSON (or an already serialised string) atomically."""
     text = doc if isinstance(doc, str) else json.dumps(doc, indent=1)
     with atomic_path(Path(path)) as tmp:
         tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
     return Path(path)
-
-
-def frame_schedule(n_strokes: int, max_frames: int = 60) -> list[int]:
-    """Stroke counts at which to keep time-lapse frames: every stroke up to ``max_frames``, then evenly."""
-    if n_strokes <= max_frames:
-        return list(range(n_strokes + 1))
-    return sorted(set(np.linspace(0, n_strokes, max_frames + 1).round().astype(int).tolist()))

@@ -14,8 +14,11 @@ from brushcli.canvas.layered import LayeredCanvas
 from brushcli.canvas.palette import parse_palette
 from brushcli.cli import app
 from brushcli.images import load_image
+from brushcli.apps.style import StyleSettings, default_objective, seam_ratio, style
+from brushcli.canvas.window import render_blocks
+from brushcli.objectives import content_objective
 from brushcli.painters.registry import create_painter
-from brushcli.style import StyleSettings, _render_blocks, seam_ratio, style
+from brushcli.vision.nets import NetEnsemble, NetSpec, WeightsNotFound, register_net
 
 PHOTO = "docs/examples/chelsea.jpg"
 
@@ -25,11 +28,25 @@ def painter():
     return create_painter("pen")
 
 
-def _random_features():
+def _tiny_features() -> torch.nn.Module:
     torch.manual_seed(0)
-    net = torchvision.models.vgg11(weights=None).features[:6].eval()  # random-init conv layers
-    net.requires_grad_(False)
-    return lambda images: [net(images)]
+    features = torchvision.models.vgg11(weights=None).features[:6]  # random-init conv layers
+    return torch.nn.Sequential(features, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(128, 1000))
+
+
+def _no_weights() -> None:
+    raise WeightsNotFound("the tiny style test net has no pretrained weights")
+
+
+register_net(NetSpec(name="tiny-style", family="test", input_size=64, mean=(0.5,) * 3, std=(0.25,) * 3,
+                     build=_tiny_features, pretrained=_no_weights))
+
+
+def _random_features() -> NetEnsemble:
+    return NetEnsemble.create(["tiny-style"], pretrained=False)
+
+
+OBJECTIVE = content_objective("tiny-style", ["0"])
 
 
 def test_windows_render_exactly_like_the_whole_level(painter):
@@ -42,18 +59,23 @@ def test_windows_render_exactly_like_the_whole_level(painter):
     base = canvas.background[:, None, None].expand(3, h, w)
     with torch.no_grad():
         whole = canvas.render(w, h)
-        blocks = _render_blocks(canvas, level, base, block=3)
+        blocks = render_blocks(canvas, level, base, block=3)
     torch.testing.assert_close(blocks, whole.clamp(0, 1), atol=1e-5, rtol=1e-4)
 
 
 def test_content_loss_decreases_size_and_aspect(painter):
     image = load_image(PHOTO)
     settings = StyleSettings(size=128, density=2, steps=12, window=128, lr=0.05)
-    result = style(image, painter, _random_features(), settings)
+    result = style(image, painter, _random_features(), settings, objective=OBJECTIVE)
     assert np.mean(result.losses[-3:]) < np.mean(result.losses[:3])
     assert result.neural.shape == (96, 128, 3)  # chelsea.jpg is 300x225
     assert len(result.strokes) == 4 * 3 * 2  # tiles of the 128-px level x density
-    assert np.isfinite(result.seam)
+    assert np.isfinite(result.info["seam_ratio"])
+
+
+def test_default_objective_reads_the_nets_content_layers():
+    assert str(default_objective("vgg16")) == "content(vgg16:conv4_2)"
+    assert str(default_objective("tiny-style", ["0", "0.3"])) == "content(tiny-style:0) + content(tiny-style:0.3)"
 
 
 @pytest.mark.parametrize("spec", ["gray", "3", "#ff0000,#00ff00,#0000ff,#ffffff"])
@@ -61,7 +83,7 @@ def test_palettes_hold_exactly_in_the_stroke_file(painter, spec, tmp_path):
     image = load_image(PHOTO)
     palette = parse_palette(spec, image)
     result = style(image, painter, _random_features(), StyleSettings(size=128, density=1, steps=6, window=128),
-                   palette)
+                   palette, objective=OBJECTIVE)
     path = tmp_path / "s.json"
     path.write_text(result.strokes.to_json())
     colors = np.array([s["color"] for s in json.loads(path.read_text())["strokes"]])
@@ -95,7 +117,7 @@ def test_bad_style_inputs(runner, tmp_path):
 
 
 def test_default_steps_follow_how_much_of_the_painting_a_window_covers():
-    from brushcli.style import default_steps
+    from brushcli.apps.style import default_steps
 
     assert default_steps((512, 512), 512) == 200  # one window is the whole painting
     assert default_steps((512, 384), 512) == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brushcli.paint.planner import allocate
+from brushcli.apps.planner import allocate
 
 
 @pytest.mark.parametrize("strokes,side", [(50, 512), (500, 512), (1000, 512), (1000, 300), (37, 64)])

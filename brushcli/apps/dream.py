@@ -1,0 +1,338 @@
+"""``dream``: paint an ImageNet class with brushstrokes, through one or several pretrained classifiers.
+
+"If you gave a pre-trained network a brush and asked it to paint the optimal panda, what would it
+paint?" (Neural Painters, section 5.1). Strokes on one 64-px painter canvas (grid level 0) over a
+fixed background are rendered at the classifiers' input size with real-MyPaint feedback
+(:mod:`brushcli.canvas.feedback`), shown to every net of the ensemble as several randomly
+cropped/jittered/scaled/rotated views per step (:mod:`brushcli.vision.transforms`), and moved by
+gradient descent on the class objective (:mod:`brushcli.objectives`) through
+:func:`brushcli.optimize.optimize`; a search on the real replay (:mod:`brushcli.replay_search`)
+finishes. The replay is scored by the same nets and by held-out "judge" nets that were not
+optimised against (:mod:`brushcli.vision.scoring`), which is the number that matters.
+
+>>> from brushcli.apps.dream import dream, DreamSettings                   # doctest: +SKIP
+>>> painting = dream("giant panda", NetEnsemble.create(["efficientnet-lite0"]),
+...                  create_painter("pen"), DreamSettings(strokes=30))
+>>> painting.strokes, painting.neural                                       # StrokeList, (H, W, 3) array
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from brushcli.canvas.composite import over_stack
+from brushcli.canvas.feedback import RealFeedback
+from brushcli.canvas.layered import LayeredCanvas
+from brushcli.canvas.placement import scatter_strokes
+from brushcli.errors import InvalidArgument
+from brushcli.mypaint.render import MAX_SIDE
+from brushcli.objectives import CLASS_MODES, Objective, class_objective, observe
+from brushcli.optimize import BestState, optimize
+from brushcli.outputs.result import Painting
+from brushcli.painters.painter import Painter
+from brushcli.replay_search import Score, SearchSettings, search_strokes
+from brushcli.vision import transforms as T
+from brushcli.vision.classes import ImageNetClass, find_class
+from brushcli.vision.nets import NetEnsemble
+from brushcli.vision.scoring import class_scores
+
+MAX_STROKES = 1000
+DEFAULT_NETS = ("efficientnet-lite0",)
+
+
+@dataclass
+class DreamSettings:
+    """Knobs of :func:`dream` (CLI options map one to one)."""
+
+    strokes: int = 30
+    steps: int | None = None
+    size: int = 512
+    seed: int = 0
+    views: int = 4
+    lr: float = 0.06
+    mode: str = "log_softmax"
+    background: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    crop: tuple[float, float] = (0.65, 1.0)
+    real_every: int = 5
+    search: int = 3
+    search_candidates: int = 16
+    search_views: int = 1
+    device: str = "cpu"
+
+    def validate(self) -> None:
+        if not 1 <= self.strokes <= MAX_STROKES:
+            raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
+        if not 32 <= self.size <= MAX_SIDE:
+            raise InvalidArgument(f"--size must be 32..{MAX_SIDE} px, got {self.size}")
+        if self.steps is not None and self.steps < 0:
+            raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
+        if not 1 <= self.views <= 64:
+            raise InvalidArgument(f"--views must be 1..64, got {self.views}")
+        if self.mode not in CLASS_MODES:
+            raise InvalidArgument(f"unknown objective mode {self.mode!r}; use {' or '.join(CLASS_MODES)}")
+        if self.search < 0:
+            raise InvalidArgument(f"--search must be 0 (off) or more sweeps, got {self.search}")
+        if not 1 <= self.search_views <= 16:
+            raise InvalidArgument(f"search views must be 1..16, got {self.search_views}")
+        self.search_settings().validate()
+        if self.real_every < 0:
+            raise InvalidArgument(f"real_every must be 0 (off) or more, got {self.real_every}")
+        if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
+            raise InvalidArgument(f"crop sides must satisfy 0.1 <= min <= max <= 1, got {self.crop}")
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps if self.steps is not None else default_steps(self.strokes)
+
+    def search_settings(self) -> SearchSettings:
+        return SearchSettings(sweeps=self.search, candidates=self.search_candidates)
+
+    @property
+    def search_trials(self) -> int:
+        return self.search * self.strokes
+
+
+def default_steps(strokes: int) -> int:
+    """Gradient steps when none are given: 125 for 30 strokes, growing slowly with the count.
+
+    With real-MyPaint feedback the replay's loss bottoms out after ~100-150 steps at this rate
+    (the best state is kept); after that the replay search (:mod:`brushcli.replay_search`) does
+    better per second than more gradient steps.
+    """
+    return int(min(300, 60 + 12 * math.sqrt(strokes)))
+
+
+def default_steps(strokes: int) -> int:
+    """Gradient steps when none are given: 125 for 30 strokes, growing slowly with the count.
+
+    With real-MyPaint feedback the replay's loss bottoms out after ~100-150 steps at this rate
+    (the best state is kept); after that the replay search (:mod:`brushcli.replay_search`) does
+    better per second than more gradient steps.
+    """
+    return int(min(300, 60 + 12 * math.sqrt(strokes)))
+
+
+def dream(
+    target: ImageNetClass | str | int | None,
+    ensemble: NetEnsemble,
+    painter: Painter,
+    settings: DreamSettings | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    objective: Objective | None = None,
+) -> Painting:
+    """Optimise ``settings.strokes`` strokes so every net of ``ensemble`` sees class ``target``.
+
+    ``objective`` replaces the default class objective (the mean over nets of the class's
+    log-probability); with it, ``target`` may be None. ``progress(step, total, loss)`` follows every
+    step. Nothing is written; :func:`score` adds the classifiers' view of the replay.
+    """
+    settings = settings or DreamSettings()
+    settings.validate()
+    if len(ensemble) == 0:
+        raise InvalidArgument("no nets to dream with")
+    if target is None and objective is None:
+        raise InvalidArgument("give an ImageNet class or an objective to dream of")
+    cls = None if target is None else target if isinstance(target, ImageNetClass) else find_class(target)
+    started = time.perf_counter()
+    torch.manual_seed(settings.seed)
+    generator = torch.Generator().manual_seed(settings.seed)
+    device = torch.device(settings.device)
+    painter = painter.to(device)
+    objective = objective or class_objective(ensemble.names, cls.index, settings.mode)  # type: ignore[union-attr]
+
+    background = torch.tensor(settings.background, dtype=torch.float32)
+    canvas = LayeredCanvas(painter, 1.0, background)
+    actions, colors = scatter_strokes(settings.strokes, painter.preset, painter.canvas, generator)
+    group = canvas.add_group(0, actions, colors, position=(0.0, 1.0), size=(0.0, 1.0))
+    canvas = canvas.to(device)
+    work = max(c.input_size for c in ensemble)
+    views = T.standard(settings.views, work, fill=settings.background, crop=settings.crop)
+    total = settings.total_steps
+    sharp = SharpRender(canvas, len(canvas.groups) - 1, work, settings.real_every, total) if settings.real_every else None
+
+    params = list(group.parameters())
+    best = BestState(params, warmup=min(20, total // 4))
+
+    def loss_fn(step: int) -> torch.Tensor:
+        best.see(params)
+        # with real feedback the nets see what MyPaint paints at their resolution; else the neural render
+        image = sharp.render(step) if sharp else canvas.render(work, work)[None]
+        batch = views(image, generator)
+        return objective(observe(objective, batch, nets=ensemble))
+
+    def tick(step: int, loss: float) -> None:
+        best.report(step, loss)
+        if progress:
+            progress(step + 1, total + settings.search_trials, loss)
+
+    log = optimize(params, loss_fn, total, lr=settings.lr, callback=tick)
+    if sharp is not None:
+        best.restore(params)  # the loss was the replay's own: keep the strokes it liked best
+    search_log = None
+    if settings.search:
+        # gradient-free finish on the replay itself: the painter's gradients stop helping it (see replay_search)
+        score_fn = replay_score(ensemble, objective, settings.search_views, settings.background)
+        trials = settings.search_trials
+        search_log = search_strokes(  # at the replay's own size: what is scored is what metrics.json scores
+            group, painter.preset, canvas.background.detach(), settings.size, score_fn, settings.search_settings(),
+            generator,
+            progress=(lambda t, _n, s: progress(total + t, total + trials, s)) if progress else None)
+    with torch.no_grad():
+        neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    about = {"class": cls.name, "class_index": cls.index} if cls else {}
+    strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
+        "command": "dream", **about, "nets": ensemble.names,
+        "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
+        "real_every": settings.real_every, "search": settings.search,
+    })
+    scores = [search_log.start, *search_log.scores] if search_log else []
+    seconds = time.perf_counter() - started
+    info: dict[str, Any] = {
+        "command": "dream", **about, **({"wordnet_id": cls.wordnet_id} if cls else {}),
+        "nets": ensemble.names, "objective": str(objective), "steps": total,
+        "search_trials": max(0, len(scores) - 1), "search_accepted": search_log.accepted if search_log else 0,
+        "search_score_first": scores[0] if scores else None, "search_score_last": scores[-1] if scores else None,
+        "views": settings.views, "optimise_seconds": seconds,
+        "loss_first": log.losses[0] if log.losses else None, "loss_last": log.losses[-1] if log.losses else None,
+        "painter": painter.name, "device": str(device), "seed": settings.seed,
+    }
+    return Painting(strokes=strokes, neural=neural, losses=log.losses, steps=total, seconds=seconds,
+                    painter=painter.name, device=str(device), info=info)
+
+
+def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float]) -> Score:
+    """Per-painting loss for :func:`~brushcli.replay_search.search_strokes`: ``objective`` on ``views``
+    fixed views at the nets' input size; the first is the whole painting, resized exactly as a net
+    resizes it in :func:`~brushcli.vision.scoring.class_scores` (exactly for the net with the largest input)."""
+    fixed = T.fixed_views(views, fill=torch.tensor(fill, dtype=torch.float32))
+    size = max(c.input_size for c in ensemble)
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        k = images.shape[0]
+        small = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False,
+                              antialias=images.shape[-1] > size)
+        batch = fixed(small)
+        seen = observe(objective, batch, nets=ensemble)
+        out = [objective(seen.rows(torch.arange(j, len(batch), k))) for j in range(k)]
+        return torch.stack(out).detach()
+
+    return score
+
+
+class SharpRender:
+    """Render one level-0 stroke group at ``size`` px: real-MyPaint alphas forward, painter gradients back.
+
+    Why: classifiers are fooled by what only the painter draws. The painter imitates MyPaint at 64 px,
+    and a 64-px render upsampled for a 224-px net is blurrier than the replay; optimising it made
+    paintings the nets recognised as neural renders but not as MyPaint replays. Every ``every``
+    steps (and at the last) each stroke's alpha is rendered by libmypaint at ``size`` px
+    (:class:`~brushcli.canvas.feedback.RealFeedback`), so the forward pass is the replay itself
+    (exact compositing, exact colors) while gradients flow through the painter.
+    """
+
+    def __init__(self, canvas: LayeredCanvas, group: int, size: int, every: int, total: int) -> None:
+        self.canvas, self.group, self.size, self.every, self.total = canvas, group, size, every, total
+        self.feedback = RealFeedback(canvas.painter)
+
+    def render(self, step: int) -> torch.Tensor:
+        group = self.canvas.groups[self.group]
+        flat = group.actions().reshape(-1, 9)
+        neural = self.feedback.neural(flat, self.size)  # strokes as channels
+        if not self.feedback.has(self.group) or step % self.every == 0 or step == self.total - 1:
+            self.feedback.refresh(self.group, flat, self.size, neural)
+        alphas = self.feedback.apply(self.group, neural)
+        premult, keep = over_stack(alphas[None], group.colors().reshape(1, -1, 3))
+        return self.canvas.background[:, None, None] * keep + premult
+
+
+def score(painting: Painting, cls: ImageNetClass, ensemble: NetEnsemble, judges: NetEnsemble | None = None
+          ) -> Painting:
+    """Add to ``painting.info`` how each net sees the class in the neural render and the MyPaint replay.
+
+    ``judges`` were not optimised against (the generalisation check). The replay is the painting's
+    own (made once, reused by the writers).
+    """
+    real = painting.mypaint().image
+    nets: dict[str, Any] = {}
+    for group, in_ensemble in ((ensemble, True), (judges, False)):
+        for clf in group or ():
+            if clf.name in nets:
+                continue
+            nets[clf.name] = {
+                "in_ensemble": in_ensemble,
+                "neural": class_scores(painting.neural, clf, cls.index),
+                "mypaint": class_scores(real, clf, cls.index),
+            }
+    optimised = [n for n in ensemble.names if n in nets]
+    painting.info.update({
+        "judges": [c.name for c in judges or () if c.name not in ensemble.names],
+        "mypaint_top1": all(nets[n]["mypaint"]["rank"] == 1 for n in optimised),
+        "classifiers": nets,
+    })
+    return painting
+
+
+def record(settings: DreamSettings, cls: ImageNetClass, nets: Sequence[str], painter: str) -> dict:
+    """What makes two dream runs "the same painting" (recorded in the output folder's marker)."""
+    doc = asdict(settings)
+    doc.pop("device")
+    return {"command": "dream", "class": cls.name, "nets": list(nets), "painter": painter, **doc}
+
+
+def dream_classes(
+    classes: Sequence[str | int],
+    nets: str | Sequence[str] = DEFAULT_NETS,
+    out: str | Path = "out",
+    painter: str = "pen",
+    settings: DreamSettings | None = None,
+    weights: dict[str, Path] | Sequence[str] | None = None,
+    judges: str | Sequence[str] = (),
+    progress: Callable[[ImageNetClass, int, int, float], None] | None = None,
+    on_done: Callable[[Painting], None] | None = None,
+    overwrite: bool = False,
+) -> list[Painting]:
+    """Paint each class in ``classes`` into ``out/<class slug>/`` (the ``brush dream`` command).
+
+    Everything the user typed is checked (classes, nets, weights, output folders) before any net or
+    painter is loaded, so a typo fails in a second, not after minutes of work. A class whose folder
+    holds a finished painting with the same settings is skipped unless ``overwrite``.
+    """
+    from brushcli.outputs.folder import prepare_folder, write_painting
+    from brushcli.painters.registry import create_painter, resolve_painter_folder
+    from brushcli.vision.nets import parse_net_list, parse_weights_options
+
+    settings = settings or DreamSettings()
+    settings.validate()
+    if not classes:
+        raise InvalidArgument("give at least one ImageNet class, e.g. brush dream \"giant panda\" violin 388")
+    targets = list(dict.fromkeys(find_class(c) for c in classes))
+    net_names = parse_net_list(nets)
+    judge_names = [n for n in (parse_net_list(judges) if judges else []) if n not in net_names]
+    weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
+    resolve_painter_folder(painter)
+    out = Path(out)
+    todo = [cls for cls in targets
+            if prepare_folder(out / cls.slug, record(settings, cls, net_names, painter), overwrite)]
+    ensemble = NetEnsemble.create(net_names, settings.device, weight_files)
+    judge_nets = NetEnsemble.create(judge_names, settings.device, weight_files) if judge_names else None
+    brush = create_painter(painter, device=settings.device)
+    done = []
+    for cls in todo:
+        started = time.perf_counter()
+        painting = dream(cls, ensemble, brush, settings,
+                         progress=(lambda s, t, loss, cls=cls: progress(cls, s, t, loss)) if progress else None)
+        painting.info["painter"] = painter
+        score(painting, cls, ensemble, judge_nets)
+        write_painting(painting, out / cls.slug, record(settings, cls, net_names, painter), started=started)
+        done.append(painting)
+        if on_done:
+            on_done(painting)
+    return done
