@@ -9,7 +9,6 @@ are marked xfail with the place to fix.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import socket

@@ -15,7 +15,7 @@ from brushcli.mypaint.budget import MAX_COORD, max_speed, stroke_bounds
 from brushcli.mypaint.convert import Sampling, stroke_events
 from brushcli.mypaint.engine import Surface
 from brushcli.mypaint.limits import check_brush_doc
-from brushcli.mypaint.render import render_alphas, render_canvas
+from brushcli.mypaint.render import render_canvas
 
 #: Brushes with every kind of dynamics: mapped radius, offsets, random radius, tracking noise,
 #: elliptical dabs, dabs per second, speed mappings.
