@@ -7,15 +7,16 @@ after stroke on one surface, exactly as MyPaint would paint it, optionally keepi
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from brushcli.errors import InvalidArgument
+from brushcli.errors import DabBudgetExceeded, InvalidArgument
 from brushcli.images import fit_long_side, resize
 from brushcli.mypaint._lib import native_stdout_silenced
 from brushcli.mypaint.brushes import BrushSpec, resolve_brush
@@ -56,13 +57,25 @@ def render_alpha_batch(
     out = np.empty((len(shapes), size, size), dtype=np.uint16)
     radii, events = stroke_events(shapes, size, size, sampling)
     with Surface(size, size) as surface, native_stdout_silenced():
+        safe = surface.within_budget(brush, radii, events).tolist()
         for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
             surface.clear()
-            surface.paint_events(brush, radius, stroke, radii_out=None if radii_out is None else radii_out[i])
+            with _naming_stroke(i):
+                surface.paint_events(brush, radius, stroke, radii_out=None if radii_out is None else radii_out[i],
+                                     guarded=not safe[i])
             out[i] = surface.alpha_fixed()
     if radii_out is not None:
         radii_out /= size
     return out
+
+
+@contextlib.contextmanager
+def _naming_stroke(index: int) -> Iterator[None]:
+    """Prefix a dab-budget error with the stroke it happened in."""
+    try:
+        yield
+    except DabBudgetExceeded as exc:
+        raise DabBudgetExceeded(f"stroke {index}: {exc}") from None
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -174,6 +187,7 @@ def render_canvas(
         else:
             surface.clear((float(bg[0]), float(bg[1]), float(bg[2]), 1.0))
         radii, events = stroke_events(shapes, width, height, sampling)
+        safe = surface.within_budget(spec, radii, events).tolist()
         for n in range(len(shapes) + 1):
             if n in wanted:
                 frame = surface.rgba()[..., :3]
@@ -182,7 +196,8 @@ def render_canvas(
                 result.frames.append(frame)
                 result.frame_strokes.append(n)
             if n < len(shapes):
-                surface.paint_events(spec, float(radii[n]), events[n].tolist(), colors[n])
+                with _naming_stroke(n):
+                    surface.paint_events(spec, float(radii[n]), events[n].tolist(), colors[n], guarded=not safe[n])
         result.image = surface.rgba()[..., :3]
     return result
 

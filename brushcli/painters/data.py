@@ -26,6 +26,8 @@ SHARD = 10_000
 #: Bump when the stroke -> engine conversion changes, so cached datasets are not reused.
 ENGINE_VERSION = 2
 MAX_SAMPLES = 10_000_000
+#: A dataset lives in memory while a painter trains (one byte per alpha pixel): at most 8 GiB.
+MAX_DATASET_BYTES = 8 << 30
 
 
 def cache_root() -> Path:
@@ -55,6 +57,26 @@ def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
     return hashlib.sha256(ident.encode()).hexdigest()[:16]
 
 
+def check_dataset_size(samples: int, canvas: int) -> None:
+    """Refuse a dataset that could not be held in memory while training, before any work."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if samples > MAX_SAMPLES:
+        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
+    if samples * canvas * canvas > MAX_DATASET_BYTES:
+        raise InvalidArgument(f"--samples {samples} at {canvas} px needs {samples * canvas * canvas >> 30} GiB of "
+                              f"memory, more than the {MAX_DATASET_BYTES >> 30} GiB limit")
+
+
+def dataset_folder(preset: Preset, canvas: int, seed: int, cache_dir: Path | None = None) -> Path:
+    """Where a dataset's shards live: always a direct child of the cache folder, whatever the name."""
+    root = cache_dir or cache_root() / "datasets"
+    folder = root / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    if folder.parent != root or not Preset.is_safe_name(preset.name):
+        raise InvalidArgument(f"preset name {preset.name[:80]!r} cannot name a dataset folder")
+    return folder
+
+
 def shard_actions(preset: Preset, seed: int, index: int) -> np.ndarray:
     """The actions of shard ``index``: reproducible from (seed, index) alone."""
     rng = np.random.default_rng([seed, index])
@@ -82,11 +104,8 @@ def build_dataset(
     progress: Callable[[int], None] | None = None,
 ) -> StrokeDataset:
     """``samples`` strokes (rounded up to whole shards), rendering only the shards not cached yet."""
-    if not isinstance(samples, int) or samples < 1:
-        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
-    if samples > MAX_SAMPLES:
-        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
-    folder = (cache_dir or cache_root() / "datasets") / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    check_dataset_size(samples, canvas)
+    folder = dataset_folder(preset, canvas, seed, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

@@ -19,8 +19,8 @@ from brushcli.mypaint.engine import check_brush
 from brushcli.files import ensure_dir, write_png
 from brushcli.painters.card import model_card
 from brushcli.painters.config import METHODS, PainterConfig
-from brushcli.painters.data import build_dataset
-from brushcli.painters.evaluate import Fidelity, evaluate_painter, sample_grid
+from brushcli.painters.data import build_dataset, check_dataset_size
+from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
 from brushcli.painters.train import TrainLog, TrainSettings, train
@@ -48,7 +48,7 @@ def make_preset(brush: str | None, preset: str | None) -> Preset:
         chosen = replace(base, brush=brush) if brush else base
     elif brush:
         spec = resolve_brush(brush)
-        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1]).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1])[:64].strip("-")
         chosen = Preset(name=slug or "brush", brush=brush, size=GENERIC_RANGES["size"],
                         pressure=GENERIC_RANGES["pressure"], description=f"MyPaint brush {spec.name}")
     else:
@@ -90,13 +90,15 @@ def train_painter(
     if eval_samples < 1:
         raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
     chosen = make_preset(brush, preset)
-    out = ensure_dir(Path(out))
-    torch.manual_seed(settings.seed)
     arch = arch or DEFAULT_ARCH[method]
     config = PainterConfig(
         name=name or chosen.name, preset=chosen, arch=arch, method=method,
         arch_args=default_arch_args(arch, chosen, arch_args),
     )
+    check_dataset_size(samples, config.canvas)
+    check_eval_samples(eval_samples, config.canvas, option="--eval-samples")
+    out = ensure_dir(Path(out))  # only now: a refused run leaves nothing behind
+    torch.manual_seed(settings.seed)
     painter = Painter(config)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
     log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from brushcli import paths
 from brushcli.errors import PainterError
 from brushcli.painters.folder import load_painter_folder
 from brushcli.painters.painter import Painter
@@ -61,7 +62,7 @@ def resolve_painter_folder(name: str) -> tuple[Path, str | None]:
     name = name.strip()
     if name.startswith("local-dir:"):
         path = Path(name[len("local-dir:"):]).expanduser()
-        if not path.is_dir():
+        if not paths.is_dir(path):
             raise PainterError(f"painter folder {path} does not exist")
         return path, None
     if name.startswith("hf-hub:"):
@@ -71,7 +72,7 @@ def resolve_painter_folder(name: str) -> tuple[Path, str | None]:
     if name in BUNDLED:
         entry = BUNDLED[name]
         return weights_dir() / entry.folder, entry.sha256
-    if Path(name).expanduser().is_dir():
+    if paths.is_dir(Path(name).expanduser()):
         raise PainterError(f"unknown painter {name!r}; to load that folder use local-dir:{name}")
     import difflib
 
@@ -88,6 +89,9 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
     """
     folder, sha = resolve_painter_folder(name)
     painter = load_painter_folder(folder, expected_sha256=sha)
+    if not all(bool(torch.isfinite(p).all()) for p in painter.parameters()):
+        # a diverged training run (say --lr inf) would paint NaN strokes that no replay can read
+        raise PainterError(f"painter {name!r} has NaN or infinite weights; retrain it with a smaller --lr")
     painter.requires_grad_(False)
     return painter.to(device)
 

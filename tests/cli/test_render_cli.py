@@ -68,13 +68,13 @@ def test_bad_inputs_each_one_line(runner, strokes_file, tmp_path):
     doc["strokes"][4]["size"] = float("nan")
     nan = tmp_path / "nan.json"
     nan.write_text(json.dumps(doc))
-    _fails(runner.invoke(app, ["render", str(nan), "-o", str(out)]), "stroke 4, field 'size'")
+    _fails(runner.invoke(app, ["render", str(nan), "-o", str(out)]), "strokes[4].size: nan is not a finite number")
     _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(out), "--brush", "classic/no_such"]),
            "unknown brush")
     broken = tmp_path / "broken.myb"
     broken.write_text("{ this is not a brush")
     _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(out), "--brush", str(broken)]),
-           "not a MyPaint brush")
+           "not valid JSON")
     _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(out), "--brush", str(tmp_path / "x.myb")]),
            "does not exist")
     _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(out), "--background", "plaid"]),

@@ -13,6 +13,9 @@ import hashlib
 import json
 import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,15 +211,83 @@ def test_network_failure_is_one_clear_line(online, tiny_folder, runner):
           online.url, "HF_HUB_OFFLINE=1")
 
 
-@pytest.mark.slow
-def test_unreachable_hub_after_client_retries(monkeypatch):
-    """Connection refused: huggingface_hub retries for ~23 s, then brush says what happened."""
+@pytest.fixture
+def refused_port() -> int:
+    """A local port nothing listens on: connections are refused at once."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    set_hub_env(monkeypatch, f"http://127.0.0.1:{port}", offline=False)
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def blackhole():
+    """A server that accepts connections and never answers (a firewall that drops, a dead proxy)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_unreachable_hubs():
+    from brushcli.painters import hub as hub_module
+
+    memory = getattr(hub_module, "_unreachable", {})
+    memory.clear()
+    yield
+    memory.clear()
+
+
+def test_unreachable_hub_fails_fast_without_retries(monkeypatch, refused_port):
+    """Connection refused: huggingface_hub alone retried for ~25 s printing 11 lines."""
+    set_hub_env(monkeypatch, f"http://127.0.0.1:{refused_port}", offline=False)
+    started = time.perf_counter()
     with pytest.raises(PainterError, match="Connection refused.*check your connection"):
         download_painter("org/tiny")
+    assert time.perf_counter() - started < 5
+
+
+def test_silent_hub_times_out_in_seconds(monkeypatch, blackhole, runner):
+    set_hub_env(monkeypatch, blackhole, offline=False)
+    started = time.perf_counter()
+    fails(runner.invoke(app, ["painters", "pull", "org/tiny"]), "cannot download config.json of org/tiny",
+          "HF_HUB_OFFLINE=1")
+    assert time.perf_counter() - started < 5
+
+
+def test_pull_from_an_unreachable_hub_prints_one_line_in_a_real_process(tmp_path, refused_port):
+    """Checked in a real process: huggingface_hub logs its retries on the real stderr, not CliRunner's."""
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{refused_port}", HF_HOME=str(tmp_path / "hf"))
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "brushcli", "painters", "pull", "org/tiny"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert time.perf_counter() - started < 30  # interpreter start-up included
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "check your connection" in result.stderr and "Retrying" not in result.stderr
+
+
+def test_cached_painter_without_card_loads_fast_when_the_hub_is_gone(online, tiny_folder, monkeypatch, runner,
+                                                                      blackhole):
+    """painters info took 48 s: the card (optional, not cached) was retried for twice."""
+    files = files_of(tiny_folder)
+    files.pop("README.md")
+    online.add_commit("org/tiny", files)
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny"]))
+    set_hub_env(monkeypatch, blackhole, offline=False)
+    started = time.perf_counter()
+    ok(runner.invoke(app, ["painters", "info", "hf-hub:org/tiny"]))
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("revision", ["../../../../etc/passwd", "..", "a/../b", "./main", "main/", "/main",
+                                      "a//b", "ma in", "a\\b", "x" * 201])
+def test_revisions_cannot_walk_out_of_the_cache(hub, monkeypatch, revision):
+    set_hub_env(monkeypatch, hub.url, offline=True)
+    with pytest.raises(PainterError, match="is not a Hub painter id"):
+        download_painter(f"org/tiny@{revision}")
+    assert hub.requests == []
 
 
 # -- offline mode -------------------------------------------------------------------------------
@@ -305,6 +376,8 @@ def test_spec_parsing():
     assert str(parse_hub_spec("org/repo")) == "org/repo"
     ref = parse_hub_spec(" hf-hub:Org-1/re_po.v2@refs/pr/3 ")
     assert (ref.repo_id, ref.revision) == ("Org-1/re_po.v2", "refs/pr/3")
+    for revision in ["v1.0", "main", "feature/x-y_z", "0123456789abcdef0123456789abcdef01234567"]:
+        assert parse_hub_spec(f"org/repo@{revision}").revision == revision
 
 
 # -- pushing ------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def test_bad_painter_inputs_each_one_line(runner, tiny_folder, tmp_path):
           "newer than this brush understands")
     notjson = make_tiny(tmp_path / "notjson")
     (notjson / "config.json").write_text("{ nope")
-    fails(runner.invoke(app, ["painters", "info", f"local-dir:{notjson}"]), "cannot read painter config")
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{notjson}"]), "config.json: not valid JSON")
     noweights = make_tiny(tmp_path / "noweights")
     (noweights / "model.safetensors").unlink()
     fails(runner.invoke(app, ["painters", "info", f"local-dir:{noweights}"]), "model.safetensors")
