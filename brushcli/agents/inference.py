@@ -145,7 +145,7 @@ def paint_with_agent(
     source = None
     if not isinstance(image, np.ndarray):
         source = str(image)
-        image = load_image(image)
+        image = load_image(image, max_side=size)
     model, painter = agent_and_painter(agent, device)
     started = time.perf_counter()
     x, target = prepare_target(image, model.channels, size)

@@ -98,7 +98,7 @@ def paint(
     objective = objective or pixel_loss()
     if not isinstance(image, np.ndarray):
         source = source or str(image)
-        image = load_image(image)
+        image = load_image(image, max_side=settings.size)
     started = time.perf_counter()
     torch.manual_seed(settings.seed)
     generator = torch.Generator().manual_seed(settings.seed)

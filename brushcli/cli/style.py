@@ -57,7 +57,7 @@ def style_command(
     chosen_layers = [x.strip() for x in layers.split(",") if x.strip()] if layers else None
     objective = default_objective(net_name, chosen_layers)
     resolve_painter_folder(painter)
-    target = load_image(image)
+    target = load_image(image, max_side=settings.size)
     pal = parse_palette(palette, target, seed)
     folder = out / image.stem
     wanted = record(settings, painter, str(image), str(objective), palette)

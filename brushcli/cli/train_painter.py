@@ -70,16 +70,12 @@ def train_painter_command(
 
 
 def _parse_arch_args(text: str | None) -> dict:
-    import json
-
     from brushcli.errors import InvalidArgument
+    from brushcli.safejson import parse_json
 
     if not text:
         return {}
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise InvalidArgument(f"--arch-args must be a JSON object ({exc})") from exc
+    value = parse_json(text, "--arch-args", InvalidArgument)
     if not isinstance(value, dict):
         raise InvalidArgument("--arch-args must be a JSON object, e.g. '{\"hidden\": 96}'")
     return value
@@ -106,6 +102,8 @@ def eval_painter_command(
 
     if samples < 1:
         raise InvalidArgument(f"--samples must be positive, got {samples}")
+    if worst < 0:
+        raise InvalidArgument(f"--worst must be 0 or more strokes, got {worst}")
     for path in (grid, report):
         if path is not None:
             check_output_file(path)

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from brushcli.errors import OutputError
-from brushcli.files import OUTPUT_MARKER, ensure_dir, write_json
+from brushcli.files import OUTPUT_MARKER, check_can_create, ensure_dir, write_json
+from brushcli.safejson import read_json
 from brushcli.outputs.result import Painting
 from brushcli.outputs.writers import export, write_image
 
@@ -38,11 +39,11 @@ OUTPUT_FILES = ("strokes.json", "neural.png", "mypaint.png", "compare.png", "tim
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The marker of a folder brush wrote, or None (no marker, unreadable, or not brush's format)."""
     path = Path(folder) / MARKER
+    if path.is_symlink() or not path.is_file():
+        return None
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > 1 << 20:
-            return None
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        doc = read_json(path, 1 << 20, OutputError, "brush output marker")
+    except OutputError:
         return None
     return doc if isinstance(doc, dict) and isinstance(doc.get("files"), list) else None
 
@@ -68,14 +69,14 @@ def is_done(folder: Path, settings: dict[str, Any] | None = None) -> bool:
 def prepare_folder(folder: Path, settings: dict[str, Any], overwrite: bool = False) -> bool:
     """Check ``folder`` before the work starts: True to paint, False to skip (already done).
 
-    Raises :class:`OutputError` (one line, nothing touched) for a path that is a file or a symlink,
+    Creates nothing. Raises :class:`OutputError` (one line) for a path that is a file or a symlink,
     a folder brush did not write, or a finished painting with other settings without ``overwrite``.
     """
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(f"output {folder} exists and is not a folder; choose another --out")
-    ensure_dir(folder.parent)
     if not folder.exists():
+        check_can_create(folder)  # nothing is created before the work succeeds
         return True
     if any(folder.iterdir()) and not _brush_wrote(folder):
         raise OutputError(f"output folder {folder} exists and was not written by brush; choose another --out "

@@ -299,13 +299,11 @@ CASES = [
     Case("paint --resume of /dev/zero", lambda t: ["paint", "--resume", str(link(t, "zero.json", "/dev/zero")),
                                                    "-o", str(t / "out"), "--quiet"], "is not a regular file"),
     Case("paint a float TIFF holding NaN", lambda t: ["paint", str(nan_tiff(t)), "-o", str(t / "out"), "--steps", "1",
-                                                      "--quiet"], "NaN or infinite values",
-         xfail="cli/paint.py calls ensure_dir(out) before the first image is read: an empty out/ is left (item 12)"),
+                                                      "--quiet"], "NaN or infinite values"),
     Case("paint with a painter of hidden=200000", lambda t: [
         "paint", str(nan_tiff(t)), "-o", str(t / "out"), "--painter",
         f"local-dir:{painter_folder(t, config_set('arch_args.hidden', 200_000))}", "--quiet"],
-        "arch_args.hidden: 200000 is above the maximum",
-        xfail="cli/paint.py checks only that the painter folder exists, then creates out/ before loading it"),
+        "arch_args.hidden: 200000 is above the maximum"),
     # names longer than the file system allows (ENAMETOOLONG made Path.exists() raise)
     Case("brush path longer than the file system allows", lambda t: [
         "render", str(strokes_file(t)), "-o", str(t / "out.png"), "--brush", "b" * 300 + ".myb"], "does not exist"),
