@@ -33,7 +33,7 @@ def test_render_png_and_gif(runner, strokes_file, tmp_path):
     assert img.shape == (256, 256, 3)
     assert img.std() > 5  # strokes were painted on the white background
     frames = Image.open(gif)
-    assert frames.n_frames == 13  # empty canvas + one frame per stroke
+    assert frames.n_frames == 12  # one frame per stroke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.gif", "big.png", "strokes.json"]
 
 
