@@ -147,7 +147,7 @@ class LayeredCanvas(nn.Module):
         if not self.painter.scalable or self.use_real:
             return 1
         lw, lh = self.level(level).size
-        scale = max(1, math.ceil(max(width / lw, height / lh)))
+        scale = max(1, math.ceil(max(width / lw, height / lh) - 0.05))  # not a whole step up for rounding
         strokes = self.level(level).count * sum(self.groups[i].shape[1] for i in indices)
         while scale > 1 and strokes * (self.tile * scale) ** 2 > SHARP_ELEMENTS:
             scale -= 1

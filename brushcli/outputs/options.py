@@ -81,7 +81,8 @@ class FrameOptions:
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """Per-file export choices (the CLI's ``--background transparent``, ``--layers``, ``--frames``, ``--fps``).
+    """Per-file export choices (the CLI's ``--background transparent``/``--transparent``, ``--strokes-per-layer``,
+    ``--frames``, ``--fps``).
 
     ``transparent`` leaves the paper out (PNG, WebP, SVG, and the OpenRaster background layer is
     hidden); ``layers`` puts that many strokes in each OpenRaster layer (``None``: one layer per grid
@@ -94,5 +95,5 @@ class ExportOptions:
 
     def validate(self) -> None:
         if self.layers is not None and self.layers < 1:
-            raise InvalidArgument(f"--layers must be 1 or more strokes per layer, got {self.layers}")
+            raise InvalidArgument(f"--strokes-per-layer must be 1 or more, got {self.layers}")
         self.timelapse.validate()
