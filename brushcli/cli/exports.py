@@ -25,7 +25,7 @@ EXPORT = typer.Option(
          + "; repeatable. With several inputs put {name} in the path (out/{name}.ora).")
 TRANSPARENT = typer.Option(False, "--transparent",
                            help="Exports leave the paper out: PNG/WebP with alpha, SVG without its background, "
-                                "OpenRaster with the background layer hidden.")
+                                "OpenRaster with the background layer hidden (time-lapses keep the paper).")
 PER_LAYER = typer.Option(None, "--strokes-per-layer",
                          help="OpenRaster: this many strokes per layer (default: one layer per grid level).")
 FPS = typer.Option(None, "--fps", help="Time-lapse frames per second (default: up to 30, at least 5 s long).")

@@ -33,8 +33,8 @@ def render_command(
     gif: Path = typer.Option(None, "--gif", help="Also write a time-lapse GIF here (same as another -o FILE.gif)."),
     background: str = typer.Option(
         None, "--background",
-        help="Background: a color (white, black, #rrggbb) or transparent (.png, .webp, .ora, .svg); "
-             "default: the file's."),
+        help="Background: a color (white, black, #rrggbb) or transparent (.png, .webp, .ora, .svg; "
+             "time-lapses keep the file's paper); default: the file's."),
     per_layer: int = exports.PER_LAYER,
     fps: float = exports.FPS,
     frames: str = exports.FRAMES,

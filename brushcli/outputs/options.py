@@ -85,7 +85,7 @@ class ExportOptions:
     ``--frames``, ``--fps``).
 
     ``transparent`` leaves the paper out (PNG, WebP, SVG, and the OpenRaster background layer is
-    hidden); ``layers`` puts that many strokes in each OpenRaster layer (``None``: one layer per grid
+    hidden; time-lapses keep it, and JPEG, which has no alpha, is refused); ``layers`` puts that many strokes in each OpenRaster layer (``None``: one layer per grid
     level of the painting's plan).
     """
 

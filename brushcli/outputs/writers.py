@@ -83,7 +83,7 @@ WRITERS: dict[str, Writer] = {
     ".webm": write_video_timelapse,
     ".json": _strokes,
 }
-#: Formats that can hold a transparent background.
+#: Formats that can hold a transparent background (time-lapses always show the paper; JPEG refuses).
 TRANSPARENT = (".png", ".webp", ".ora", ".svg")
 #: Formats made from the replay's time-lapse (the replay must record one).
 TIMELAPSE = (".gif", ".mp4", ".webm")
@@ -105,7 +105,7 @@ def check_export(path: Path, options: ExportOptions | None = None) -> None:
     if options is not None:
         options.validate()
         suffix = Path(path).suffix.lower()
-        if options.transparent and suffix not in TRANSPARENT and suffix != ".json":
+        if options.transparent and suffix not in (*TRANSPARENT, *TIMELAPSE, ".json"):
             raise OutputError(f"cannot write {path} with a transparent background: {suffix} has no transparency; "
                               f"use one of {', '.join(TRANSPARENT)}")
     check_output_file(Path(path))

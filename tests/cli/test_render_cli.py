@@ -117,11 +117,13 @@ def test_render_transparent(runner, strokes_file, tmp_path):
     _ok(runner.invoke(app, ["render", str(strokes_file), "-o", str(out), "--background", "transparent"]))
     img = np.asarray(Image.open(out))
     assert img.shape == (64, 64, 4) and img[..., 3].min() == 0 and img[..., 3].max() == 255
-    for bad in ("t.jpg", "t.gif", "t.mp4"):
+    for bad in ("t.jpg", "t.jpeg"):
         err = _fails(runner.invoke(app, ["render", str(strokes_file), "-o", str(tmp_path / bad),
                                          "--background", "transparent"]), "no transparency")
         assert bad[1:] in err
         assert not (tmp_path / bad).exists()
+    _ok(runner.invoke(app, ["render", str(strokes_file), "-o", str(tmp_path / "t.gif"), "--background", "transparent"]))
+    assert Image.open(tmp_path / "t.gif").convert("RGB").getpixel((0, 0)) != (0, 0, 0)  # on the paper
 
 
 @pytest.mark.parametrize("args, needle", [
