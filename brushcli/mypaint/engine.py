@@ -122,11 +122,14 @@ class Surface:
         events: list[list[float]],
         color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
         radii_out: np.ndarray | None = None,
+        track_out: np.ndarray | None = None,
     ) -> tuple[int, int, int, int]:
         """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`).
 
         ``radii_out`` (one slot per drawn event) receives the engine's actual dab radius in pixels
-        after each event: painters learn from it where MyPaint lays its dabs. Returns the rectangle
+        after each event: painters learn from it where MyPaint lays its dabs. ``track_out`` (one row
+        per drawn event) receives the last dab's ``x, y, radius`` in pixels (vector exports draw the
+        stroke where the engine really put it). Returns the rectangle
         ``(x, y, width, height)`` libmypaint reports as changed (it may reach past the canvas), so a
         time-lapse can copy just that part.
         """
@@ -165,6 +168,9 @@ class Surface:
                 stroke_to(x, y, pressure, dtime)
                 if radii_out is not None:
                     radii_out[i] = lib.mypaint_brush_get_state(handle, _lib.STATE_ACTUAL_RADIUS)
+                if track_out is not None:
+                    track_out[i] = [lib.mypaint_brush_get_state(handle, state) for state in
+                                    (_lib.STATE_ACTUAL_X, _lib.STATE_ACTUAL_Y, _lib.STATE_ACTUAL_RADIUS)]
             changed = _lib.MyPaintRectangle()
             lib.mypaint_surface_end_atomic(surface, ctypes.byref(changed))
         finally:

@@ -65,6 +65,25 @@ def render_alpha_batch(
     return out
 
 
+def dab_tracks(brush: str | BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling) -> np.ndarray:
+    """Where the engine puts each stroke's dabs: ``(N, steps + 1, 3)`` = last dab ``x, y, radius`` after
+    each drawn event, as fractions of a ``size``-px square canvas (``shapes`` as for :func:`render_alpha_batch`).
+
+    Tracking, the dab schedule and the brush's radius curves (pressure, speed) make this differ from
+    the Bezier and the base radius; the engine's own numbers are the truth a vector export can follow.
+    """
+    spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
+    check_size(size, size)
+    shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
+    out = np.zeros((len(shapes), sampling.steps + 1, 3), np.float64)
+    radii, events = stroke_events(shapes, size, size, sampling)
+    with Surface(size, size) as surface, native_stdout_silenced():
+        for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
+            surface.clear()
+            surface.paint_events(spec, radius, stroke, track_out=out[i])
+    return out / size
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """A forkserver that preloads only this module.
 

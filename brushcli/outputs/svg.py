@@ -1,10 +1,11 @@
 """SVG (``.svg``): every stroke as a vector path, for the web and vector editors.
 
-A stroke is its quadratic Bezier, cut (exactly, by de Casteljau) into :data:`SEGMENTS` pieces, each
-a ``Q`` path with round caps whose width is twice the radius MyPaint's engine really used there:
-the brush's radius follows pressure and speed through its own input curves, so the radii are read
-back from libmypaint (one cheap render of each stroke on a small canvas, where the brush behaves as
-at any size) instead of being guessed. For a solid, round brush such as the pen this looks like
+A stroke is drawn where MyPaint's engine really lays its dabs: the brush's radius follows pressure
+and speed through its own input curves, tracking makes dabs trail the pointer, and a stroke ends at
+its last whole dab, so the dab track (position and radius after each engine event) is read back
+from libmypaint (one cheap render of each stroke on a small canvas, where the brush behaves as at
+any size) instead of being guessed. The track is cut into :data:`SEGMENTS` pieces, each a ``Q``
+path with round caps whose width is twice the dab radius there. For a solid, round brush such as the pen this looks like
 the MyPaint render; a textured brush (low hardness, random offsets or radii) cannot be drawn with
 plain paths, so the file holds the strokes' skeletons and says so in its ``<desc>``.
 """
@@ -17,15 +18,15 @@ import numpy as np
 
 from brushcli.files import atomic_path, to_uint8
 from brushcli.mypaint.brushes import BrushSpec, resolve_brush
-from brushcli.mypaint.render import render_alpha_batch
+from brushcli.mypaint.render import dab_tracks
 from brushcli.outputs.options import ExportOptions
 from brushcli.outputs.result import Painting
 from brushcli.strokes import SHAPE, StrokeList
 
 #: Pieces each stroke is cut into (its width is constant along a piece).
 SEGMENTS = 8
-#: Canvas long side at which the engine's radii are measured (they are relative, so size hardly matters).
-RADIUS_CANVAS = 128
+#: Canvas side at which the engine's dab track is measured (it is relative: the size hardly matters).
+TRACK_CANVAS = 128
 #: Settings that scatter dabs or vary them at random: such brushes are not clean paths.
 SCATTERING = ("offset_by_random", "radius_by_random", "tracking_noise", "smudge")
 
@@ -47,47 +48,44 @@ def is_solid(brush: BrushSpec) -> bool:
     return base("hardness", 0.8) >= 0.7 and base("opaque", 1.0) >= 0.9 and not scattered and not random_input
 
 
-def engine_radii(strokes: StrokeList, brush: BrushSpec) -> np.ndarray:
-    """The engine's dab radius after each drawn event, ``(N, steps + 1)``, as a fraction of the long side."""
+def engine_tracks(strokes: StrokeList, brush: BrushSpec) -> np.ndarray:
+    """Last dab ``x, y, radius`` after each drawn event, ``(N, steps + 1, 3)``, as fractions of the long side.
+
+    Measured on a square :data:`TRACK_CANVAS`-px canvas holding the plan's geometry: the engine is
+    scale-free (speed is normalised by the canvas), so the fractions hold at any output size.
+    """
     width, height = strokes.width, strokes.height
     long_side = max(width, height)
     shapes = strokes.params[:, SHAPE].copy()
     shapes[:, [0, 2, 4]] *= width / long_side  # the same geometry on a square canvas of the long side
     shapes[:, [1, 3, 5]] *= height / long_side
-    radii = np.empty((len(strokes), strokes.sampling.steps + 1), np.float32)
-    if len(strokes):
-        render_alpha_batch(brush, shapes, RADIUS_CANVAS, strokes.sampling, radii)
-    return radii
+    if not len(strokes):
+        return np.zeros((0, strokes.sampling.steps + 1, 3))
+    return dab_tracks(brush, shapes, TRACK_CANVAS, strokes.sampling)
 
 
-def stroke_paths(strokes: StrokeList, width: int, height: int, radii: np.ndarray) -> list[str]:
-    """One ``<g>`` of path pieces per stroke, in painting order, at ``width`` x ``height`` px."""
+def stroke_paths(strokes: StrokeList, width: int, height: int, tracks: np.ndarray) -> list[str]:
+    """One ``<g>`` of path pieces per stroke, in painting order, at ``width`` x ``height`` px.
+
+    Piece ``k`` runs through the engine's dab track from one cut to the next as a quadratic that
+    passes through the track's middle point there; its width is twice the mean dab radius on it.
+    """
     long_side = max(width, height)
-    cuts = np.linspace(0.0, 1.0, SEGMENTS + 1)
-    event_t = np.linspace(0.0, 1.0, radii.shape[1])
+    events = tracks.shape[1]
+    cuts = np.linspace(0, events - 1, min(SEGMENTS, events - 1) + 1).round().astype(int)
     out = []
-    for row, stroke_radii in zip(strokes.params, radii):
-        p = np.array([[row[0] * width, row[1] * height], [row[2] * width, row[3] * height],
-                      [row[4] * width, row[5] * height]])
+    for row, track in zip(strokes.params, tracks):
+        xy = track[:, :2] * long_side
         color = "#{:02x}{:02x}{:02x}".format(*to_uint8(row[9:12]).tolist())
         pieces = []
         for a, b in zip(cuts[:-1], cuts[1:]):
-            start, control, end = _piece(p, a, b)
-            inside = (event_t >= a - 1e-9) & (event_t <= b + 1e-9)
-            stroke_width = 2.0 * float(stroke_radii[inside].mean()) * long_side
+            start, end, middle = xy[a], xy[b], xy[(a + b) // 2] if b - a > 1 else (xy[a] + xy[b]) / 2
+            control = 2.0 * middle - (start + end) / 2.0  # the quadratic through start, middle, end
+            stroke_width = 2.0 * float(track[a : b + 1, 2].mean()) * long_side
             pieces.append(f'<path d="M{start[0]:.2f} {start[1]:.2f}Q{control[0]:.2f} {control[1]:.2f} '
                           f'{end[0]:.2f} {end[1]:.2f}" stroke-width="{stroke_width:.2f}"/>')
         out.append(f'<g stroke="{color}">' + "".join(pieces) + "</g>")
     return out
-
-
-def _piece(p: np.ndarray, a: float, b: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start, control and end of the part ``a..b`` of the quadratic Bezier ``p`` (its blossom)."""
-
-    def blossom(u: float, v: float) -> np.ndarray:
-        return (1 - u) * (1 - v) * p[0] + ((1 - u) * v + u * (1 - v)) * p[1] + u * v * p[2]
-
-    return blossom(a, a), blossom(a, b), blossom(b, b)
 
 
 def write_svg(painting: Painting, path: Path, options: ExportOptions) -> None:
@@ -112,7 +110,7 @@ def write_svg(painting: Painting, path: Path, options: ExportOptions) -> None:
         bg = "#{:02x}{:02x}{:02x}".format(*to_uint8(np.asarray(strokes.background)).tolist())
         lines.append(f'<rect width="{width}" height="{height}" fill="{bg}"/>')
     lines.append('<g fill="none" stroke-linecap="round" stroke-linejoin="round">')
-    lines += stroke_paths(strokes, width, height, engine_radii(strokes, brush))
+    lines += stroke_paths(strokes, width, height, engine_tracks(strokes, brush))
     lines += ["</g>", "</svg>"]
     with atomic_path(Path(path)) as tmp:
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

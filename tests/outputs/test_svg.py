@@ -14,7 +14,8 @@ from PIL import Image
 from _brushtest import random_strokes
 from brushcli.outputs.options import ExportOptions
 from brushcli.outputs.result import Painting, mse
-from brushcli.outputs.svg import SEGMENTS, engine_radii
+from brushcli.mypaint.brushes import resolve_brush
+from brushcli.outputs.svg import SEGMENTS, engine_tracks
 from brushcli.outputs.writers import export
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -40,20 +41,26 @@ def test_paths_per_stroke_in_painting_order(tmp_path):
     paths = groups[0].findall("svg:path", NS)
     assert len(paths) == SEGMENTS and all("Q" in p.get("d") for p in paths)
     start = [float(v) for v in re.findall(r"-?[\d.]+", paths[0].get("d"))[:2]]
-    assert start == pytest.approx([first[0] * 160, first[1] * 120], abs=0.01)
-    end = [float(v) for v in re.findall(r"-?[\d.]+", paths[-1].get("d"))[-2:]]
-    assert end == pytest.approx([first[4] * 160, first[5] * 120], abs=0.01)
+    assert start == pytest.approx([first[0] * 160, first[1] * 120], abs=1.0)  # the first dab
     assert root.find("svg:g", NS).get("stroke-linecap") == "round"
 
 
-def test_width_follows_the_engine_radius_and_pressure():
+def test_paths_follow_the_engines_dab_track():
     strokes = _pen(2)
     strokes.params[:, 6:8] = [[0.3, 1.0], [1.0, 0.3]]  # pressure rises / falls
     strokes.params[:, 8] = 0.04
-    radii = engine_radii(strokes, __import__("brushcli.mypaint.brushes", fromlist=["x"]).resolve_brush("classic/pen"))
-    assert radii.shape == (2, strokes.sampling.steps + 1)
+    tracks = engine_tracks(strokes, resolve_brush("classic/pen"))
+    assert tracks.shape == (2, strokes.sampling.steps + 1, 3)
+    radii = tracks[..., 2]
     assert radii[0, -1] > radii[0, 2] and radii[1, -1] < radii[1, 2]  # the pen widens with pressure
     assert 0.5 * 0.04 < radii.mean() < 3 * 0.04
+    # dabs start at the start point and trail the Bezier's end (the last whole dab, tracking)
+    first = strokes.params[0]
+    long_side = max(strokes.width, strokes.height)
+    start = tracks[0, 0, :2] * long_side
+    assert np.allclose(start, [first[0] * strokes.width, first[1] * strokes.height], atol=1.0)
+    end = np.array([first[4] * strokes.width, first[5] * strokes.height])
+    assert 0 < np.linalg.norm(tracks[0, -1, :2] * long_side - end) < 2 * radii[0, -1] * long_side
 
 
 def test_transparent_has_no_background_and_textured_brushes_say_so(tmp_path):
