@@ -27,19 +27,25 @@ CODECS = {
 }
 
 
-def write_gif(path: Path, frames: Iterable[np.ndarray], fps: float = 10.0, hold: float = 2.0) -> Path:
+def write_gif(path: Path, frames: Iterable[np.ndarray], fps: float = 10.0, hold: float = 2.0,
+              palette_from: np.ndarray | None = None) -> Path:
     """Save RGB frames (uint8, or float in 0..1) as a looping GIF at ``fps``, holding the last frame ``hold`` s.
 
-    One palette made from the last frame (the finished painting holds every color) is used for all
-    frames without dithering: per-frame palettes cost ~0.15 s a frame and make colors flicker.
+    One palette, made from ``palette_from`` (default: the last frame; the finished painting holds
+    every color), is used for all frames without dithering: per-frame palettes cost ~0.15 s a frame
+    and make colors flicker. Given ``palette_from``, frames are quantised as they stream in.
     """
     from PIL import Image
 
-    frames = [f if f.dtype == np.uint8 else to_uint8(f) for f in frames]
-    if not frames:
+    if palette_from is None:
+        frames = list(frames)
+        palette_from = frames[-1] if frames else None
+    if palette_from is None:
         raise OutputError(f"no frames to write to {path}")
-    palette = Image.fromarray(frames[-1]).quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    palette = Image.fromarray(_uint8(palette_from)).quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    images = [Image.fromarray(_uint8(f)).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    if not images:
+        raise OutputError(f"no frames to write to {path}")
     step = max(GIF_MIN_DELAY_MS, int(round(1000.0 / fps)))
     durations = [step] * (len(images) - 1) + [step + int(round(hold * 1000))]
     with atomic_path(Path(path)) as tmp:
@@ -52,7 +58,9 @@ def write_gif_timelapse(painting: Painting, path: Path, options: ExportOptions) 
     """``.gif``: the time-lapse of the MyPaint replay."""
     timelapse = painting.timelapse()
     schedule = options.timelapse.schedule(timelapse.strokes)
-    write_gif(path, timelapse.frames(schedule), options.timelapse.rate(len(schedule)), options.timelapse.hold)
+    finished = next(timelapse.frames(schedule[-1:]))
+    write_gif(path, timelapse.frames(schedule), options.timelapse.rate(len(schedule)), options.timelapse.hold,
+              palette_from=finished)
 
 
 def write_video(path: Path, frames: Iterable[np.ndarray], fps: float, hold: float = 2.0) -> int:
@@ -99,6 +107,10 @@ def write_video_timelapse(painting: Painting, path: Path, options: ExportOptions
     timelapse = painting.timelapse()
     schedule = options.timelapse.schedule(timelapse.strokes)
     write_video(path, timelapse.frames(schedule), options.timelapse.rate(len(schedule)), options.timelapse.hold)
+
+
+def _uint8(frame: np.ndarray) -> np.ndarray:
+    return frame if frame.dtype == np.uint8 else to_uint8(frame)
 
 
 def _even(frame: np.ndarray) -> np.ndarray:
