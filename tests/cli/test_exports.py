@@ -66,3 +66,9 @@ def test_name_in_the_path_gives_one_export_per_image(runner, tmp_path):
                                  "--export", str(tmp_path / "{name}.svg")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == ["astronaut.svg", "chelsea.svg"]
+
+
+def test_eval_painter_grid_is_a_png_only(runner, tmp_path):
+    _one_line_error(runner.invoke(app, ["eval-painter", "pen", "--samples", "4", "--grid", str(tmp_path / "g.jpg")]),
+                    ".png")
+    assert not list(tmp_path.iterdir())
