@@ -1,6 +1,7 @@
 """Output formats: how long each takes, and how faithful the vector and layered ones are.
 
 Run:  python benchmarks/formats.py out/astronaut/strokes.json [--gallery docs/gallery/formats] [--screenshot]
+      python benchmarks/formats.py --timelapse 600      # video timing on N random pen strokes at 512 px
 
 For a stroke file (written by ``brush paint``): the time of the MyPaint replay (with and without the
 time-lapse recording) and of every writer; the SVG rasterised by resvg (PyPI ``resvg-py``) against
@@ -39,10 +40,14 @@ THUMB = 256
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("strokes", type=Path)
+    parser.add_argument("strokes", type=Path, nargs="?")
     parser.add_argument("--gallery", type=Path, default=None)
     parser.add_argument("--screenshot", action="store_true")
+    parser.add_argument("--timelapse", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.timelapse:
+        timelapse_timing(args.timelapse)
+        return
     strokes = load_strokes(args.strokes)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {args.strokes}: "
           f"{len(strokes)} strokes, {strokes.width}x{strokes.height}, {strokes.brush}")
@@ -79,6 +84,38 @@ def main() -> None:
     _neural_gap(strokes, real.image)
     if args.gallery:
         _gallery(args.gallery, images, work / "painting.ora" if args.screenshot else None)
+    shutil.rmtree(work)
+
+
+def timelapse_timing(n: int, side: int = 512) -> None:
+    """Replay with and without the time-lapse recording, then GIF/MP4/WebM, for ``n`` random pen strokes."""
+    from brushcli.presets import load_preset
+    from brushcli.strokes import StrokeList
+
+    preset = load_preset("pen")
+    rng = np.random.default_rng(0)
+    shapes = preset.actions_to_shapes(preset.random_actions(n, rng))
+    shapes[:, 8] = np.geomspace(0.2, 0.02, n)  # large strokes first, as a painting goes
+    strokes = StrokeList(np.concatenate([shapes, rng.uniform(0, 1, (n, 3))], axis=1), side, side, preset.brush,
+                         sampling=preset.sampling)
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {n} random pen strokes, "
+          f"{side} px")
+    t = time.perf_counter()
+    replay(strokes)
+    plain = time.perf_counter() - t
+    painting = Painting(strokes=strokes)
+    t = time.perf_counter()
+    painting.mypaint()
+    recorded = time.perf_counter() - t
+    kept = sum(p.pixels.nbytes for patches in painting.timelapse().patches for p in patches)
+    print(f"MyPaint replay {plain:.2f} s; with the time-lapse recorded {recorded:.2f} s "
+          f"({kept / 2**20:.1f} MiB of patches)")
+    work = Path(tempfile.mkdtemp(prefix="brush-timelapse-"))
+    for suffix in (".gif", ".mp4", ".webm"):
+        path = work / f"t{suffix}"
+        t = time.perf_counter()
+        export(painting, path)
+        print(f"{suffix}: {time.perf_counter() - t:.2f} s, {path.stat().st_size / 1024:,.0f} KiB, {_note(path)}")
     shutil.rmtree(work)
 
 

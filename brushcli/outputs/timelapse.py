@@ -2,9 +2,11 @@
 
 A frame after every stroke of a 600-stroke painting would be 600 full images (half a gigabyte at
 512 px); most strokes change a small part of the canvas. So while the replay paints, the recorder
-copies, after each stroke, only the rectangle libmypaint reports changed, shrunk to the frame size
-(:data:`FRAME_SIDE` on the long side). Any frame is then rebuilt by pasting patches in order, and
-writers stream frames one at a time (:meth:`Timelapse.frames`).
+reads, after each stroke, only the rectangle libmypaint reports changed, shrunk to the frame size
+(:data:`FRAME_SIDE` on the long side), and keeps the runs of :data:`BLOCK`-px blocks in it that
+really differ from the frame so far (a long diagonal stroke's rectangle is mostly untouched). Any
+frame is then rebuilt by pasting patches in order, and writers stream frames one at a time
+(:meth:`Timelapse.frames`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from brushcli.mypaint.engine import Surface
 FRAME_SIDE = 512
 #: Rows read from the surface at a time (bounds the memory a full-canvas stroke of a huge replay needs).
 BAND = 256
+#: Side of the blocks a patch is cut into; only blocks that changed are kept.
+BLOCK = 16
 
 
 @dataclass
@@ -35,10 +39,10 @@ class Patch:
 
 @dataclass
 class Timelapse:
-    """The empty canvas at frame size plus, for every stroke, the patch it changed (``None``: nothing)."""
+    """The empty canvas at frame size plus, for every stroke, the patches it changed (maybe none)."""
 
     first: np.ndarray
-    patches: list[Patch | None] = field(default_factory=list)
+    patches: list[list[Patch]] = field(default_factory=list)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -56,8 +60,7 @@ class Timelapse:
         for count in after:
             count = min(max(0, int(count)), len(self.patches))
             while painted < count:
-                patch = self.patches[painted]
-                if patch is not None:
+                for patch in self.patches[painted]:
                     h, w = patch.pixels.shape[:2]
                     frame[patch.y : patch.y + h, patch.x : patch.x + w] = patch.pixels
                 painted += 1
@@ -78,14 +81,38 @@ class TimelapseRecorder:
         self.scale_x = self.frame_size[0] / width
         self.scale_y = self.frame_size[1] / height
         self.result: Timelapse | None = None
+        self._frame = np.zeros((self.frame_size[1], self.frame_size[0], 3), np.uint8)  # the frame so far
 
     def __call__(self, count: int, surface: Surface, changed: tuple[int, int, int, int]) -> None:
         x, y, w, h = changed
         patch = self._patch(surface, x, y, x + w, y + h)
         if count == 0:
-            self.result = Timelapse(first=patch.pixels if patch else np.zeros((*self.frame_size[::-1], 3), np.uint8))
+            if patch is not None:
+                self._frame[patch.y : patch.y + patch.pixels.shape[0], patch.x : patch.x + patch.pixels.shape[1]] = \
+                    patch.pixels
+            self.result = Timelapse(first=self._frame.copy())
         elif self.result is not None:
-            self.result.patches.append(patch)
+            self.result.patches.append(self._changed_runs(patch) if patch is not None else [])
+
+    def _changed_runs(self, patch: Patch) -> list[Patch]:
+        """The runs of blocks of ``patch`` that differ from the frame so far (which they then update)."""
+        h, w = patch.pixels.shape[:2]
+        current = self._frame[patch.y : patch.y + h, patch.x : patch.x + w]
+        differs = (patch.pixels != current).any(axis=2)
+        rows, cols = -(-h // BLOCK), -(-w // BLOCK)
+        padded = np.zeros((rows * BLOCK, cols * BLOCK), bool)
+        padded[:h, :w] = differs
+        blocks = padded.reshape(rows, BLOCK, cols, BLOCK).any(axis=(1, 3))
+        runs = []
+        for r in np.flatnonzero(blocks.any(axis=1)):
+            row = np.concatenate([[False], blocks[r], [False]])
+            edges = np.flatnonzero(row[1:] != row[:-1])  # starts and ends of runs of changed blocks
+            for c0, c1 in zip(edges[::2], edges[1::2]):
+                y0, x0 = r * BLOCK, c0 * BLOCK
+                pixels = patch.pixels[y0 : y0 + BLOCK, x0 : c1 * BLOCK].copy()
+                runs.append(Patch(patch.x + x0, patch.y + y0, pixels))
+        current[...] = patch.pixels
+        return runs
 
     def _patch(self, surface: Surface, x0: int, y0: int, x1: int, y1: int) -> Patch | None:
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(self.width, x1), min(self.height, y1)
