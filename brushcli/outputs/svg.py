@@ -95,9 +95,9 @@ def write_svg(painting: Painting, path: Path, options: ExportOptions) -> None:
     brush = resolve_brush(strokes.brush)
     solid = is_solid(brush)
     about = (f"{len(strokes)} strokes of MyPaint brush {brush.name}, painted by brush "
-             f"(each a quadratic Bezier; width from the engine's radius)")
+             f"(each drawn along the dabs MyPaint's engine lays: quadratic pieces as wide as the dabs)")
     if not solid:
-        about += (f". {brush.name} is textured: these paths are the strokes' skeletons (centre line and radius), "
+        about += (f". {brush.name} is textured: these paths are the strokes' skeletons (dab track and radius), "
                   "not its look; the .ora or .png export holds the real MyPaint render")
     lines = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
