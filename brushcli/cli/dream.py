@@ -56,7 +56,7 @@ def dream_command(
       brush dream "giant panda"
       brush dream violin 388 --nets vgg16,resnet50 --strokes 50
       brush dream goldfish --judges efficientnet-lite1 -o dreams
-      brush dream violin 388 --export "dreams/{name}.mp4"
+      brush dream violin 388 --export "{name}.mp4"
     """
     from brushcli.api import resolve_device
     from brushcli.apps.dream import DreamSettings, dream_classes

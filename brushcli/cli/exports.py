@@ -22,7 +22,7 @@ NAME = "{name}"
 EXPORT = typer.Option(
     None, "--export", metavar="PATH",
     help="Also write the painting here, format by suffix: " + ", ".join(sorted(WRITERS))
-         + "; repeatable. With several inputs put {name} in the path (out/{name}.ora).")
+         + "; repeatable. With several inputs put {name} in the path ({name}.ora). Its folder must exist.")
 TRANSPARENT = typer.Option(False, "--transparent",
                            help="Exports leave the paper out: PNG/WebP with alpha, SVG without its background, "
                                 "OpenRaster with the background layer hidden (time-lapses keep the paper).")
