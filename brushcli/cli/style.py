@@ -46,7 +46,7 @@ def style_command(
       brush style photo.jpg --size 1024
       brush style photo.jpg --size 512 --palette gray --painter dry-brush
       brush style photo.jpg --palette 6 --net efficientnet-lite0
-      brush style photo.jpg --size 512 --export photo.svg --export photo.ora
+      brush style photo.jpg --size 512 --net efficientnet-lite0 --export photo.svg --export photo.ora
     """
     from brushcli.api import resolve_device
     from brushcli.apps.style import StyleSettings, default_objective, record, style
