@@ -186,7 +186,7 @@ def dream(
             generator,
             progress=(lambda t, _n, s: progress(total + t, total + trials, s)) if progress else None)
     with torch.no_grad():
-        neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+        neural = canvas.render(settings.size, settings.size, sharp=True).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     about = {"class": cls.name, "class_index": cls.index} if cls else {}
     strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
         "command": "dream", **about, "nets": ensemble.names,
@@ -205,7 +205,8 @@ def dream(
         "painter": painter.name, "device": str(device), "seed": settings.seed,
     }
     return Painting(strokes=strokes, neural=neural, losses=log.losses, steps=total, seconds=seconds,
-                    painter=painter.name, device=str(device), info=info)
+                    painter=painter.name, device=str(device), info=info,
+                    neural_side=None if painter.scalable or painter.canvas >= settings.size else painter.canvas)
 
 
 def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float]) -> Score:

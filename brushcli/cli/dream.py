@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
 
@@ -36,6 +37,11 @@ def dream_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo classes whose outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint what classifiers think a class looks like ("paint the optimal panda").
 
@@ -50,12 +56,15 @@ def dream_command(
       brush dream "giant panda"
       brush dream violin 388 --nets vgg16,resnet50 --strokes 50
       brush dream goldfish --judges efficientnet-lite1 -o dreams
+      brush dream violin 388 --export "{name}.mp4"
     """
     from brushcli.api import resolve_device
     from brushcli.apps.dream import DreamSettings, dream_classes
 
     settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
                              real_every=real_every, search=search, device=resolve_device(device))
+    options = exports.export_options(transparent, per_layer, fps, frames)
+    targets = exports.check_exports(export_to, options, sorted(set(classes)))
     with progress_bar(disable=quiet) as bar:
         tasks: dict[str, int] = {}
 
@@ -74,6 +83,8 @@ def dream_command(
         painted = dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings,
                                 weights=weights or (), judges=judges, progress=None if quiet else progress,
                                 on_done=done if not quiet else None, overwrite=overwrite)
+    for item in painted:
+        exports.write_exports(item, targets, options, item.folder.name)
     skipped = len(set(classes)) - len(painted)
     note = f" ({skipped} already done; --overwrite to redo)" if skipped > 0 else ""
     console.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)

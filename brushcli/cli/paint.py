@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, err_console, progress_bar
 from brushcli.errors import BrushError
+
+if TYPE_CHECKING:
+    from brushcli.outputs.result import Painting
 
 
 @app.command("paint")
@@ -31,6 +36,11 @@ def paint_command(
         help="Optimise against real MyPaint alphas (refreshed every 10 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint images with brushstrokes: optimise strokes through a neural painter, replay them in MyPaint.
 
@@ -44,6 +54,7 @@ def paint_command(
       brush paint photos/ -o out/ --strokes 200 --size 1024
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
+      brush paint photo.jpg --export photo.ora --export photo.svg --export photo.mp4
     """
     from brushcli.api import DEFAULT_SIZE, paint, resolve_device
     from brushcli.inputs import collect_images, output_name
@@ -53,19 +64,22 @@ def paint_command(
 
     PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
     resolve_device(device)
+    options = exports.export_options(transparent, per_layer, fps, frames)
     if agent is not None and resume is not None:
         raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
     if resume is not None:
         if images and len(images) > 1:
             raise InvalidArgument("--resume takes at most one image (the one the strokes were painted from)")
         image = images[0] if images else None
+        name = resume.parent.name if resume.name == "strokes.json" else None
+        targets = exports.check_exports(export_to, options, [name or resume.stem])
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, real_feedback=real_feedback,
-                             name=resume.parent.name if resume.name == "strokes.json" else None,
+                             resume=resume, real_feedback=real_feedback, name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
+        exports.write_exports(painting, targets, options, painting.folder.name)
         return
     if not images:
         raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
@@ -81,6 +95,7 @@ def paint_command(
     files = collect_images(images, exclude=[out])
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
+    targets = exports.check_exports(export_to, options, [f.stem for f in files])
     settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
                              real_feedback=real_feedback)
     taken: set[str] = set()
@@ -97,13 +112,13 @@ def paint_command(
                     rows.append((name, None, "skipped (done; --overwrite to redo)"))
                     continue
                 if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
-                    rows.append((name, _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted),
-                                 None))
-                    continue
-                painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
-                                 device=device, out=out, name=name, real_feedback=real_feedback,
-                                 progress=lambda s, t, loss, task=task: bar.update(
-                                     task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
+                    painting = _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted)
+                else:
+                    painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
+                                     device=device, out=out, name=name, real_feedback=real_feedback,
+                                     progress=lambda s, t, loss, task=task: bar.update(
+                                         task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
+                exports.write_exports(painting, targets, options, name)
                 rows.append((name, painting.metrics, None))
             except BrushError as exc:
                 rows.append((name, None, str(exc)))
@@ -119,8 +134,8 @@ def paint_command(
         raise typer.Exit(1)
 
 
-def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path, settings: dict) -> dict:
-    """Paint one image with an agent and write the usual outputs; returns the metrics."""
+def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path, settings: dict) -> Painting:
+    """Paint one image with an agent and write the usual outputs."""
     import time
 
     from brushcli.agents.inference import paint_with_agent
@@ -130,7 +145,7 @@ def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Pa
     started = time.perf_counter()
     painting = paint_with_agent(path, agent, size=size, device=resolve_device(device))
     painting.info.update({"agent": agent, "device": resolve_device(device), "source": str(path)})
-    return write_painting(painting, folder, settings, started=started).metrics
+    return write_painting(painting, folder, settings, started=started)
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
 
@@ -29,6 +30,11 @@ def style_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo the painting if its outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint a photo by matching only its content features: the brush dictates the style.
 
@@ -40,6 +46,7 @@ def style_command(
       brush style photo.jpg --size 1024
       brush style photo.jpg --size 512 --palette gray --painter dry-brush
       brush style photo.jpg --palette 6 --net efficientnet-lite0
+      brush style photo.jpg --size 512 --net efficientnet-lite0 --export photo.svg --export photo.ora
     """
     from brushcli.api import resolve_device
     from brushcli.apps.style import StyleSettings, default_objective, record, style
@@ -53,6 +60,8 @@ def style_command(
     settings = StyleSettings(size=size, density=density, steps=steps, window=window, seed=seed,
                              device=resolve_device(device))
     settings.validate()
+    options = exports.export_options(transparent, per_layer, fps, frames)
+    targets = exports.check_exports(export_to, options, [image.stem])
     net_name = resolve_net_name(net)
     chosen_layers = [x.strip() for x in layers.split(",") if x.strip()] if layers else None
     objective = default_objective(net_name, chosen_layers)
@@ -73,6 +82,7 @@ def style_command(
                                                                 description=f"style (loss {loss:.3f})"))
     painting.info.update({"net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free"})
     write_painting(painting, folder, wanted, started=started)
+    exports.write_exports(painting, targets, options, folder.name)
     m = painting.metrics
     console.print(f"wrote {folder}: {m['strokes']} strokes, seam ratio {m['seam_ratio']:.2f}, "
                   f"gap {m['gap_mse']:.4f}, {m['seconds']:.0f} s", highlight=False)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.errors import OutputError
 from brushcli.files import check_output_file, write_json, write_png
 
 
@@ -104,6 +105,8 @@ def eval_painter_command(
         raise InvalidArgument(f"--samples must be positive, got {samples}")
     if worst < 0:
         raise InvalidArgument(f"--worst must be 0 or more strokes, got {worst}")
+    if grid is not None and grid.suffix.lower() != ".png":
+        raise OutputError(f"--grid writes a PNG image; give a .png path, not {grid.name}")
     for path in (grid, report):
         if path is not None:
             check_output_file(path)

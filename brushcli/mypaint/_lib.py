@@ -25,6 +25,9 @@ TILE_SIZE = 64
 STATE_PARTIAL_DABS = 3
 #: Index of MYPAINT_BRUSH_STATE_ACTUAL_RADIUS (the radius of the last dab, in pixels).
 STATE_ACTUAL_RADIUS = 4
+#: Indices of MYPAINT_BRUSH_STATE_ACTUAL_X/Y (where the last dab landed, after tracking and offsets).
+STATE_ACTUAL_X = 14
+STATE_ACTUAL_Y = 15
 
 _CANDIDATES = ("libmypaint-1.5.so.1", "libmypaint.so.1", "libmypaint-1.6.so.1", "libmypaint.so")
 

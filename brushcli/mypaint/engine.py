@@ -92,6 +92,17 @@ class Surface:
         img = self.tiles.transpose(0, 2, 1, 3, 4).reshape(self.tiles_y * TILE, self.tiles_x * TILE, 4)
         return img[: self.height, : self.width].astype(np.float32) / _lib.FIX15_ONE
 
+    def region_fixed(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """Premultiplied RGBA of ``[y0:y1, x0:x1]`` as a uint16 copy (1.0 = 32768); reads only its tiles."""
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.width, x1), min(self.height, y1)
+        if x1 <= x0 or y1 <= y0:
+            return np.zeros((0, 0, 4), np.uint16)
+        tx0, ty0, tx1, ty1 = x0 // TILE, y0 // TILE, -(-x1 // TILE), -(-y1 // TILE)
+        block = self.tiles[ty0:ty1, tx0:tx1].transpose(0, 2, 1, 3, 4)
+        block = block.reshape((ty1 - ty0) * TILE, (tx1 - tx0) * TILE, 4)
+        return block[y0 - ty0 * TILE : y1 - ty0 * TILE, x0 - tx0 * TILE : x1 - tx0 * TILE].copy()
+
     def alpha_fixed(self) -> np.ndarray:
         """The alpha channel as a uint16 (H, W) copy in libmypaint's fixed point (1.0 = 32768)."""
         img = self.tiles[..., 3].transpose(0, 2, 1, 3).reshape(self.tiles_y * TILE, self.tiles_x * TILE)
@@ -131,14 +142,19 @@ class Surface:
         events: list[list[float]],
         color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
         radii_out: np.ndarray | None = None,
+        track_out: np.ndarray | None = None,
         guarded: bool = True,
-    ) -> None:
+    ) -> tuple[int, int, int, int]:
         """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`).
 
         ``radii_out`` (one slot per drawn event) receives the engine's actual dab radius in pixels
-        after each event: painters learn from it where MyPaint lays its dabs. ``guarded`` counts
-        every dab and raises :class:`~brushcli.errors.DabBudgetExceeded` past the budget; pass
-        False only for strokes :meth:`within_budget` has proven safe.
+        after each event: painters learn from it where MyPaint lays its dabs. ``track_out`` (one row
+        per drawn event) receives the last dab's ``x, y, radius`` in pixels (vector exports draw the
+        stroke where the engine really put it). ``guarded`` counts every dab and raises
+        :class:`~brushcli.errors.DabBudgetExceeded` past the budget; pass False only for strokes
+        :meth:`within_budget` has proven safe. Returns the rectangle ``(x, y, width, height)``
+        libmypaint reports as changed (it may reach past the canvas), so a time-lapse can copy just
+        that part.
         """
         lib = _lib.lib()
         handle = _new_brush(brush)
@@ -180,7 +196,11 @@ class Surface:
                     break
                 if radii_out is not None:
                     radii_out[i] = lib.mypaint_brush_get_state(handle, _lib.STATE_ACTUAL_RADIUS)
-            lib.mypaint_surface_end_atomic(surface, ctypes.byref(_lib.MyPaintRectangle()))
+                if track_out is not None:
+                    track_out[i] = [lib.mypaint_brush_get_state(handle, state) for state in
+                                    (_lib.STATE_ACTUAL_X, _lib.STATE_ACTUAL_Y, _lib.STATE_ACTUAL_RADIUS)]
+            changed = _lib.MyPaintRectangle()
+            lib.mypaint_surface_end_atomic(surface, ctypes.byref(changed))
         finally:
             if counter is not None:
                 counter.remove()
@@ -188,6 +208,7 @@ class Surface:
             lib.mypaint_brush_unref(handle)
         if counter is not None and counter.overflow:
             raise DabBudgetExceeded(counter.overflow)
+        return changed.x, changed.y, changed.width, changed.height
 
 
 _DRAW_DAB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, *[ctypes.c_float] * 13)

@@ -1,7 +1,7 @@
 """A painting's output folder: ``OUT/<name>/`` written whole, and never at a user's expense.
 
 The folder holds ``strokes.json``, ``neural.png``, ``mypaint.png`` (real MyPaint replay at the
-output size), ``compare.png`` (target | neural | MyPaint), ``timelapse.gif``, ``metrics.json`` and a
+output size), ``compare.png`` (target | neural | MyPaint, labelled), ``timelapse.gif``, ``metrics.json`` and a
 marker, ``.brush-output.json``, recording the command's settings and the files brush wrote.
 
 Rules (the same for every command):
@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from brushcli.errors import OutputError
 from brushcli.files import OUTPUT_MARKER, check_can_create, ensure_dir, write_json
+from brushcli.images import fit_long_side, resize
 from brushcli.safejson import read_json
 from brushcli.outputs.result import Painting
 from brushcli.outputs.writers import export, write_image
@@ -88,8 +90,10 @@ def prepare_folder(folder: Path, settings: dict[str, Any], overwrite: bool = Fal
     return True
 
 
-def side_by_side(*images: np.ndarray, gap: int = 4) -> np.ndarray:
-    """Images next to each other on white, top-aligned, ``gap`` px apart."""
+def side_by_side(*images: np.ndarray, gap: int = 4, labels: Sequence[str] | None = None) -> np.ndarray:
+    """Images next to each other on white, top-aligned, ``gap`` px apart, each under its label if given."""
+    if labels is not None:
+        images = tuple(labelled(img, text) for img, text in zip(images, labels))
     h = max(i.shape[0] for i in images)
     parts = []
     for i, img in enumerate(images):
@@ -99,6 +103,30 @@ def side_by_side(*images: np.ndarray, gap: int = 4) -> np.ndarray:
         if i < len(images) - 1:
             parts.append(np.ones((h, gap, 3), np.float32))
     return np.concatenate(parts, axis=1)
+
+
+def labelled(image: np.ndarray, text: str) -> np.ndarray:
+    """``image`` under a white strip holding ``text`` (what a panel of compare.png shows)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width = image.shape[1]
+    size = max(10, min(28, width // 24))
+    font = ImageFont.load_default(size=size)
+    strip = Image.new("RGB", (width, int(size * 1.6)), "white")
+    draw = ImageDraw.Draw(strip)
+    while len(text) > 4 and draw.textlength(text, font=font) > width - 8:
+        text = text[:-2].rstrip() + "…"
+    draw.text((4, int(size * 0.25)), text, fill=(40, 40, 40), font=font)
+    head = np.asarray(strip, np.float32) / 255.0
+    return np.concatenate([head, np.asarray(image, np.float32)[..., :3]], axis=0)
+
+
+def neural_label(painting: Painting) -> str:
+    """compare.png's label of the neural panel: says when the painter drew at less than the output size."""
+    width, height = painting.size
+    if painting.neural_side and painting.neural_side < max(width, height):
+        return f"neural ({painting.neural_side} px painter render, upscaled)"
+    return "neural"
 
 
 def write_painting(
@@ -121,10 +149,13 @@ def write_painting(
     try:
         export(painting, tmp / "strokes.json")
         neural = painting.neural if painting.neural is not None else real.image
-        write_image(tmp / "neural.png", neural)
+        write_image(tmp / "neural.png", _at_painter_size(painting, neural))
         export(painting, tmp / "mypaint.png")
-        panels = [painting.target, neural, real.image] if painting.target is not None else [neural, real.image]
-        write_image(tmp / "compare.png", side_by_side(*panels))
+        panels = [neural, real.image]
+        labels = [neural_label(painting), "MyPaint"]
+        if painting.target is not None:
+            panels, labels = [painting.target, *panels], ["target", *labels]
+        write_image(tmp / "compare.png", side_by_side(*panels, labels=labels))
         export(painting, tmp / "timelapse.gif")
         metrics = painting.metrics
         if started is not None:  # end to end: load, optimise, replay, GIF
@@ -146,6 +177,14 @@ def write_painting(
     painting.folder = folder
     painting.info["seconds"] = metrics.get("seconds", painting.seconds)
     return painting
+
+
+def _at_painter_size(painting: Painting, neural: np.ndarray) -> np.ndarray:
+    """The neural render at the size the painter drew it, when that is less than the output (no fake detail)."""
+    width, height = painting.size
+    if not painting.neural_side or painting.neural_side >= max(width, height):
+        return neural
+    return resize(neural, *fit_long_side(width, height, painting.neural_side))
 
 
 def _umask() -> int:

@@ -71,8 +71,7 @@ class DabNet(nn.Module):
         self.register_buffer("knot_bern", _bernstein(tk), persistent=False)
         self.register_buffer("knot_dbern", _bernstein_derivative(tk), persistent=False)
         self.register_buffer("interp", _linear_interpolation(dabs, knots), persistent=False)
-        grid = (torch.arange(canvas) + 0.5) / canvas
-        self.register_buffer("grid_basis", torch.stack([grid * grid, grid, torch.ones_like(grid)]), persistent=False)
+        self.register_buffer("grid_basis", _grid_basis(canvas), persistent=False)
         self.stroke_head = nn.Sequential(
             nn.Linear(ACTION_DIM, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 3)
         )
@@ -82,12 +81,19 @@ class DabNet(nn.Module):
             nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 5 if self.events else 4)
         )
 
-    def forward(self, actions: torch.Tensor) -> torch.Tensor:
-        return self.forward_parts(actions)[0]
+    def forward(self, actions: torch.Tensor, size: int | None = None) -> torch.Tensor:
+        return self.forward_parts(actions, size)[0]
 
-    def forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event."""
+    def forward_parts(self, actions: torch.Tensor, size: int | None = None
+                      ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event.
+
+        ``size`` renders on an ``S = size`` px canvas instead of the trained one: dab centres and
+        spreads are canvas-relative, so the same continuous stroke is sampled more finely (its edge
+        keeps the softness learnt at the trained size).
+        """
         a = actions
+        grid_basis = self.grid_basis if size is None or size == self.canvas else _grid_basis(size).to(a)
         n, kn = a.shape[0], self.knots
         px, py = a[:, [0, 2, 4]], a[:, [1, 3, 5]]
         x, y = px @ self.bern.T, py @ self.bern.T  # dab centres on the curve, (N, K)
@@ -117,8 +123,8 @@ class DabNet(nn.Module):
             cy = y + 0.01 * per_dab[..., 3]
         inv = 0.5 / (sigma * sigma)
         # exp(-(g - c)^2 * inv + log(w)/2) written as a quadratic in g: one small matmul per axis.
-        ex = floor_exp(torch.stack([-inv, 2 * cx * inv, half_log_w - cx * cx * inv], -1) @ self.grid_basis)
-        ey = floor_exp(torch.stack([-inv, 2 * cy * inv, half_log_w - cy * cy * inv], -1) @ self.grid_basis)
+        ex = floor_exp(torch.stack([-inv, 2 * cx * inv, half_log_w - cx * cx * inv], -1) @ grid_basis)
+        ey = floor_exp(torch.stack([-inv, 2 * cy * inv, half_log_w - cy * cy * inv], -1) @ grid_basis)
         field = torch.bmm(ey.transpose(1, 2), ex)  # (N, S, S)
         head = self.stroke_head(a)[:, :, None]
         opacity = torch.sigmoid(head[:, 0:1] + 3.0)
@@ -174,6 +180,12 @@ class _FloorExp(torch.autograd.Function):
 def floor_exp(x: torch.Tensor) -> torch.Tensor:
     """Exponential with a floor (see :class:`_FloorExp`): avoids the CPU's slow path for exp(-large)."""
     return _FloorExp.apply(x)
+
+
+def _grid_basis(size: int) -> torch.Tensor:
+    """(3, size): pixel centres g in 0..1 as ``g^2, g, 1`` (a Gaussian's exponent is a quadratic in g)."""
+    grid = (torch.arange(size) + 0.5) / size
+    return torch.stack([grid * grid, grid, torch.ones_like(grid)])
 
 
 def _bernstein(t: torch.Tensor) -> torch.Tensor:

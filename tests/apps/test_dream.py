@@ -148,8 +148,9 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["dream", "giant panda", "violin", "--nets", "tiny-a", "--weights",
                                       f"tiny-a={weights}", "--strokes", "5", "--steps", "4", "--size", "64",
-                                      "--views", "2", "-o", str(out), "-q"])
+                                      "--views", "2", "-o", str(out), "-q", "--export", str(tmp_path / "{name}.svg")])
     assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.svg")) == ["giant-panda.svg", "violin.svg"]
     for slug in ("giant-panda", "violin"):
         folder = out / slug
         assert {p.name for p in folder.iterdir()} >= {"metrics.json", "mypaint.png", "neural.png",

@@ -72,7 +72,7 @@ def test_cli_outputs_and_resume(runner, tmp_path):
         assert key in metrics
     assert metrics["strokes"] == 8 and metrics["painter"] == "pen"
     assert Image.open(folder / "mypaint.png").size == (96, 96)
-    assert Image.open(folder / "timelapse.gif").n_frames == 9
+    assert Image.open(folder / "timelapse.gif").n_frames == 8  # one frame per stroke
     # strokes.json loads in `brush render`
     png = tmp_path / "big.png"
     assert runner.invoke(app, ["render", str(folder / "strokes.json"), "-o", str(png), "--size", "200"]).exit_code == 0
