@@ -9,7 +9,7 @@ from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.console import console, err_console, progress_bar
-from brushcli.errors import BrushError
+from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
 
 @app.command("paint")
@@ -22,7 +22,10 @@ def paint_command(
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same CPU: same strokes)."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = device_option(),
+    threads: str = threads_option(),
+    jobs: int = jobs_option(),
+    shard: str = shard_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each image gets OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo images whose outputs already exist."),
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
@@ -42,17 +45,24 @@ def paint_command(
     Examples:
       brush paint photo.jpg --strokes 50
       brush paint photos/ -o out/ --strokes 200 --size 1024
+      brush paint photos/ -o out/ --jobs 2 --shard 0/4
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
     """
-    from brushcli.api import DEFAULT_SIZE, paint, resolve_device
-    from brushcli.inputs import collect_images, output_name
-    from brushcli.apps.paint import PaintSettings, record
+    from brushcli.api import DEFAULT_SIZE, paint
+    from brushcli.apps.paint import PaintSettings
+    from brushcli.batch import BatchEvents, PaintJob, paint_batch, plan_batch
+    from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
-    from brushcli.outputs.folder import is_done, prepare_folder
+    from brushcli.inputs import collect_images
+    from brushcli.runtime import parse_threads, resolve_device, thread_budget
 
     PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
-    resolve_device(device)
+    device = resolve_device(device)
+    fixed_threads = parse_threads(threads)
+    if jobs < 1:
+        raise InvalidArgument(f"--jobs must be a positive number, got {jobs}")
+    part = resolve_shard(shard)
     if agent is not None and resume is not None:
         raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
     if resume is not None:
@@ -62,7 +72,7 @@ def paint_command(
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, real_feedback=real_feedback,
+                             resume=resume, real_feedback=real_feedback, threads=fixed_threads,
                              name=resume.parent.name if resume.name == "strokes.json" else None,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
@@ -81,57 +91,36 @@ def paint_command(
     files = collect_images(images, exclude=[out])
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
-    settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
-                             real_feedback=real_feedback)
-    taken: set[str] = set()
-    rows = []
+    items = plan_batch(files, out, part)
+    if part is not None:
+        err_console.print(f"shard {part} ({part.source}): {len(items)} of {len(files)} images")
+        if not items:
+            return
+    job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
+                   real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads))
     with progress_bar(disable=quiet) as bar:
-        overall = bar.add_task("images", total=len(files)) if len(files) > 1 else None
-        for path in files:
-            name = output_name(path, taken)
-            folder = out / name
-            task = bar.add_task(f"{name}", total=None)
-            try:
-                wanted = record(settings, f"agent:{agent}" if agent else painter, str(path))
-                if not overwrite and is_done(folder, wanted):
-                    rows.append((name, None, "skipped (done; --overwrite to redo)"))
-                    continue
-                prepare_folder(folder, wanted, overwrite=True)  # refuses a folder brush did not write
-                if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
-                    rows.append((name, _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted),
-                                 None))
-                    continue
-                painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
-                                 device=device, out=out, name=name, real_feedback=real_feedback,
-                                 progress=lambda s, t, loss, task=task: bar.update(
-                                     task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
-                rows.append((name, painting.metrics, None))
-            except BrushError as exc:
-                rows.append((name, None, str(exc)))
-                if len(files) == 1:
-                    raise
-            finally:
-                bar.remove_task(task)
-                if overall is not None:
-                    bar.advance(overall)
-    failed = _report(rows)
+        overall = bar.add_task("images", total=len(items)) if len(items) > 1 else None
+        tasks: dict[str, object] = {}
+
+        def started(name: str) -> None:
+            tasks[name] = bar.add_task(name, total=None)
+
+        def step(name: str, done: int, total: int, loss: float) -> None:
+            if name in tasks:
+                bar.update(tasks[name], completed=done, total=total, description=f"{name} (loss {loss:.4f})")
+
+        def finished(row) -> None:  # type: ignore[no-untyped-def]
+            if row.name in tasks:
+                bar.remove_task(tasks.pop(row.name))
+            if overall is not None:
+                bar.advance(overall)
+
+        rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite,
+                           events=BatchEvents(started=started, step=step, finished=finished))
+    failed = _report([(row.name, row.metrics, row.error) for row in rows])
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
-
-
-def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path, settings: dict) -> dict:
-    """Paint one image with an agent and write the usual outputs; returns the metrics."""
-    import time
-
-    from brushcli.agents.inference import paint_with_agent
-    from brushcli.api import resolve_device
-    from brushcli.outputs.folder import write_painting
-
-    started = time.perf_counter()
-    painting = paint_with_agent(path, agent, size=size, device=resolve_device(device))
-    painting.info.update({"agent": agent, "device": resolve_device(device), "source": str(path)})
-    return write_painting(painting, folder, settings, started=started).metrics
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:

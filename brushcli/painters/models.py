@@ -21,6 +21,7 @@ from torch import nn
 
 from brushcli.errors import PainterError
 from brushcli.mypaint.engine import FIRST_DAB
+from brushcli.runtime import full_precision
 
 ACTION_DIM = 9
 #: Lowest exponent: exp of very negative numbers leaves the CPU's vectorised fast path, and exp(-40)
@@ -86,7 +87,14 @@ class DabNet(nn.Module):
         return self.forward_parts(actions)[0]
 
     def forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event."""
+        """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event.
+
+        Always float32, also under autocast: the dab densities span e^-40..1 and alpha reads their log.
+        """
+        with full_precision(actions.device):
+            return self._forward_parts(actions.float())
+
+    def _forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         a = actions
         n, kn = a.shape[0], self.knots
         px, py = a[:, [0, 2, 4]], a[:, [1, 3, 5]]
