@@ -14,7 +14,4 @@ __all__ = ["EXIT_ERROR", "app", "main"]
 
 def main() -> None:
     """Console-script entry point (also ``python -m brushcli`` and ``torchrun -m brushcli``)."""
-    from brushcli.runtime import bound_spinning
-
-    bound_spinning()  # before anything imports torch
     app(prog_name="brush")

@@ -130,6 +130,7 @@ def train(
             break
     log.seconds = time.perf_counter() - began
     painter.eval()
+    group.barrier()  # rank 0's last checkpoint is on disk before anyone goes on
     return log
 
 
