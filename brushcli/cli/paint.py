@@ -21,7 +21,7 @@ def paint_command(
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same CPU: same strokes)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
     threads: str = threads_option(),
     jobs: int = jobs_option(),
