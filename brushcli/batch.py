@@ -28,6 +28,8 @@ from brushcli.inputs import output_name
 SKIPPED = "skipped (done; --overwrite to redo)"
 #: Seconds between progress messages a worker sends for one image.
 PROGRESS_EVERY = 0.2
+#: Times an image is tried when its worker process dies (an out-of-memory kill takes every worker).
+WORKER_TRIES = 2
 
 
 @dataclass(frozen=True)
@@ -230,11 +232,12 @@ def _paint_in_workers(todo: list[tuple[int, BatchItem]], job: PaintJob, jobs: in
     reader = threading.Thread(target=relay, name="brush-batch-progress", daemon=True)
     reader.start()
     rows: dict[int, BatchRow] = {}
+    tries: dict[int, int] = {}
     pending = list(todo)
     try:
         while pending:
-            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
-                                     initargs=(messages,)) as pool:
+            pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start, initargs=(messages,))
+            try:
                 futures: dict[Future, tuple[int, BatchItem]] = {
                     pool.submit(_worker_paint, item, job): (index, item) for index, item in pending}
                 pending = []
@@ -249,14 +252,21 @@ def _paint_in_workers(todo: list[tuple[int, BatchItem]], job: PaintJob, jobs: in
                             pending.append((index, item))
                             continue
                         events.emit("finished", rows[index])
-                if pending:  # a worker died: the images being painted fail, the others are retried
-                    time.sleep(PROGRESS_EVERY)  # let the last "started" messages arrive
-                    lost = [p for p in pending if p[1].name in started] or pending[:1]
-                    for index, item in lost:
-                        rows[index] = BatchRow(item.name, error="a worker process died while painting it "
+            except BaseException:  # Ctrl-C (the workers got it too) or a bug: paint nothing more
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+            if pending:  # a worker died and took the pool with it: retry; an image that was being painted twice fails
+                time.sleep(PROGRESS_EVERY)  # let the last "started" messages arrive
+                hit = [p for p in pending if p[1].name in started] or pending[:1]
+                for index, item in hit:
+                    tries[index] = tries.get(index, 0) + 1
+                    started.discard(item.name)
+                    if tries[index] >= WORKER_TRIES:
+                        rows[index] = BatchRow(item.name, error="its worker process died twice while painting it "
                                                                 "(out of memory?)")
                         events.emit("finished", rows[index])
-                    pending = [p for p in pending if p not in lost]
+                pending = [p for p in pending if p[0] not in rows]
     finally:
         stop.set()
         reader.join(timeout=2)

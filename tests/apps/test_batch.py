@@ -99,3 +99,39 @@ def test_an_image_is_painted_with_the_threads_of_its_command(tmp_path):
     fixed = paint_batch([BatchItem(item.path, item.name, tmp_path / "b" / "astronaut")], PaintJob(
         strokes=4, size=48, steps=6, threads=2))[0]
     assert fixed.metrics["threads"] == 2
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Worker processes below ``pid`` (children of its forkserver), from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    children = [p for p, parent in parents.items() if parent == pid]
+    return [p for c in children for p, parent in parents.items() if parent == c]
+
+
+def test_a_worker_that_dies_fails_only_what_it_was_painting_twice(photos, tmp_path):
+    """A worker killed (as the out-of-memory killer would) breaks the pool: the images are tried again."""
+    import os
+    import signal
+
+    from brushcli.batch import BatchEvents
+
+    items = plan_batch(sorted(photos.rglob("*.png")), tmp_path / "out")
+    killed: list[int] = []
+
+    def started(name: str) -> None:
+        if not killed:
+            workers = _workers_of(os.getpid())
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+
+    rows = paint_batch(items, PaintJob(strokes=4, size=48, steps=6), jobs=2, events=BatchEvents(started=started))
+    assert killed and len(rows) == 3
+    assert all(row.metrics for row in rows), [row.error for row in rows]  # the second try succeeded
