@@ -47,6 +47,18 @@ class PaintJob:
     threads: int | None = None
     cores: int | None = None
 
+    def threads_per_image(self) -> int:
+        """Threads a square image of this job paints its largest level with (what --jobs multiplies)."""
+        if self.threads or self.agent:
+            return self.threads or 1
+        from brushcli.apps.paint import PaintSettings
+        from brushcli.apps.planner import allocate
+        from brushcli.canvas.grid import TILE, Level
+
+        settings = PaintSettings(strokes=self.strokes, size=self.size, cores=self.cores)
+        return max(settings.threads_for(Level(b.level, 1.0).count * b.per_tile * TILE * TILE)
+                   for b in allocate(self.strokes, self.size, 1.0))
+
     def record(self, source: str) -> dict[str, Any]:
         """The settings recorded in an output folder's marker (what makes two runs the same painting)."""
         from brushcli.apps.paint import PaintSettings, record

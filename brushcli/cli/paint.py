@@ -51,7 +51,7 @@ def paint_command(
     """
     from brushcli.api import DEFAULT_SIZE, paint
     from brushcli.apps.paint import PaintSettings
-    from brushcli.batch import BatchEvents, PaintJob, paint_batch, plan_batch
+    from brushcli.batch import PaintJob, paint_batch, plan_batch
     from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
     from brushcli.inputs import collect_images
@@ -98,29 +98,39 @@ def paint_command(
             return
     job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
                    real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads))
+    if jobs > 1 and len(items) > 1 and jobs * job.threads_per_image() > (job.cores or 1):
+        err_console.print(f"note: images of this size paint with up to {job.threads_per_image()} threads each; "
+                          f"--jobs {jobs} runs more threads than the {job.cores} cores (it works, but fewer jobs "
+                          "may be as fast)")
     with progress_bar(disable=quiet) as bar:
-        overall = bar.add_task("images", total=len(items)) if len(items) > 1 else None
-        tasks: dict[str, object] = {}
-
-        def started(name: str) -> None:
-            tasks[name] = bar.add_task(name, total=None)
-
-        def step(name: str, done: int, total: int, loss: float) -> None:
-            if name in tasks:
-                bar.update(tasks[name], completed=done, total=total, description=f"{name} (loss {loss:.4f})")
-
-        def finished(row) -> None:  # type: ignore[no-untyped-def]
-            if row.name in tasks:
-                bar.remove_task(tasks.pop(row.name))
-            if overall is not None:
-                bar.advance(overall)
-
-        rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite,
-                           events=BatchEvents(started=started, step=step, finished=finished))
+        rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
     failed = _report([(row.name, row.metrics, row.error) for row in rows])
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
+
+
+def _bar_events(bar, count: int):  # type: ignore[no-untyped-def]
+    """Progress bars following a batch: one overall, one per image being painted."""
+    from brushcli.batch import BatchEvents
+
+    overall = bar.add_task("images", total=count) if count > 1 else None
+    tasks: dict[str, object] = {}
+
+    def started(name: str) -> None:
+        tasks[name] = bar.add_task(name, total=None)
+
+    def step(name: str, done: int, total: int, loss: float) -> None:
+        if name in tasks:
+            bar.update(tasks[name], completed=done, total=total, description=f"{name} (loss {loss:.4f})")
+
+    def finished(row) -> None:  # type: ignore[no-untyped-def]
+        if row.name in tasks:
+            bar.remove_task(tasks.pop(row.name))
+        if overall is not None:
+            bar.advance(overall)
+
+    return BatchEvents(started=started, step=step, finished=finished)
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:
