@@ -10,11 +10,12 @@ same bytes; one failing image never stops the others; rows come back in input or
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -223,31 +224,16 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 def _paint_in_workers(todo: list[tuple[int, BatchItem]], job: PaintJob, jobs: int, events: BatchEvents
                       ) -> dict[int, BatchRow]:
-    """Paint ``todo`` in ``jobs`` processes; a worker that dies fails its image, the rest go on."""
+    """Paint ``todo`` in ``jobs`` processes. A worker that dies breaks its pool: the images are tried
+    again in a new pool, and an image that was being painted when a worker died twice fails."""
     context = _pool_context()
-    messages = context.Queue()
-    stop = threading.Event()
     started: set[str] = set()
-
-    def relay() -> None:
-        while not stop.is_set():
-            try:
-                kind, *args = messages.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            except (EOFError, OSError):
-                return
-            if kind == "started":
-                started.add(args[0])
-            events.emit(kind, *args)
-
-    reader = threading.Thread(target=relay, name="brush-batch-progress", daemon=True)
-    reader.start()
     rows: dict[int, BatchRow] = {}
     tries: dict[int, int] = {}
     pending = list(todo)
-    try:
-        while pending:
+    while pending:
+        # a new message queue with each pool: a worker killed while writing leaves the queue's lock taken
+        with _relay(context, events, started) as messages:
             pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start, initargs=(messages,))
             try:
                 futures: dict[Future, tuple[int, BatchItem]] = {
@@ -268,18 +254,44 @@ def _paint_in_workers(todo: list[tuple[int, BatchItem]], job: PaintJob, jobs: in
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
             pool.shutdown(wait=True)
-            if pending:  # a worker died and took the pool with it: retry; an image that was being painted twice fails
+            if pending:
                 time.sleep(PROGRESS_EVERY)  # let the last "started" messages arrive
-                hit = [p for p in pending if p[1].name in started] or pending[:1]
-                for index, item in hit:
-                    tries[index] = tries.get(index, 0) + 1
-                    started.discard(item.name)
-                    if tries[index] >= WORKER_TRIES:
-                        rows[index] = BatchRow(item.name, error="its worker process died twice while painting it "
-                                                                "(out of memory?)")
-                        events.emit("finished", rows[index])
-                pending = [p for p in pending if p[0] not in rows]
+        hit = [p for p in pending if p[1].name in started] or pending[:1]
+        for index, item in (hit if pending else []):
+            tries[index] = tries.get(index, 0) + 1
+            started.discard(item.name)
+            if tries[index] >= WORKER_TRIES:
+                rows[index] = BatchRow(item.name, error="its worker process died twice while painting it "
+                                                        "(out of memory?)")
+                events.emit("finished", rows[index])
+        pending = [p for p in pending if p[0] not in rows]
+    return rows
+
+
+@contextlib.contextmanager
+def _relay(context: multiprocessing.context.BaseContext, events: BatchEvents, started: set[str]) -> Iterator[Any]:
+    """A queue the workers send progress through, read by a thread that passes it to ``events``."""
+    messages = context.Queue()
+    stop = threading.Event()
+
+    def relay() -> None:
+        while not stop.is_set():
+            try:
+                kind, *args = messages.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError):
+                return
+            if kind == "started":
+                started.add(args[0])
+            events.emit(kind, *args)
+
+    reader = threading.Thread(target=relay, name="brush-batch-progress", daemon=True)
+    reader.start()
+    try:
+        yield messages
     finally:
         stop.set()
         reader.join(timeout=2)
-    return rows
+        messages.close()
+        messages.cancel_join_thread()
