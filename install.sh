@@ -47,7 +47,8 @@ else
   log "Python environment up to date"
 fi
 
-export OMP_WAIT_POLICY=PASSIVE
+# No OpenMP or thread settings here: the demo and the tests run exactly what users run (brush
+# chooses its threads itself, see brushcli/runtime.py).
 case "${1:-}" in
   demo)
     log "painting docs/examples/astronaut.jpg with 50 strokes -> out/astronaut/"

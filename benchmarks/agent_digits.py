@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
+import brushcli  # noqa: F401  (first: brush's OpenMP setting, as users get it)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 

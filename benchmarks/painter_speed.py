@@ -11,11 +11,9 @@ import os
 import statistics
 import time
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from brushcli.painters.registry import create_painter, list_painters  # before torch: brush's OpenMP setting
 
-import torch  # noqa: E402
-
-from brushcli.painters.registry import create_painter, list_painters  # noqa: E402
+import torch
 
 
 def main() -> None:

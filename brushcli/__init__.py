@@ -1,13 +1,18 @@
 """brush: paint pictures with brushstrokes through differentiable neural painters and real MyPaint.
 
 The Python API mirrors the CLI: ``brushcli.paint(...)``. Heavy imports (torch) happen on first use.
+Importing brush before torch bounds OpenMP's idle spinning (:func:`brushcli.runtime.bound_spinning`),
+so the CLI, the API and torchrun workers behave alike on a busy machine.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from brushcli.runtime import bound_spinning
+
 __version__ = "0.1.0"
+bound_spinning()
 
 
 def paint(*args: Any, **kwargs: Any) -> Any:

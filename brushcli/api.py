@@ -25,16 +25,10 @@ DEFAULT_SIZE = 512
 
 
 def resolve_device(device: str = "auto") -> str:
-    """``auto`` -> ``cuda`` when a GPU is usable, else ``cpu``; ``cuda`` without one is an error."""
-    import torch
+    """``auto`` -> ``cuda``, else ``mps``, else ``cpu``; a missing device is an error (see :mod:`brushcli.runtime`)."""
+    from brushcli.runtime import resolve_device as resolve
 
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InvalidArgument("--device cuda was asked for but no CUDA GPU is available; use --device cpu")
-    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
-        raise InvalidArgument(f"unknown --device {device!r}; use auto, cpu or cuda")
-    return device
+    return resolve(device)
 
 
 def paint(
@@ -52,6 +46,8 @@ def paint(
     progress: Callable[[int, int, float], None] | None = None,
     objective: "Objective | None" = None,
     nets: "NetEnsemble | None" = None,
+    threads: int | None = None,
+    cores: int | None = None,
 ) -> "Painting":
     """Reconstruct ``image`` with ``strokes`` brushstrokes; write ``out/<name>/`` if ``out`` is given.
 
@@ -59,7 +55,9 @@ def paint(
     ``strokes.json`` written by an earlier run: ``image`` may then be None (the file records its
     source), and the painter and size default to the file's own (its ``local-dir:``/``hf-hub:``
     painter included). ``objective`` replaces the pixel loss (``nets`` run what it reads). A folder
-    brush wrote before is replaced; one it did not write is refused before any work.
+    brush wrote before is replaced; one it did not write is refused before any work. ``threads``
+    fixes the CPU threads; by default each grid level gets threads for its work within ``cores``
+    (default: this process's usable cores; see :mod:`brushcli.runtime`).
     """
     from brushcli.apps.paint import PaintSettings, paint as paint_image, record
     from brushcli.outputs.folder import prepare_folder, write_painting
@@ -81,7 +79,8 @@ def paint(
         raise InvalidArgument("give an image to paint (or a stroke file to resume)")
     painter = painter or DEFAULT_PAINTER
     settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
-                             device=resolve_device(device), real_feedback=real_feedback)
+                             device=resolve_device(device), real_feedback=real_feedback, threads=threads,
+                             cores=cores)
     settings.validate()
     source = str(image) if not isinstance(image, np.ndarray) else None
     folder = None

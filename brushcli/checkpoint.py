@@ -149,7 +149,8 @@ def restore_training_state(tensors: dict[str, torch.Tensor], meta: dict[str, Any
         opt.load_state_dict({"state": state, "param_groups": meta[name]["param_groups"]})
 
 
-def step_generator(seed: int, step: int) -> torch.Generator:
+def step_generator(seed: int, step: int, stream: int = 0) -> torch.Generator:
     """The random generator of training step ``step``: a pure function of (seed, step), so a run
-    resumed at step k draws exactly the batches of an uninterrupted one."""
-    return torch.Generator().manual_seed(seed * 1_000_003 + step)
+    resumed at step k draws exactly the batches of an uninterrupted one. ``stream`` (a training
+    process's rank) gives each process its own draws; stream 0 is the one-process run's."""
+    return torch.Generator().manual_seed(seed * 1_000_003 + step + stream * (1 << 40))

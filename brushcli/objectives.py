@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Hashable
 import torch
 
 from brushcli.errors import InvalidArgument
+from brushcli.runtime import autocast
 
 if TYPE_CHECKING:
     from brushcli.vision.nets import NetEnsemble
@@ -224,14 +225,17 @@ def observe(
         raise InvalidArgument(f"objective {objective} needs a target image")
     if (objective.needs or objective.target_needs) and nets is None:
         raise InvalidArgument(f"objective {objective} reads network activations; give the nets to run")
-    values = nets.run(images, objective.needs, resize=resize).values if objective.needs else {}
+    values: dict[tuple[str, str], torch.Tensor] = {}
+    if objective.needs:
+        with autocast(images.device):  # the nets in reduced precision where the device has it; losses in float32
+            values = {k: v.float() for k, v in nets.run(images, objective.needs, resize=resize).values.items()}
     target_values: dict[tuple[str, str], torch.Tensor] = {}
     if objective.target_needs:
         cached = target_cache.get(target_key) if target_cache is not None else None
         if cached is None:
-            with torch.no_grad():
-                cached = {k: v.detach() for k, v in nets.run(target, objective.target_needs,  # type: ignore[union-attr]
-                                                              resize=resize).values.items()}
+            with torch.no_grad(), autocast(target.device):  # type: ignore[union-attr]
+                cached = {k: v.detach().float() for k, v in nets.run(target, objective.target_needs,  # type: ignore[union-attr]
+                                                                      resize=resize).values.items()}
             if target_cache is not None:
                 target_cache[target_key] = cached
         target_values = cached

@@ -41,18 +41,26 @@ class Adam:
 
     @torch.no_grad()
     def step(self, lr: float) -> None:
+        """One update of every parameter that has a gradient, a handful of multi-tensor ops per group
+        (not eight small ops per tensor: each op is a dispatch, and on several threads a barrier)."""
         self.t += 1
         b1, b2 = self.betas
         c1, c2 = 1 - b1**self.t, 1 - b2**self.t
         for params, scale in self.groups:
-            for p in params:
-                if p.grad is None:
-                    continue
-                m, v = self.state[id(p)]
-                m.mul_(b1).add_(p.grad, alpha=1 - b1)
-                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-                denom = (v / c2).sqrt_().add_(self.eps)
-                p.addcdiv_(m, denom, value=-lr * scale / c1)
+            live = [p for p in params if p.grad is not None]
+            if not live:
+                continue
+            grads = [p.grad for p in live]
+            ms = [self.state[id(p)][0] for p in live]
+            vs = [self.state[id(p)][1] for p in live]
+            torch._foreach_mul_(ms, b1)
+            torch._foreach_add_(ms, grads, alpha=1 - b1)
+            torch._foreach_mul_(vs, b2)
+            torch._foreach_addcmul_(vs, grads, grads, value=1 - b2)
+            denom = torch._foreach_div(vs, c2)
+            torch._foreach_sqrt_(denom)
+            torch._foreach_add_(denom, self.eps)
+            torch._foreach_addcdiv_(live, ms, denom, value=-lr * scale / c1)
 
 
 def optimize(

@@ -17,3 +17,19 @@ def random_strokes(n: int = 12, preset: str = "dry-brush", seed: int = 0, width:
     return StrokeList(
         np.concatenate([shapes, colors], axis=1), width, height, p.brush, sampling=p.sampling, preset=p.name
     )
+
+
+def _devices() -> list:
+    """Every device this machine has, as pytest parameters: tests that take a ``device`` run the
+    same code on each (CUDA and Apple GPUs are skipped, visibly, where there are none)."""
+    import pytest
+    import torch
+
+    from brushcli.runtime import mps_available
+
+    return ["cpu",
+            pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")),
+            pytest.param("mps", marks=pytest.mark.skipif(not mps_available(), reason="no Apple GPU here"))]
+
+
+DEVICES = _devices()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import pytest
+from typer.testing import CliRunner
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import pytest  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
-
-from _brushtest import random_strokes  # noqa: E402
+from _brushtest import random_strokes
 
 
 @pytest.fixture(autouse=True)

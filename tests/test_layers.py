@@ -15,7 +15,8 @@ PACKAGE = Path(brushcli.__file__).parent
 
 #: Layers bottom to top: a module's layer is that of its longest matching prefix.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "resources", "colors", "files", "paths", "safejson", "schema", "images", "inputs", "checkpoint"),
+    ("errors", "resources", "colors", "files", "paths", "safejson", "schema", "images", "inputs", "checkpoint",
+     "runtime", "distributed"),
     ("mypaint",),
     ("strokes", "presets"),
     ("painters",),
@@ -24,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("optimize", "replay_search"),
     ("outputs",),
     ("apps", "agents"),
-    ("api",),
+    ("api", "batch"),
     ("cli", "__main__", "__init__"),
 ]
 #: Applications side by side: modules of different units never import each other.

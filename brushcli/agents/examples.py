@@ -187,7 +187,7 @@ def render_examples(actions: torch.Tensor, colors: torch.Tensor, painter) -> tor
 
     b, t = actions.shape[:2]
     alphas = painter(actions.reshape(-1, 9)).view(b, t, *painter(actions[:1, 0]).shape[-2:])
-    canvas = torch.ones(b, colors.shape[-1], *alphas.shape[-2:])
+    canvas = torch.ones(b, colors.shape[-1], *alphas.shape[-2:], device=alphas.device)
     for i in range(t):
         canvas = paint_stroke(canvas, alphas[:, i], colors[:, i])
     return canvas

@@ -37,6 +37,7 @@ def sample_grid(agent: PaintingAgent, painter: Painter, targets: torch.Tensor) -
     """Two rows: targets, and the agent's neural paintings of them."""
     was_training = agent.training
     agent.eval()
+    targets = targets.to(next(agent.parameters()).device)
     with torch.no_grad():
         painting = agent(targets, painter).canvas
     agent.train(was_training)

@@ -20,6 +20,7 @@ from brushcli.agents.figures import sample_grid
 from brushcli.agents.inference import save_agent_folder
 from brushcli.agents.policy import create_agent
 from brushcli.agents.train import AgentTrainLog, AgentTrainSettings, train_agent
+from brushcli.distributed import ProcessGroup
 
 #: Datasets that are gray ink on paper (agents for them paint gray strokes).
 GRAY_DATASETS = ("digits", "mnist", "kmnist")
@@ -52,13 +53,20 @@ def train_agent_folder(
     command: str | None = None,
     progress: Callable[[int, dict[str, float]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    device: str = "cpu",
+    group: ProcessGroup | None = None,
 ) -> AgentReport:
-    """Train (or resume) an agent on ``data`` and write its folder to ``out``."""
+    """Train (or resume) an agent on ``device`` on ``data`` and write its folder to ``out``.
+
+    With a ``group`` of several processes (torchrun) the batch is split over them and rank 0 writes.
+    """
     from brushcli.painters.registry import create_painter
 
     settings.validate()
+    group = group or ProcessGroup()
+    group.split_batch(settings.batch)
     channels = channels or default_channels(data)
-    painter_model = create_painter(painter)
+    painter_model = create_painter(painter, device=device)
     examples_set = load_examples(precondition) if precondition else None
     dataset = load_dataset(data, limit=limit, channels=channels)
     if len(dataset) < 2:
@@ -71,24 +79,29 @@ def train_agent_folder(
     if arch:
         config.arch.update(arch)
     config.validate()
-    agent = create_agent(config, seed=settings.seed)
-    critic = create_critic(channels, settings.critic_width, seed=settings.seed)
+    agent = create_agent(config, seed=settings.seed).to(device)
+    critic = create_critic(channels, settings.critic_width, seed=settings.seed).to(device)
     examples = examples_set.actions(painter_model.preset, strokes, channels) if examples_set else None
     holdout_targets = held.floats() if len(held) else None
     log = train_agent(agent, critic, painter_model, train_set, settings, out=out, examples=examples,
-                      holdout=holdout_targets, progress=progress, should_stop=should_stop)
+                      holdout=holdout_targets, progress=progress, should_stop=should_stop, group=group)
+    if not group.main:  # rank 0 writes the folder
+        group.barrier()
+        return AgentReport(Path(out), log, log.last("val_mse"), held)
     val = log.last("val_mse")
     done = int(log.rows[-1]["step"]) if log.rows else 0
     config.training = {"command": command, "settings": asdict(settings), "steps_done": done,
                        "seconds": round(log.seconds, 1),
                        "train_images": len(train_set), "holdout_images": len(held),
-                       "split": "torch.randperm(seed=0), last holdout_images held out"}
+                       "split": "torch.randperm(seed=0), last holdout_images held out",
+                       **({"processes": group.world} if group.distributed else {})}
     config.metrics = {"holdout_mse_neural": val} if val is not None else {}
     save_agent_folder(agent, out, card=agent_card(config))
     if holdout_targets is not None:
         from brushcli.files import write_png
 
         write_png(Path(out) / "samples.png", sample_grid(agent, painter_model, holdout_targets[:10]))
+    group.barrier()
     return AgentReport(Path(out), log, val, held)
 
 

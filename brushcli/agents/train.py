@@ -36,8 +36,10 @@ from brushcli.agents.critic import ConditionalCritic, gradient_penalty
 from brushcli.agents.data import ImageSet
 from brushcli.agents.examples import augment, render_examples
 from brushcli.agents.policy import PaintingAgent
+from brushcli.distributed import ProcessGroup
 from brushcli.errors import InvalidArgument
 from brushcli.painters.painter import Painter
+from brushcli.runtime import autocast
 
 LOG_FILE = "log.csv"
 SAMPLES_DIR = "samples"
@@ -91,6 +93,8 @@ class AgentTrainLog:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: Whether the run stopped early (interrupted, in any of the training processes).
+    stopped: bool = False
 
     def last(self, key: str) -> float | None:
         for row in reversed(self.rows):
@@ -127,8 +131,8 @@ def gaussian_blur(images: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     radius = int(math.ceil(3 * float(sigma.max()))) if len(sigma) else 0
     if radius == 0:
         return images
-    x = torch.arange(-radius, radius + 1, dtype=images.dtype)
-    s = sigma.to(images.dtype).clamp(min=1e-3)[:, None]
+    x = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
+    s = sigma.to(images).clamp(min=1e-3)[:, None]
     kernel = torch.exp(-0.5 * (x[None] / s) ** 2)
     kernel = kernel / kernel.sum(dim=1, keepdim=True)  # (B, K); sigma ~ 0 gives a delta
     b, c, h, w = images.shape
@@ -144,9 +148,14 @@ class AgentTrainer:
     """Owns the agent, the critic, their optimisers and one training step of each phase."""
 
     def __init__(self, agent: PaintingAgent, critic: ConditionalCritic, painter: Painter,
-                 settings: AgentTrainSettings, examples: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
+                 settings: AgentTrainSettings, examples: tuple[torch.Tensor, torch.Tensor] | None = None,
+                 group: ProcessGroup | None = None) -> None:
         self.agent, self.critic, self.painter, self.settings = agent, critic, painter, settings
         self.examples = examples
+        self.group = group or ProcessGroup()
+        #: This process's share of every step's batch.
+        self.batch = self.group.split_batch(settings.batch)
+        self.device = next(agent.parameters()).device
         self.optimizers = {
             "agent": torch.optim.Adam(agent.parameters(), lr=settings.lr, betas=(0.5, 0.9)),
             "critic": torch.optim.Adam(critic.parameters(), lr=settings.critic_lr, betas=(0.5, 0.9)),
@@ -165,12 +174,19 @@ class AgentTrainer:
             group["lr"] = self.settings.critic_lr * scale
         return self.settings.lr * scale
 
+    def update(self, name: str) -> None:
+        """Step optimizer ``name`` on gradients averaged over the training processes."""
+        opt = self.optimizers[name]
+        self.group.average_gradients([p for group in opt.param_groups for p in group["params"]])
+        opt.step()
+
     def example_batch(self, generator: torch.Generator, batch: int | None = None
                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Jittered hand-made examples: (targets rendered through the painter and blurred, actions, colors)."""
         actions, colors = self.examples  # type: ignore[misc]
-        pick = torch.randint(0, actions.shape[0], (batch or self.settings.batch,), generator=generator)
+        pick = torch.randint(0, actions.shape[0], (batch or self.batch,), generator=generator)
         acts, inks = augment(actions[pick], colors[pick], generator)
+        acts, inks = acts.to(self.device), inks.to(self.device)
         with torch.no_grad():
             targets = render_examples(acts, inks, self.painter)
             sigma = torch.rand(len(targets), generator=generator) * self.settings.blur
@@ -180,21 +196,23 @@ class AgentTrainer:
     def order_loss(self, generator: torch.Generator, batch: int | None = None) -> torch.Tensor:
         """Action MSE of the agent, teacher-forced on jittered examples (the preconditioning loss)."""
         targets, acts, inks = self.example_batch(generator, batch)
-        pred_a, pred_c = self.agent.teacher_forced(targets, acts, inks, self.painter)
-        return F.mse_loss(pred_a, acts) + F.mse_loss(pred_c, inks)
+        with autocast(self.device):
+            pred_a, pred_c = self.agent.teacher_forced(targets, acts, inks, self.painter)
+        return F.mse_loss(pred_a.float(), acts) + F.mse_loss(pred_c.float(), inks)
 
     def precondition_step(self, generator: torch.Generator) -> dict[str, float]:
         loss = self.order_loss(generator)
         opt = self.optimizers["agent"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
+        self.update("agent")
         value = float(loss.detach())
         return {"loss": value, "action_mse": value}
 
     def adversarial_step(self, targets: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
         s = self.settings
-        painting = self.agent(targets, self.painter).canvas
+        with autocast(self.device):
+            painting = self.agent(targets, self.painter).canvas.float()
         losses: dict[str, float] = {}
         if s.adversarial > 0:
             self.critic.requires_grad_(True)
@@ -207,24 +225,25 @@ class AgentTrainer:
                 loss_c = fake_score.mean() - real_score.mean() + s.gp * gp + 1e-3 * (real_score**2).mean()
                 opt_c.zero_grad(set_to_none=True)
                 loss_c.backward()
-                opt_c.step()
+                self.update("critic")
             losses["critic"] = float((real_score - fake_score).mean().detach())  # Wasserstein estimate
             losses["gp"] = float(gp.detach())
             self.critic.requires_grad_(False)
         pixel = F.mse_loss(painting, targets)
         loss = s.pixel * pixel
         if s.adversarial > 0:
-            adversarial = -self.critic(targets, painting).mean()
+            with autocast(self.device):
+                adversarial = -self.critic(targets, painting).float().mean()
             loss = loss + s.adversarial * adversarial
             losses["adversarial"] = float(adversarial.detach())
         if s.order > 0 and self.examples is not None:  # keep the human stroke order learnt in preconditioning
-            order = self.order_loss(generator, max(1, s.batch // 2))
+            order = self.order_loss(generator, max(1, self.batch // 2))
             loss = loss + s.order * order
             losses["action_mse"] = float(order.detach())
         opt = self.optimizers["agent"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
+        self.update("agent")
         losses["pixel"] = float(pixel.detach())
         losses["loss"] = float(loss.detach())
         return losses
@@ -242,8 +261,10 @@ class AgentTrainer:
 def validation_mse(agent: PaintingAgent, painter: Painter, targets: torch.Tensor, batch: int = 64) -> float:
     """Mean pixel MSE of the agent's neural paintings of ``targets``."""
     total = 0.0
+    device = next(agent.parameters()).device
     with torch.no_grad():
         for chunk in targets.split(batch):
+            chunk = chunk.to(device)
             total += float(((agent(chunk, painter).canvas - chunk) ** 2).mean()) * len(chunk)
     return total / max(1, len(targets))
 
@@ -259,45 +280,50 @@ def train_agent(
     holdout: torch.Tensor | None = None,
     progress: Callable[[int, dict[str, float]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    group: ProcessGroup | None = None,
 ) -> AgentTrainLog:
-    """Train ``agent`` (and ``critic``) in place; checkpoint, log and sample into ``out``.
+    """Train ``agent`` (and ``critic``) in place on their device; checkpoint, log and sample into ``out``.
 
     ``examples`` are preconditioning actions ``(K, T, 9)`` and inks ``(K, T, C)``; ``holdout`` float
     targets ``(M, C, 64, 64)`` for validation MSE and sample grids. If ``out/checkpoint`` holds a
-    compatible checkpoint, training resumes from it.
+    compatible checkpoint, training resumes from it. With a ``group`` of several processes,
+    ``settings.batch`` is the batch of all of them and rank 0 writes.
     """
     settings.validate()
+    group = group or ProcessGroup()
     if len(data) == 0:
         raise InvalidArgument("no training images")
     if data.channels != agent.channels:
         raise AgentError(f"dataset has {data.channels} channels but the agent paints {agent.channels}")
-    trainer = AgentTrainer(agent, critic, painter, settings, examples)
+    trainer = AgentTrainer(agent, critic, painter, settings, examples, group)
     log, start = AgentTrainLog(), 0
     out = Path(out) if out is not None else None
     if has_checkpoint(out):
         start, log = _resume(out, trainer)  # type: ignore[arg-type]
-    if out is not None:
+    group.broadcast(t for module in (agent, critic) for t in module.state_dict().values())
+    writes = out is not None and group.main
+    if writes:
         _rewrite_log(out / LOG_FILE, [r for r in log.rows if r["step"] <= start])
     images = data.images
     agent.train()
     began = time.perf_counter() - log.seconds
     window: dict[str, list[float]] = {}
     for step in range(start, settings.steps):
-        generator = step_generator(settings.seed, step)
+        generator = step_generator(settings.seed, step, group.rank)
         lr = trainer._set_lr(step)
         phase = trainer.phase(step)
         if phase == "precondition":
             losses = trainer.precondition_step(generator)
         else:
-            idx = torch.randint(0, len(images), (settings.batch,), generator=generator)
-            targets = shift_images(images[idx].float() / 255.0, settings.shift, generator)
+            idx = torch.randint(0, len(images), (trainer.batch,), generator=generator)
+            targets = shift_images(images[idx].float() / 255.0, settings.shift, generator).to(trainer.device)
             losses = trainer.adversarial_step(targets, generator)
         for key, value in losses.items():
             window.setdefault(key, []).append(value)
         done = step + 1
         if progress:
             progress(done, {**losses, "phase": phase})  # type: ignore[dict-item]
-        sample = holdout is not None and (done % settings.sample_every == 0 or done == settings.steps)
+        sample = group.main and holdout is not None and (done % settings.sample_every == 0 or done == settings.steps)
         if done % settings.log_every == 0 or done == settings.steps or sample:
             row: dict[str, Any] = {"step": done, "phase": phase, "lr": lr,
                                    **{k: sum(v) / len(v) for k, v in window.items()}}
@@ -313,18 +339,20 @@ def train_agent(
                               sample_grid(agent, painter, holdout[:10]))  # type: ignore[index]
             row["seconds"] = time.perf_counter() - began
             log.rows.append(row)
-            if out is not None:
+            if writes:
                 _append_log(out / LOG_FILE, row)
-        stop = should_stop() if should_stop else False
-        if out is not None and settings.snapshot_every and done % settings.snapshot_every == 0:
+        stop = group.any(should_stop()) if should_stop else False
+        if writes and settings.snapshot_every and done % settings.snapshot_every == 0:
             save_weights(agent, out / SNAPSHOTS_DIR / f"step_{done:06d}.safetensors")
-        if out is not None and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
+        if writes and (done % settings.checkpoint_every == 0 or done == settings.steps or stop):
             log.seconds = time.perf_counter() - began
             _save(out, trainer, done, log)
         if stop:
+            log.stopped = True
             break
     log.seconds = time.perf_counter() - began
     agent.eval()
+    group.barrier()  # rank 0's last checkpoint is on disk before anyone goes on
     return log
 
 
@@ -341,12 +369,16 @@ def _save(out: Path, trainer: AgentTrainer, step: int, log: AgentTrainLog) -> No
     """Networks + optimisers as safetensors, the rest as JSON (see :mod:`brushcli.checkpoint`)."""
     tensors, meta = trainer.state()
     save_checkpoint(out, tensors, {"step": step, "settings": asdict(trainer.settings),
-                                   "config": trainer.agent.config.to_dict(), "optimizers": meta, "log": asdict(log)})
+                                   "config": trainer.agent.config.to_dict(), "optimizers": meta, "log": asdict(log),
+                                   "world": trainer.group.world})
 
 
 def _resume(out: Path, trainer: AgentTrainer) -> tuple[int, AgentTrainLog]:
     doc, tensors = load_checkpoint(out, trainer.agent.config.to_dict(), CHECKPOINT_KEYS, trainer.settings.seed,
                                    4 * MAX_WEIGHTS_BYTES, AgentError)
+    if doc.get("world", 1) != trainer.group.world:
+        raise AgentError(f"{out}/checkpoint was made by {doc.get('world', 1)} training process(es), this run has "
+                         f"{trainer.group.world}: resume with the same number")
     trainer.load_state(tensors, doc.get("optimizers", {}))
     log_doc = doc.get("log", {})
     log = AgentTrainLog(rows=list(log_doc.get("rows", [])), seconds=float(log_doc.get("seconds", 0.0)))

@@ -34,6 +34,7 @@ from brushcli.objectives import Objective, evaluate, pixel_loss
 from brushcli.optimize import optimize
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
+from brushcli.runtime import threads_for, use_threads, usable_cores
 from brushcli.strokes import StrokeList
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ class PaintSettings:
     device: str = "cpu"
     lr: float = 0.08
     real_feedback: bool = True
+    #: CPU threads: a number, or None to choose per grid level from its work within ``cores``.
+    threads: int | None = None
+    #: Cores the command may use (default: this process's, :func:`brushcli.runtime.usable_cores`).
+    #: A batch passes its own, so an image gets the same threads, hence bytes, with any ``--jobs``.
+    cores: int | None = None
 
     def validate(self) -> None:
         if not 1 <= self.strokes <= MAX_STROKES:
@@ -69,6 +75,14 @@ class PaintSettings:
             raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
+        for name in ("threads", "cores"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise InvalidArgument(f"--{name} must be a positive number, got {value}")
+
+    def threads_for(self, work: int) -> int:
+        """Threads for a level whose stroke stack holds ``work`` alpha pixels (:func:`brushcli.runtime.threads_for`)."""
+        return self.threads or threads_for(work, self.cores or usable_cores())
 
 
 def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
@@ -117,16 +131,19 @@ def paint(
     else:
         canvas = canvas_from_strokes(resume, painter)
         plan = {spec.level: [] for spec in canvas.specs}
-        weights = {lvl: math.sqrt(sum(1 for s in canvas.specs if s.level == lvl)) for lvl in plan}
+        weights = {lvl: math.sqrt(sum(s.per_tile * canvas.level(lvl).count for s in canvas.specs if s.level == lvl))
+                   for lvl in plan}
     canvas = canvas.to(device)
     canvas.use_real = settings.real_feedback
     levels = sorted(plan)
     total_steps = settings.steps if settings.steps is not None else default_steps(
         settings.strokes if resume is None else len(resume), len(levels))
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
-    preset = painter.preset
     done = 0
     losses: list[float] = []
+    # the largest stroke stack of each level (tiles x strokes per tile x canvas pixels) sets its threads
+    per_tile = {lvl: sum(plan[lvl]) + sum(s.per_tile for s in canvas.specs if s.level == lvl) for lvl in levels}
+    threads = {lvl: settings.threads_for(canvas.level(lvl).count * per_tile[lvl] * painter.canvas**2) for lvl in levels}
 
     def tick(step: int, loss: float) -> None:
         nonlocal done
@@ -136,46 +153,12 @@ def paint(
             progress(done, total_steps, loss)
 
     for level_index in levels:
-        level = canvas.level(level_index)
-        lw, lh = level.size
-        target = _target_tensor(image, level, device)
-        earlier = [i for i, spec in enumerate(canvas.specs) if spec.level < level_index]
-        mine = [i for i, spec in enumerate(canvas.specs) if spec.level == level_index]
-        with torch.no_grad():
-            if settings.real_feedback and earlier:
-                canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
-            base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
-        sizes = plan[level_index]
-        position, size_range = bounds(level)
-        n_phases = len(sizes) + 1  # one phase per new group, then a joint polish
-        per_level = sum(sizes)
-        for g, per_tile in enumerate(sizes + [0]):
-            if per_tile:
-                radius_px = radius_schedule(g, len(sizes), level, per_level)
-                size_action = float(np.clip(preset.size_action(radius_px, level.tile), *size_range))
-                with torch.no_grad():
-                    current = canvas.render(lw, lh, groups=mine, base=base)
-                actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
-                                               size_action, generator, position)
-                canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
-                mine.append(len(canvas.groups) - 1)
-            phase_steps = shares[level_index] // n_phases
-            if phase_steps <= 0 or not mine:
-                continue
-            params = [p for i in mine for p in canvas.groups[i].parameters()]
-            if level_index == 0:
-                params.append(canvas.raw_background)
-
-            def loss_fn(step: int, groups=tuple(mine)) -> torch.Tensor:
-                if settings.real_feedback and step % REAL_EVERY == 0:
-                    canvas.refresh_real(list(groups))
-                painted = canvas.render(lw, lh, groups=list(groups), base=base)
-                return evaluate(objective, painted[None], target[None], nets, resize=False)
-
-            optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
+        with use_threads(threads[level_index]):
+            _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
+                         nets, generator, tick)
 
     canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
-    with torch.no_grad():
+    with torch.no_grad(), use_threads(max(threads.values())):
         neural = canvas.render(out_w, out_h, sharp=True).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     finest = painter.canvas * 2 ** max(levels)
     strokes = canvas.to_stroke_list(out_w, out_h, meta={"source": source, "seed": settings.seed, "steps": done})
@@ -185,12 +168,64 @@ def paint(
         seconds=seconds, painter=painter.name, device=str(device),
         neural_side=None if painter.scalable or finest >= max(out_w, out_h) else finest,
         info={"command": "paint", "steps": done, "optimise_seconds": seconds, "painter": painter.name,
-              "device": str(device), "seed": settings.seed, "source": source, "objective": str(objective)},
+              "device": str(device), "seed": settings.seed, "source": source, "objective": str(objective),
+              "threads": max(threads.values())},
     )
+
+
+def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
+                 settings: PaintSettings, objective: Objective, nets: "NetEnsemble | None",
+                 generator: torch.Generator, tick: Callable[[int, float], None]) -> None:
+    """Optimise one grid level: add its stroke groups largest first, then polish them jointly.
+
+    The level's groups are joined into one after each addition (the same painting in fewer ops per
+    step); earlier levels are frozen into the base image.
+    """
+    device = canvas.raw_background.device
+    preset = canvas.painter.preset
+    level = canvas.level(level_index)
+    lw, lh = level.size
+    target = _target_tensor(image, level, device)
+    earlier = [i for i, spec in enumerate(canvas.specs) if spec.level < level_index]
+    mine = [i for i, spec in enumerate(canvas.specs) if spec.level == level_index]
+    if len(mine) > 1:
+        mine = [canvas.join(mine)]
+    with torch.no_grad():
+        if settings.real_feedback and earlier:
+            canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
+        base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
+    position, size_range = bounds(level)
+    n_phases = len(sizes) + 1  # one phase per new group, then a joint polish
+    per_level = sum(sizes)
+    for g, per_tile in enumerate(sizes + [0]):
+        if per_tile:
+            radius_px = radius_schedule(g, len(sizes), level, per_level)
+            size_action = float(np.clip(preset.size_action(radius_px, level.tile), *size_range))
+            with torch.no_grad():
+                current = canvas.render(lw, lh, groups=mine, base=base)
+            actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
+                                           size_action, generator, position)
+            canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
+            mine = [canvas.join(mine + [len(canvas.groups) - 1])]
+        phase_steps = share // n_phases
+        if phase_steps <= 0 or not mine:
+            continue
+        params = [p for i in mine for p in canvas.groups[i].parameters()]
+        if level_index == 0:
+            params.append(canvas.raw_background)
+
+        def loss_fn(step: int, groups: tuple[int, ...] = tuple(mine)) -> torch.Tensor:
+            if settings.real_feedback and step % REAL_EVERY == 0:
+                canvas.refresh_real(list(groups))
+            painted = canvas.render(lw, lh, groups=list(groups), base=base)
+            return evaluate(objective, painted[None], target[None], nets, resize=False)
+
+        optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
 
 
 def record(settings: PaintSettings, painter: str, source: str | None) -> dict:
     """What makes two paint runs "the same painting" (recorded in the output folder's marker)."""
     doc = asdict(settings)
-    doc.pop("device")
+    for key in ("device", "threads", "cores"):  # where it ran, not what it paints
+        doc.pop(key)
     return {"command": "paint", "painter": painter, "source": source, **doc}

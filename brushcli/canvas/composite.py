@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from brushcli.painters.models import floor_exp
+from brushcli.runtime import full_precision
 
 _EPS = 1e-6
 
@@ -20,8 +21,14 @@ def over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor
     """Collapse strokes painted in order into one over operator (``alphas`` must lie in 0..1).
 
     ``alphas`` is ``(..., N, H, W)`` (stroke 0 painted first), ``colors`` ``(..., N, 3)``. Returns
-    ``P`` ``(..., 3, H, W)`` and ``M`` ``(..., 1, H, W)`` with ``painted = canvas * M + P``.
+    ``P`` ``(..., 3, H, W)`` and ``M`` ``(..., 1, H, W)`` with ``painted = canvas * M + P``. Float32
+    also under autocast (log-space sums).
     """
+    with full_precision(alphas.device):
+        return _over_stack(alphas.float(), colors.float())
+
+
+def _over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     n, h, w = alphas.shape[-3:]
     log_keep = torch.log1p(-alphas * (1.0 - _EPS)).reshape(*alphas.shape[:-2], h * w)
     total = log_keep.sum(dim=-2, keepdim=True).reshape(*alphas.shape[:-3], 1, h, w)

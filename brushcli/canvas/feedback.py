@@ -10,7 +10,7 @@ stroke group on the painter's canvas, ``dream`` at the classifiers' resolution.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import torch
@@ -66,6 +66,10 @@ class RealFeedback:
             neural = self.neural(actions, size)
         self.corrections[key] = real_alphas(self.painter.preset, actions, size) - neural.detach()
 
+    def forget(self, which: Callable[[Hashable], bool]) -> None:
+        """Drop the corrections whose key ``which`` selects."""
+        self.corrections = {k: v for k, v in self.corrections.items() if not which(k)}
+
     def has(self, key: Hashable) -> bool:
         return key in self.corrections
 
@@ -78,6 +82,8 @@ class RealFeedback:
         if not all(k in self.corrections for k in keys):
             return None
         parts = [self.corrections[k] for k in keys]
+        if len(parts) == 1:
+            return parts[0].view(tiles, -1, *parts[0].shape[-2:])
         return torch.cat([c.view(tiles, -1, *c.shape[-2:]) for c in parts], dim=1)
 
     def apply(self, key: Hashable, neural: torch.Tensor) -> torch.Tensor:

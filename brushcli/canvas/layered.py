@@ -81,6 +81,26 @@ class LayeredCanvas(nn.Module):
         self.specs.append(GroupSpec(level, actions.shape[1]))
         return group
 
+    def join(self, indices: list[int]) -> int:
+        """Make consecutive same-level groups ``indices`` one group (:meth:`StrokeGroup.joined`); returns its index.
+
+        The painting, its stroke order and its export are unchanged. Real-MyPaint corrections of the
+        joined groups and of every group after them are dropped (refresh them before rendering with
+        :attr:`use_real`).
+        """
+        if len(indices) <= 1:
+            return indices[0]
+        start = indices[0]
+        if list(indices) != list(range(start, start + len(indices))) or len({self.specs[i].level for i in indices}) != 1:
+            raise ValueError("only consecutive groups of one level can be joined")
+        joined = StrokeGroup.joined([self.groups[i] for i in indices])
+        spec = GroupSpec(self.specs[start].level, sum(self.specs[i].per_tile for i in indices))
+        kept = list(self.groups)
+        self.groups = nn.ModuleList(kept[:start] + [joined] + kept[start + len(indices):])
+        self.specs = self.specs[:start] + [spec] + self.specs[start + len(indices):]
+        self.feedback.forget(lambda key: isinstance(key, int) and key >= start)
+        return start
+
     def _runs(self, groups: list[int]) -> list[tuple[int, list[int]]]:
         """Consecutive groups of the same level, merged: ``[(level, [group, ...]), ...]``."""
         runs: list[tuple[int, list[int]]] = []
@@ -98,6 +118,9 @@ class LayeredCanvas(nn.Module):
         Groups of one level share each tile's stack: a later group's strokes go on top of the earlier
         groups' strokes in every tile. Rendering them as one stack is one painter call per level.
         """
+        if len(indices) == 1:
+            group = self.groups[indices[0]]
+            return group.actions(), group.colors()
         actions = torch.cat([self.groups[i].actions() for i in indices], dim=1)
         colors = torch.cat([self.groups[i].colors() for i in indices], dim=1)
         return actions, colors

@@ -13,5 +13,5 @@ __all__ = ["EXIT_ERROR", "app", "main"]
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (also ``python -m brushcli`` and ``torchrun -m brushcli``)."""
     app(prog_name="brush")

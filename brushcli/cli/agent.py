@@ -10,6 +10,7 @@ import typer
 
 from brushcli.cli.app import app
 from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.cli.options import command_threads, device_option, threads_option
 
 
 @app.command("train-agent")
@@ -38,6 +39,8 @@ def train_agent_command(
     checkpoint_every: int = typer.Option(250, "--checkpoint-every", help="Steps between checkpoints."),
     sample_every: int = typer.Option(250, "--sample-every", help="Steps between sample grids and validation."),
     snapshot_every: int = typer.Option(0, "--snapshot-every", help="Also keep the agent's weights every N steps (0: off)."),
+    device: str = device_option(),
+    threads: str = threads_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train an agent that paints a target in one forward pass, inside a frozen neural painter.
@@ -47,13 +50,18 @@ def train_agent_command(
     an optional pixel loss. --precondition first teaches it hand-made stroke examples (human order).
 
     Writes OUT/config.json, OUT/model.safetensors, OUT/README.md, OUT/samples.png, OUT/log.csv and
-    OUT/samples/; checkpoints go to OUT/checkpoint (run the same command again to resume).
+    OUT/samples/; checkpoints go to OUT/checkpoint (run the same command again to resume). Under
+    torchrun it trains data-parallel (--batch split over the processes; rank 0 writes).
 
-    Example: brush train-agent --data digits --precondition digits --steps 3000 --out agents/digits
+    Examples:
+      brush train-agent --data digits --precondition digits --steps 3000 --out agents/digits
+      torchrun --nproc_per_node 2 -m brushcli train-agent --data digits --steps 3000 --out agents/digits
     """
     from brushcli.agents.pipeline import train_agent_folder
     from brushcli.agents.train import AgentTrainSettings
+    from brushcli.distributed import ProcessGroup
     from brushcli.errors import InvalidArgument
+    from brushcli.runtime import resolve_device
 
     modes = {"auto": None, "gray": 1, "rgb": 3}
     if channels not in modes:
@@ -68,18 +76,29 @@ def train_agent_command(
     )
     settings.validate()
     command = shlex.join(["brush", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("brush") else None
-    with graceful_stop() as stopped, progress_bar(disable=quiet) as bar:
-        task = bar.add_task("train agent", total=steps)
-        report = train_agent_folder(
-            data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
-            channels=modes[channels], limit=limit, holdout=holdout, arch={"width": width, "hidden": hidden, "feedback": canvas},
-            command=command, should_stop=stopped,
-            progress=lambda step, losses: bar.update(
-                task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
-        )
-    if stopped():
-        console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
+    group = ProcessGroup.from_env()
+    device = resolve_device(device)
+    try:
+        device = group.start(device)
+        with command_threads(threads), graceful_stop() as stopped, \
+                progress_bar(disable=quiet or not group.main) as bar:
+            task = bar.add_task("train agent", total=steps)
+            report = train_agent_folder(
+                data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
+                channels=modes[channels], limit=limit, holdout=holdout,
+                arch={"width": width, "hidden": hidden, "feedback": canvas},
+                command=command, should_stop=stopped, device=device, group=group,
+                progress=lambda step, losses: bar.update(
+                    task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
+            )
+    finally:
+        group.close()
+    if report.log.stopped:
+        if group.main:
+            console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
+    if not group.main:
+        return
     val = f", held-out neural MSE {report.val_mse:.4f}" if report.val_mse is not None else ""
     console.print(f"wrote agent {report.folder} ({report.log.seconds:.0f} s{val}); "
                   f"try: brush paint IMAGE --agent {report.folder}", highlight=False)

@@ -30,19 +30,23 @@ def progress_bar(disable: bool = False) -> Progress:
 @contextlib.contextmanager
 def graceful_stop(message: str = "interrupted: saving a checkpoint (Ctrl-C again to abort)"
                   ) -> Iterator[Callable[[], bool]]:
-    """Within the block, the first Ctrl-C only sets a flag (polled through the yielded function) so
-    long work can checkpoint and stop cleanly; a second Ctrl-C aborts at once."""
+    """Within the block, the first Ctrl-C (or SIGTERM: ``kill``, Slurm's ``scancel``, torchrun passing
+    on a Ctrl-C) only sets a flag, polled through the yielded function, so long work can checkpoint
+    and stop cleanly; a second Ctrl-C aborts at once."""
     stopping = False
 
-    def interrupt(_signum: int, _frame: object) -> None:
+    def interrupt(signum: int, _frame: object) -> None:
         nonlocal stopping
         if stopping:
-            raise KeyboardInterrupt
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            return
         stopping = True
         err_console.print(message)
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield lambda: stopping
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -9,6 +9,7 @@ import typer
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
+from brushcli.cli.options import command_threads, device_option, threads_option
 
 
 @app.command("dream")
@@ -33,7 +34,8 @@ def dream_command(
                                                               "state dict); repeatable."),
     painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = device_option(),
+    threads: str = threads_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo classes whose outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -65,7 +67,7 @@ def dream_command(
                              real_every=real_every, search=search, device=resolve_device(device))
     options = exports.export_options(transparent, per_layer, fps, frames)
     targets = exports.check_exports(export_to, options, sorted(set(classes)))
-    with progress_bar(disable=quiet) as bar:
+    with command_threads(threads), progress_bar(disable=quiet) as bar:
         tasks: dict[str, int] = {}
 
         def progress(cls, step: int, total: int, loss: float) -> None:  # type: ignore[no-untyped-def]

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import typer
 
+from brushcli.batch import NAME
 from brushcli.cli.console import console
 from brushcli.errors import InvalidArgument
 from brushcli.outputs.options import ExportOptions, FrameOptions, parse_frames
 from brushcli.outputs.result import Painting
 from brushcli.outputs.writers import WRITERS, check_export, export
 
-NAME = "{name}"
 
 EXPORT = typer.Option(
     None, "--export", metavar="PATH",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,10 +10,7 @@ from rich.table import Table
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, err_console, progress_bar
-from brushcli.errors import BrushError
-
-if TYPE_CHECKING:
-    from brushcli.outputs.result import Painting
+from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
 
 @app.command("paint")
@@ -26,8 +22,11 @@ def paint_command(
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same CPU: same strokes)."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
+    device: str = device_option(),
+    threads: str = threads_option(),
+    jobs: int = jobs_option(),
+    shard: str = shard_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; each image gets OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo images whose outputs already exist."),
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
@@ -52,18 +51,25 @@ def paint_command(
     Examples:
       brush paint photo.jpg --strokes 50
       brush paint photos/ -o out/ --strokes 200 --size 1024
+      brush paint photos/ -o out/ --jobs 2 --shard 0/4
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
       brush paint photo.jpg --export photo.ora --export photo.svg --export photo.mp4
     """
-    from brushcli.api import DEFAULT_SIZE, paint, resolve_device
-    from brushcli.inputs import collect_images, output_name
-    from brushcli.apps.paint import PaintSettings, record
+    from brushcli.api import DEFAULT_SIZE, paint
+    from brushcli.apps.paint import PaintSettings
+    from brushcli.batch import PaintJob, paint_batch, plan_batch
+    from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
-    from brushcli.outputs.folder import prepare_folder
+    from brushcli.inputs import collect_images
+    from brushcli.runtime import parse_threads, resolve_device, thread_budget
 
     PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
-    resolve_device(device)
+    device = resolve_device(device)
+    fixed_threads = parse_threads(threads)
+    if jobs < 1:
+        raise InvalidArgument(f"--jobs must be a positive number, got {jobs}")
+    part = resolve_shard(shard)
     options = exports.export_options(transparent, per_layer, fps, frames)
     if agent is not None and resume is not None:
         raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
@@ -76,7 +82,8 @@ def paint_command(
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, real_feedback=real_feedback, name=name,
+                             resume=resume, real_feedback=real_feedback, threads=fixed_threads,
+                             name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
         exports.write_exports(painting, targets, options, painting.folder.name)
@@ -95,57 +102,52 @@ def paint_command(
     files = collect_images(images, exclude=[out])
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
-    targets = exports.check_exports(export_to, options, [f.stem for f in files])
-    settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
-                             real_feedback=real_feedback)
-    taken: set[str] = set()
-    rows = []
+    items = plan_batch(files, out, part)
+    targets = exports.check_exports(export_to, options, [item.name for item in items])
+    if part is not None:
+        err_console.print(f"shard {part} ({part.source}): {len(items)} of {len(files)} images")
+        if not items:
+            return
+    job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
+                   real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads),
+                   exports=tuple(targets), export_options=options)
+    if jobs > 1 and len(items) > 1 and jobs * job.threads_per_image() > (job.cores or 1):
+        err_console.print(f"note: images of this size paint with up to {job.threads_per_image()} threads each; "
+                          f"--jobs {jobs} runs more threads than the {job.cores} cores (it works, but fewer jobs "
+                          "may be as fast)")
     with progress_bar(disable=quiet) as bar:
-        overall = bar.add_task("images", total=len(files)) if len(files) > 1 else None
-        for path in files:
-            name = output_name(path, taken)
-            folder = out / name
-            task = bar.add_task(f"{name}", total=None)
-            try:
-                wanted = record(settings, f"agent:{agent}" if agent else painter, str(path))
-                if not prepare_folder(folder, wanted, overwrite):  # refuses a folder brush did not write
-                    rows.append((name, None, "skipped (done; --overwrite to redo)"))
-                    continue
-                if agent is not None:  # --agent: one forward pass of a trained agent, same outputs
-                    painting = _paint_with_agent(path, agent, size or DEFAULT_SIZE, device, folder, wanted)
-                else:
-                    painting = paint(path, strokes=strokes, painter=painter, size=size, steps=steps, seed=seed,
-                                     device=device, out=out, name=name, real_feedback=real_feedback,
-                                     progress=lambda s, t, loss, task=task: bar.update(
-                                         task, completed=s, total=t, description=f"{name} (loss {loss:.4f})"))
-                exports.write_exports(painting, targets, options, name)
-                rows.append((name, painting.metrics, None))
-            except BrushError as exc:
-                rows.append((name, None, str(exc)))
-                if len(files) == 1:
-                    raise
-            finally:
-                bar.remove_task(task)
-                if overall is not None:
-                    bar.advance(overall)
-    failed = _report(rows)
+        rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
+    failed = _report([(row.name, row.metrics, row.error) for row in rows])
+    for row in rows:
+        if row.metrics is not None:
+            for target in job.export_paths(row.name):
+                console.print(f"wrote {target}", highlight=False)
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
 
 
-def _paint_with_agent(path: Path, agent: str, size: int, device: str, folder: Path, settings: dict) -> Painting:
-    """Paint one image with an agent and write the usual outputs."""
-    import time
+def _bar_events(bar, count: int):  # type: ignore[no-untyped-def]
+    """Progress bars following a batch: one overall, one per image being painted."""
+    from brushcli.batch import BatchEvents
 
-    from brushcli.agents.inference import paint_with_agent
-    from brushcli.api import resolve_device
-    from brushcli.outputs.folder import write_painting
+    overall = bar.add_task("images", total=count) if count > 1 else None
+    tasks: dict[str, object] = {}
 
-    started = time.perf_counter()
-    painting = paint_with_agent(path, agent, size=size, device=resolve_device(device))
-    painting.info.update({"agent": agent, "device": resolve_device(device), "source": str(path)})
-    return write_painting(painting, folder, settings, started=started)
+    def started(name: str) -> None:
+        tasks[name] = bar.add_task(name, total=None)
+
+    def step(name: str, done: int, total: int, loss: float) -> None:
+        if name in tasks:
+            bar.update(tasks[name], completed=done, total=total, description=f"{name} (loss {loss:.4f})")
+
+    def finished(row) -> None:  # type: ignore[no-untyped-def]
+        if row.name in tasks:
+            bar.remove_task(tasks.pop(row.name))
+        if overall is not None:
+            bar.advance(overall)
+
+    return BatchEvents(started=started, step=step, finished=finished)
 
 
 def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:

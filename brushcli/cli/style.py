@@ -10,6 +10,7 @@ import typer
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.console import console, progress_bar
+from brushcli.cli.options import command_threads, device_option, threads_option
 
 
 @app.command("style")
@@ -26,7 +27,8 @@ def style_command(
     painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = device_option(),
+    threads: str = threads_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo the painting if its outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -75,7 +77,7 @@ def style_command(
         return
     model = create_painter(painter, device=settings.device)
     nets = NetEnsemble.create([net_name], settings.device, {net_name: weights} if weights else None)
-    with progress_bar(disable=quiet) as bar:
+    with command_threads(threads), progress_bar(disable=quiet) as bar:
         task = bar.add_task("style", total=None)
         painting = style(target, model, nets, settings, pal, source=str(image), objective=objective,
                          progress=lambda s, t, loss: bar.update(task, completed=s, total=t,

@@ -11,6 +11,7 @@ from rich.table import Table
 from brushcli.cli.app import app
 from brushcli.cli.console import console, graceful_stop, progress_bar
 from brushcli.errors import OutputError
+from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
 
 
@@ -28,20 +29,28 @@ def train_painter_command(
     name: str = typer.Option(None, "--name", help="Painter name recorded in config.json (default: the preset's)."),
     arch_args: str = typer.Option(None, "--arch-args", help='Architecture arguments as JSON, e.g. \'{"hidden": 96}\'.'),
     eval_samples: int = typer.Option(2000, "--eval-samples", help="Held-out strokes for the final fidelity report."),
-    workers: int = typer.Option(None, "--workers", help="Rendering processes (default: all cores)."),
+    workers: int = typer.Option(None, "--workers", help="Rendering processes (default: all cores, shared by the "
+                                                         "training processes of one machine)."),
+    device: str = device_option(),
+    threads: str = threads_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Turn any MyPaint brush into a neural painter: render strokes, train, measure, save.
 
     Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png.
     Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume.
+    Under torchrun it trains data-parallel: each process renders and learns from its own shards
+    of the strokes, --batch is split over the processes, rank 0 writes.
 
-    Example: brush train-painter --brush classic/charcoal --out painters/charcoal
+    Examples:
+      brush train-painter --brush classic/charcoal --out painters/charcoal
+      torchrun --nproc_per_node 2 -m brushcli train-painter --brush classic/charcoal --out painters/charcoal
     """
+    from brushcli.distributed import ProcessGroup
+    from brushcli.errors import InvalidArgument
     from brushcli.painters.pipeline import train_painter
     from brushcli.painters.train import TrainSettings
-
-    from brushcli.errors import InvalidArgument
+    from brushcli.runtime import resolve_device
 
     settings = TrainSettings(steps=steps, batch=batch, lr=lr, seed=seed)
     settings.validate()
@@ -50,21 +59,31 @@ def train_painter_command(
     if eval_samples < 1:
         raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
     extra = _parse_arch_args(arch_args)
-    with graceful_stop() as stopped, progress_bar(disable=quiet) as bar:
-        data_task = bar.add_task("render strokes", total=samples)
-        train_task = bar.add_task("train", total=steps)
-        report = train_painter(
-            brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
-            arch_args=extra,
-            eval_samples=eval_samples, workers=workers,
-            data_progress=lambda n: bar.advance(data_task, n),
-            train_progress=lambda step, losses: bar.update(
-                train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
-            should_stop=stopped,
-        )
-    if stopped():
-        console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
+    group = ProcessGroup.from_env()
+    device = resolve_device(device)
+    try:
+        device = group.start(device)
+        with command_threads(threads), graceful_stop() as stopped, \
+                progress_bar(disable=quiet or not group.main) as bar:
+            data_task = bar.add_task("render strokes", total=-(-samples // group.world))
+            train_task = bar.add_task("train", total=steps)
+            report = train_painter(
+                brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
+                arch_args=extra,
+                eval_samples=eval_samples, workers=workers,
+                data_progress=lambda n: bar.advance(data_task, n),
+                train_progress=lambda step, losses: bar.update(
+                    train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
+                should_stop=stopped, device=device, group=group,
+            )
+    finally:
+        group.close()
+    if report.stopped:
+        if group.main:
+            console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
+    if not group.main:
+        return
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
                   f"on {f.samples} held-out strokes", highlight=False)
@@ -90,6 +109,8 @@ def eval_painter_command(
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
     report: Path = typer.Option(None, "--json", help="Write the numbers as JSON here."),
     worst: int = typer.Option(8, "--worst", help="How many worst strokes to list."),
+    device: str = device_option(),
+    threads: str = threads_option(),
 ) -> None:
     """Compare a painter with real MyPaint on held-out random strokes.
 
@@ -100,6 +121,7 @@ def eval_painter_command(
     from brushcli.errors import InvalidArgument
     from brushcli.painters.evaluate import comparison_grid, evaluate_painter, fidelity
     from brushcli.painters.registry import create_painter
+    from brushcli.runtime import resolve_device
 
     if samples < 1:
         raise InvalidArgument(f"--samples must be positive, got {samples}")
@@ -110,8 +132,9 @@ def eval_painter_command(
     for path in (grid, report):
         if path is not None:
             check_output_file(path)
-    painter = create_painter(name)
-    result, actions, target, pred = evaluate_painter(painter, samples, seed)
+    painter = create_painter(name, device=resolve_device(device))
+    with command_threads(threads):
+        result, actions, target, pred = evaluate_painter(painter, samples, seed)
     result = fidelity(pred, target, actions, worst=worst)
     table = Table("painter", "strokes", "alpha MAE (mean / median)", "footprint IoU (mean / median)")
     table.add_row(name, str(result.samples), f"{result.alpha_mae:.4f} / {result.alpha_mae_median:.4f}",

@@ -102,14 +102,22 @@ def build_dataset(
     workers: int | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    owns: Callable[[int], bool] | None = None,
 ) -> StrokeDataset:
-    """``samples`` strokes (rounded up to whole shards), rendering only the shards not cached yet."""
+    """``samples`` strokes (rounded up to whole shards), rendering only the shards not cached yet.
+
+    ``owns(index)`` keeps only some shards (a training process's part: each process renders and
+    loads its own shards of the same dataset, in the same cache)."""
     check_dataset_size(samples, canvas)
     folder = dataset_folder(preset, canvas, seed, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)
+    mine = [index for index in range(n_shards) if owns is None or owns(index)]
+    if not mine:
+        raise InvalidArgument(f"--samples {samples} makes {n_shards} shard(s) of {SHARD:,} strokes, too few for every "
+                              f"training process to get one; use more --samples")
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for index in range(n_shards):
+    for index in mine:
         needed = min(SHARD, samples - index * SHARD)  # only the last shard may be partial
         path = folder / f"shard-{index:05d}.npz"
         shard = _read_shard(path)
@@ -124,7 +132,7 @@ def build_dataset(
         elif progress:
             progress(needed)
         parts.append(tuple(x[:needed] for x in shard))  # type: ignore[arg-type]
-    actions, alphas, radii = (np.concatenate([p[i] for p in parts])[:samples] for i in range(3))
+    actions, alphas, radii = (np.concatenate([p[i] for p in parts]) for i in range(3))
     return StrokeDataset(actions, alphas, radii)
 
 

@@ -14,6 +14,7 @@ import torch
 from brushcli.errors import InvalidArgument
 from brushcli.painters.data import heldout_actions, render_actions
 from brushcli.painters.painter import Painter
+from brushcli.runtime import autocast
 
 #: Alpha above which a pixel counts as painted (about what is visible on white paper).
 FOOTPRINT = 0.1
@@ -38,12 +39,14 @@ class Fidelity:
 
 
 def predict(painter: Painter, actions: np.ndarray, batch: int = 1024) -> np.ndarray:
+    """The painter's alphas of ``actions`` (on the painter's device), as float32 numpy."""
     painter.eval()
+    device = next(painter.parameters()).device
     outs = []
-    with torch.no_grad():
+    with torch.no_grad(), autocast(device):
         for i in range(0, len(actions), batch):
-            a = torch.from_numpy(np.ascontiguousarray(actions[i : i + batch], dtype=np.float32))
-            outs.append(painter(a).numpy())
+            a = torch.from_numpy(np.ascontiguousarray(actions[i : i + batch], dtype=np.float32)).to(device)
+            outs.append(painter(a).float().cpu().numpy())
     return np.concatenate(outs) if outs else np.empty((0, painter.canvas, painter.canvas), np.float32)
 
 

@@ -7,6 +7,7 @@ training loop can checkpoint and resume it exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 from brushcli.checkpoint import restore_training_state, step_generator, training_state
 from brushcli.errors import PainterError
 from brushcli.painters.painter import Painter
+from brushcli.runtime import autocast
 
 
 class Method:
@@ -25,6 +27,17 @@ class Method:
         self.settings = settings
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.modules: dict[str, torch.nn.Module] = {"net": painter.net}
+        #: Called with an optimizer's parameters before it steps: averages gradients over training
+        #: processes (:meth:`brushcli.distributed.ProcessGroup.average_gradients`); one process: nothing.
+        self.sync: Callable[[Iterable[torch.Tensor]], None] = lambda params: None
+        #: This process's random stream (its rank): each process draws its own noise.
+        self.stream = 0
+
+    def update(self, name: str) -> None:
+        """Step optimizer ``name`` on gradients synchronised across processes."""
+        opt = self.optimizers[name]
+        self.sync([p for group in opt.param_groups for p in group["params"]])
+        opt.step()
 
     def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
              radii: torch.Tensor | None = None) -> dict[str, float]:
@@ -67,16 +80,17 @@ class Regression(Method):
         _set_lr(opt, lr)
         net = self.painter.net
         parts = getattr(net, "forward_parts", None)
-        pred, log_radius = parts(actions) if parts else (net(actions), None)
-        loss = alpha_loss(pred, alphas)
+        with autocast(actions.device):
+            pred, log_radius = parts(actions) if parts else (net(actions), None)
+        loss = alpha_loss(pred.float(), alphas)
         total, out = loss, {"loss": float(loss.detach())}
         if log_radius is not None and radii is not None:
-            radius_loss = F.mse_loss(log_radius, net.log_radius_target(actions, radii))
+            radius_loss = F.mse_loss(log_radius.float(), net.log_radius_target(actions, radii))
             total = loss + RADIUS_WEIGHT * radius_loss
             out["radius"] = float(radius_loss.detach())
         opt.zero_grad(set_to_none=True)
         total.backward()
-        opt.step()
+        self.update("net")
         return out
 
 
@@ -109,21 +123,22 @@ class VAE(Method):
         net = self.painter.net
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
-        mean, logvar = self.encoder(alphas)
-        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
-        noise = torch.randn(mean.shape, generator=self.generator)
-        z = mean + torch.exp(0.5 * logvar) * noise
-        recon = alpha_loss(net.decoder(z), alphas)
-        kl = -0.5 * torch.mean(1 + logvar - mean**2 - logvar.exp())
-        latent = net.to_latent(actions)
-        match = F.mse_loss(latent, mean.detach())
-        direct = alpha_loss(net.decoder(latent), alphas)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step, self.stream)
+        with autocast(actions.device):
+            mean, logvar = (t.float() for t in self.encoder(alphas))
+            noise = torch.randn(mean.shape, generator=self.generator).to(mean.device)
+            z = mean + torch.exp(0.5 * logvar) * noise
+            recon = alpha_loss(net.decoder(z).float(), alphas)
+            kl = -0.5 * torch.mean(1 + logvar - mean**2 - logvar.exp())
+            latent = net.to_latent(actions).float()
+            match = F.mse_loss(latent, mean.detach())
+            direct = alpha_loss(net.decoder(latent).float(), alphas)
         loss = recon + self.kl_weight * kl + match + direct
         for opt in self.optimizers.values():
             opt.zero_grad(set_to_none=True)
         loss.backward()
-        for opt in self.optimizers.values():
-            opt.step()
+        for name in self.optimizers:
+            self.update(name)
         return {"loss": float(direct.detach()), "recon": float(recon.detach()), "kl": float(kl.detach()),
                 "latent": float(match.detach())}
 
@@ -174,11 +189,11 @@ class GAN(Method):
         net, critic = self.painter.net, self.critic
         for opt in self.optimizers.values():
             _set_lr(opt, lr)
-        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step)
+        self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step, self.stream)
         for _ in range(self.n_critic):
             with torch.no_grad():
                 fake = net(actions)
-            mix = torch.rand(len(actions), 1, 1, generator=self.generator)
+            mix = torch.rand(len(actions), 1, 1, generator=self.generator).to(alphas.device)
             inter = (mix * alphas + (1 - mix) * fake).requires_grad_(True)
             score = critic(actions, inter)
             grad = torch.autograd.grad(score.sum(), inter, create_graph=True)[0]
@@ -187,13 +202,14 @@ class GAN(Method):
             critic_loss = -wasserstein + self.gp_weight * penalty
             self.optimizers["critic"].zero_grad(set_to_none=True)
             critic_loss.backward()
-            self.optimizers["critic"].step()
-        fake = net(actions)
-        l1 = (fake - alphas).abs().mean()
-        gen_loss = -critic(actions, fake).mean() + self.l1_weight * l1
+            self.update("critic")
+        with autocast(actions.device):
+            fake = net(actions).float()
+            l1 = (fake - alphas).abs().mean()
+            gen_loss = -critic(actions, fake).float().mean() + self.l1_weight * l1
         self.optimizers["net"].zero_grad(set_to_none=True)
         gen_loss.backward()
-        self.optimizers["net"].step()
+        self.update("net")
         return {"loss": float(l1.detach()), "wasserstein": float(wasserstein.detach()),
                 "penalty": float(penalty.detach())}
 

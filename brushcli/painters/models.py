@@ -21,6 +21,7 @@ from torch import nn
 
 from brushcli.errors import PainterError
 from brushcli.mypaint.engine import FIRST_DAB
+from brushcli.runtime import full_precision
 
 ACTION_DIM = 9
 #: Lowest exponent: exp of very negative numbers leaves the CPU's vectorised fast path, and exp(-40)
@@ -90,8 +91,14 @@ class DabNet(nn.Module):
 
         ``size`` renders on an ``S = size`` px canvas instead of the trained one: dab centres and
         spreads are canvas-relative, so the same continuous stroke is sampled more finely (its edge
-        keeps the softness learnt at the trained size).
+        keeps the softness learnt at the trained size). Always float32, also under autocast: the dab
+        densities span e^-40..1 and alpha reads their log.
         """
+        with full_precision(actions.device):
+            return self._forward_parts(actions.float(), size)
+
+    def _forward_parts(self, actions: torch.Tensor, size: int | None = None
+                       ) -> tuple[torch.Tensor, torch.Tensor | None]:
         a = actions
         grid_basis = self.grid_basis if size is None or size == self.canvas else _grid_basis(size).to(a)
         n, kn = a.shape[0], self.knots

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from brushcli.distributed import ProcessGroup
 from brushcli.errors import BrushNotFound, InvalidArgument, PainterError
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.engine import check_brush
@@ -25,6 +26,7 @@ from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
 from brushcli.painters.train import TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
+from brushcli.runtime import usable_cores
 
 #: Action ranges used for a brush that has no preset of its own.
 GENERIC_RANGES = {"size": (0.02, 0.12), "pressure": (0.2, 1.0)}
@@ -79,8 +81,14 @@ def train_painter(
     data_progress: Callable[[int], None] | None = None,
     train_progress: Callable[[int, dict[str, float]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    device: str = "cpu",
+    group: ProcessGroup | None = None,
 ) -> TrainReport:
-    """Generate MyPaint strokes, train a painter, measure it, write the painter folder ``out``."""
+    """Generate MyPaint strokes, train a painter on ``device``, measure it, write the painter folder ``out``.
+
+    With a ``group`` of several processes (torchrun), each renders and trains on its own shards of
+    the strokes with gradients averaged; rank 0 writes checkpoints, measures and writes the folder.
+    """
     if method not in METHODS:
         raise InvalidArgument(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
     settings = settings or TrainSettings()
@@ -90,6 +98,10 @@ def train_painter(
     if eval_samples < 1:
         raise InvalidArgument(f"--eval-samples must be positive, got {eval_samples}")
     chosen = make_preset(brush, preset)
+    group = group or ProcessGroup()
+    group.split_batch(settings.batch)  # refuse a batch that does not split before any rendering
+    if workers is None and group.distributed:  # the processes on one machine share its cores
+        workers = max(1, usable_cores(threads_env=False) // group.local_world)
     arch = arch or DEFAULT_ARCH[method]
     config = PainterConfig(
         name=name or chosen.name, preset=chosen, arch=arch, method=method,
@@ -99,16 +111,20 @@ def train_painter(
     check_eval_samples(eval_samples, config.canvas, option="--eval-samples")
     out = ensure_dir(Path(out))  # only now: a refused run leaves nothing behind
     torch.manual_seed(settings.seed)
-    painter = Painter(config)
-    data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress)
-    log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop)
-    if should_stop is not None and should_stop():  # interrupted: the checkpoint is saved, nothing is published
+    painter = Painter(config).to(device)
+    data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress,
+                         owns=group.owns if group.distributed else None)
+    log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop, group=group)
+    if log.stopped:  # interrupted (in any process): the checkpoint is saved, nothing is published
         return TrainReport(folder=out, fidelity=None, log=log, stopped=True)
     losses = [v for row in log.losses for v in row.values()]
     if not all(math.isfinite(v) for v in losses) or not all(
             torch.isfinite(p).all() for p in painter.parameters()):
         raise PainterError("training diverged (the loss became NaN or infinite); nothing was written; "
                            "try a lower --lr and delete the checkpoint folder")
+    if not group.main:  # rank 0 measures and publishes
+        group.barrier()
+        return TrainReport(folder=out, fidelity=None, log=log)
     fid, _, target, pred = evaluate_painter(painter, eval_samples, workers=workers)
     config.training = {
         "samples": samples, **asdict(settings), "seconds": round(log.seconds, 1),
@@ -116,8 +132,11 @@ def train_painter(
         "command": command or default_command(chosen, method, samples, settings, out, arch_args or {}),
     }
     config.metrics = {k: v for k, v in fid.to_dict().items() if k != "worst"}
+    if group.distributed:
+        config.training["processes"] = group.world
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
     save_painter_folder(painter, out, card=model_card(config, "samples.png"))
+    group.barrier()
     return TrainReport(folder=out, fidelity=fid, log=log)
 
 

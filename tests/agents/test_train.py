@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
+from _brushtest import DEVICES
 from brushcli.agents.critic import ConditionalCritic, create_critic
 from brushcli.agents.data import ImageSet
 from brushcli.agents.examples import load_examples
@@ -80,3 +82,17 @@ def test_gaussian_blur_per_image():
     y = gaussian_blur(x, torch.tensor([0.0, 1.0]))
     assert torch.allclose(y[0], x[0], atol=1e-6)  # sigma 0: unchanged
     assert torch.allclose(y[1].sum(), torch.tensor(1.0)) and abs(float(y[1, 0, 4, 4]) - 0.159) < 0.01
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_runs_on_every_device(digits, tiny_config, device):
+    from brushcli.painters.registry import create_painter
+
+    painter = create_painter("pen", device=device)
+    agent = create_agent(tiny_config(), seed=0).to(device)
+    critic = create_critic(1, 4).to(device)
+    settings = AgentTrainSettings(steps=4, batch=4, critic_width=4, precondition_steps=2, sample_every=4)
+    log = train_agent(agent, critic, painter, ImageSet(digits.images[:16], None, "digits"), settings,
+                      examples=_examples(painter), holdout=digits.floats(torch.arange(4)))
+    assert [row["phase"] for row in log.rows][-1] == "adversarial" and torch.isfinite(torch.tensor(log.last("val_mse")))
+    assert next(agent.parameters()).device.type == device

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from _brushtest import DEVICES
+
 from brushcli.cli import app
 from brushcli.images import load_image
 from brushcli.apps.paint import PaintSettings, paint
@@ -150,3 +152,21 @@ def test_overwrite_means_the_same_for_done_and_for_other_settings(runner, tmp_pa
     assert json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 3
     redo = runner.invoke(app, base + ["--strokes", "4", "--overwrite"])
     assert redo.exit_code == 0 and json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 4
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_paint_runs_on_every_device(small_photo, device):
+    result = paint(small_photo, create_painter("pen", device=device),
+                   PaintSettings(strokes=6, size=64, steps=12, seed=0, device=device))
+    assert result.device == device and result.info["device"] == device
+    assert result.neural.shape == (64, 64, 3) and np.isfinite(result.neural).all()
+    assert result.losses[-1] < result.losses[0]
+
+
+def test_the_thread_count_is_recorded_and_chosen_from_the_work(painter, small_photo):
+    one = paint(small_photo, painter, PaintSettings(strokes=6, size=64, steps=12, seed=0, cores=4))
+    assert one.info["threads"] == 1  # 6 strokes on one 64-px canvas: small work
+    again = paint(small_photo, painter, PaintSettings(strokes=6, size=64, steps=12, seed=0, cores=1))
+    np.testing.assert_array_equal(one.strokes.params, again.strokes.params)  # no other cores, same bytes
+    big = PaintSettings(strokes=2000, size=512, cores=4)
+    assert big.threads_for(2000 * 64 * 64) == 4 and PaintSettings(threads=3).threads_for(10) == 3

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from brushcli.cli import app
@@ -61,11 +62,13 @@ def test_exports_are_checked_before_any_work(runner, tmp_path):
     assert not out.exists() and not list(tmp_path.iterdir())  # nothing written, not even the output folder
 
 
-def test_name_in_the_path_gives_one_export_per_image(runner, tmp_path):
-    result = runner.invoke(app, ["paint", PHOTO, CAT, *FAST, "-o", str(tmp_path / "out"),
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_name_in_the_path_gives_one_export_per_image(runner, tmp_path, jobs):
+    result = runner.invoke(app, ["paint", PHOTO, CAT, *FAST, "-o", str(tmp_path / "out"), "--jobs", jobs,
                                  "--export", str(tmp_path / "{name}.svg")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == ["astronaut.svg", "chelsea.svg"]
+    assert "astronaut.svg" in result.stdout and "chelsea.svg" in result.stdout
 
 
 def test_eval_painter_grid_is_a_png_only(runner, tmp_path):

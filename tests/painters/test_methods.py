@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from _brushtest import DEVICES
 from brushcli.painters.config import PainterConfig
 from brushcli.painters.data import build_dataset
 from brushcli.painters.painter import Painter
@@ -86,3 +87,15 @@ def test_pipeline_writes_a_folder_that_loads(method, tmp_path):
     assert (report.folder / "README.md").read_text().count(method) >= 1
     out = painter(torch.rand(3, 9))
     assert out.shape == (3, 64, 64) and 0 <= float(out.min()) and float(out.max()) <= 1
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_and_prediction_run_on_every_device(data, device):
+    from brushcli.painters.evaluate import predict
+
+    painter = _painter("regression").to(device)
+    log = train(painter, data, TrainSettings(steps=6, batch=16))
+    assert all(np.isfinite(v) for losses in log.losses for v in losses.values())
+    assert next(painter.parameters()).device.type == device
+    pred = predict(painter, data.actions[:8])
+    assert pred.shape == (8, 64, 64) and pred.dtype == np.float32
