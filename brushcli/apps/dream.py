@@ -73,6 +73,7 @@ class DreamSettings:
     search_candidates: int = 16
     search_views: int = 1
     search_random: bool = False
+    coarse: float = 0.0
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -91,6 +92,8 @@ class DreamSettings:
         if not 1 <= self.search_views <= 16:
             raise InvalidArgument(f"search views must be 1..16, got {self.search_views}")
         self.search_settings().validate()
+        if not 0 <= self.coarse < 1:
+            raise InvalidArgument(f"coarse must be a fraction of the steps in 0..1, got {self.coarse}")
         if self.real_every < 0:
             raise InvalidArgument(f"real_every must be 0 (off) or more, got {self.real_every}")
         if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
@@ -166,10 +169,15 @@ def dream(
     sharp = SharpRender(canvas, len(canvas.groups) - 1, work, settings.real_every, total) if settings.real_every else None
 
     params = list(group.parameters())
-    best = BestState(params, warmup=min(20, total // 4))
+    warmup = round(settings.coarse * total) + 15 if settings.coarse else min(20, total // 4)
+    best = BestState(params, warmup=min(warmup, max(0, total - 1)))
+
+    coarse_steps = round(settings.coarse * total)
 
     def loss_fn(step: int) -> torch.Tensor:
         best.see(params)
+        if sharp and coarse_steps:  # coarse to fine: the big half of the strokes alone, then all of them
+            sharp.active = (settings.strokes + 1) // 2 if step < coarse_steps else None
         # with real feedback the nets see what MyPaint paints at their resolution; else the neural render
         image = sharp.render(step) if sharp else canvas.render(work, work)[None]
         batch = views(image, generator)
@@ -276,6 +284,8 @@ class SharpRender:
     def __init__(self, canvas: LayeredCanvas, group: int, size: int, every: int, total: int) -> None:
         self.canvas, self.group, self.size, self.every, self.total = canvas, group, size, every, total
         self.feedback = RealFeedback(canvas.painter)
+        #: paint only the first ``active`` strokes (None: all), e.g. the big ones of a coarse-to-fine plan
+        self.active: int | None = None
 
     def render(self, step: int) -> torch.Tensor:
         group = self.canvas.groups[self.group]
@@ -284,7 +294,10 @@ class SharpRender:
         if not self.feedback.has(self.group) or step % self.every == 0 or step == self.total - 1:
             self.feedback.refresh(self.group, flat, self.size, neural)
         alphas = self.feedback.apply(self.group, neural)
-        premult, keep = over_stack(alphas[None], group.colors().reshape(1, -1, 3))
+        colors = group.colors().reshape(-1, 3)
+        if self.active is not None:
+            alphas, colors = alphas[: self.active], colors[: self.active]
+        premult, keep = over_stack(alphas[None], colors[None])
         return self.canvas.background[:, None, None] * keep + premult
 
 
