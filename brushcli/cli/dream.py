@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
@@ -15,7 +16,7 @@ from brushcli.cli.options import command_threads, device_option, threads_option
 @app.command("dream")
 def dream_command(
     classes: list[str] = typer.Argument(..., help="ImageNet classes: names ('giant panda', 'violin, fiddle') or indices."),
-    nets: str = typer.Option("efficientnet-lite0", "--nets", "-n",
+    nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets", "-n",
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
     strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
@@ -28,8 +29,9 @@ def dream_command(
     search: int = typer.Option(3, "--search",
                                help="After gradient descent, sweeps of trial and error over every stroke, scored on "
                                     "the real MyPaint replay (0 = off); each sweep tries 16 variations of every stroke."),
-    judges: str = typer.Option("", "--judges",
-                               help="Comma-separated classifiers that only score the result (generalisation check)."),
+    judges: str = typer.Option(None, "--judges",
+                               help="Comma-separated classifiers that only score the result (generalisation check); "
+                                    "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
                                                               "state dict); repeatable."),
     painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
@@ -76,17 +78,34 @@ def dream_command(
             bar.update(tasks[cls.name], completed=step, description=f"{cls.name} (loss {loss:.2f})")
 
         def done(item) -> None:  # type: ignore[no-untyped-def]
-            m = item.metrics
-            scores = ", ".join(
-                f"{name} p={v['mypaint']['prob']:.2f} rank {v['mypaint']['rank']}" + ("" if v["in_ensemble"] else " (judge)")
-                for name, v in m["classifiers"].items())
-            bar.console.print(f"wrote {item.folder}: MyPaint replay {scores}; {m['seconds']:.0f} s", highlight=False)
+            bar.console.print(f"wrote {item.folder} ({item.metrics['seconds']:.0f} s)", highlight=False)
 
         painted = dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings,
                                 weights=weights or (), judges=judges, progress=None if quiet else progress,
                                 on_done=done if not quiet else None, overwrite=overwrite)
     for item in painted:
         exports.write_exports(item, targets, options, item.folder.name)
+    if painted:
+        console.print(summary_table(painted))
     skipped = len(set(classes)) - len(painted)
     note = f" ({skipped} already done; --overwrite to redo)" if skipped > 0 else ""
     console.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)
+
+
+def summary_table(painted: list) -> Table:  # type: ignore[type-arg]
+    """Per class: the ensemble's and each net's p (rank) of the class, on the neural render and the
+    MyPaint replay; judges (not optimised against) are marked."""
+    nets = list(painted[0].metrics["classifiers"])
+    table = Table("class", "render", "ensemble", *(
+        name.replace("efficientnet-", "") + ("" if painted[0].metrics["classifiers"][name]["in_ensemble"] else " (judge)")
+        for name in nets),
+        "seconds", title="p of the class (rank of 1,000)")
+    for item in painted:
+        m = item.metrics
+        for render in ("neural", "mypaint"):
+            cell = [f"{v['prob']:.3f} ({v['rank']})" for v in
+                    [m["ensemble"][render], *(m["classifiers"][n][render] for n in nets)]]
+            first = render == "neural"
+            table.add_row(m["class"] if first else "", "MyPaint" if render == "mypaint" else render, *cell,
+                          f"{m['seconds']:.0f}" if first else "", end_section=not first)
+    return table

