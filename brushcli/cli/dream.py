@@ -8,6 +8,7 @@ import typer
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, progress_bar
 
 
@@ -31,7 +32,7 @@ def dream_command(
                                help="Comma-separated classifiers that only score the result (generalisation check)."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
                                                               "state dict); repeatable."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),

@@ -23,6 +23,7 @@ from brushcli.painters.data import build_dataset, check_dataset_size
 from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
+from brushcli.painters.registry import painter_reference
 from brushcli.painters.train import TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 
@@ -117,7 +118,7 @@ def train_painter(
     }
     config.metrics = {k: v for k, v in fid.to_dict().items() if k != "worst"}
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
-    save_painter_folder(painter, out, card=model_card(config, "samples.png"))
+    save_painter_folder(painter, out, card=model_card(config, "samples.png", painter_reference(out)))
     return TrainReport(folder=out, fidelity=fid, log=log)
 
 
