@@ -129,8 +129,21 @@ _SPACING_DEFAULTS = {"dabs_per_actual_radius": 2.0, "dabs_per_basic_radius": 0.0
 def default_arch_args(arch: str, preset: Preset, given: dict | None = None) -> dict:
     """Architecture arguments a new painter is built with: derived ones (the dab schedule for
     ``dabs``) overridden by those ``given`` (``--arch-args``)."""
-    derived = dab_schedule(preset) if arch == "dabs" else {}
+    derived = {**dab_schedule(preset), **dab_shape(preset)} if arch == "dabs" else {}
     return {**derived, **(given or {})}
+
+
+def dab_shape(preset: Preset) -> dict:
+    """``ellipse`` for a brush whose dabs are fixed ellipses (a calligraphy nib), read from the brush file.
+
+    Only a fixed shape is taken: an angle or ratio driven by an input (say the stroke's direction)
+    is left to the round-dab renderer.
+    """
+    settings = resolve_brush(preset.brush).settings
+    ratio, angle = settings.get("elliptical_dab_ratio", {}), settings.get("elliptical_dab_angle", {})
+    if float(ratio.get("base_value", 1.0)) < 1.5 or ratio.get("inputs") or angle.get("inputs"):
+        return {}
+    return {"ellipse": [float(angle.get("base_value", 90.0)), float(ratio["base_value"])]}
 
 
 def dab_schedule(preset: Preset) -> dict:
