@@ -49,6 +49,7 @@ def stroke_list(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def strokes_row(name: str, actions: np.ndarray, colors: np.ndarray, canvas: int) -> tuple[np.ndarray, float]:
     """MyPaint | neural of the same strokes on a ``canvas``-px white canvas, and their MSE."""
     painter = create_painter(name)
+    name = painter.config.name
     shapes = painter.preset.actions_to_shapes(actions)
     real = render_canvas(shapes, colors, painter.preset.brush, canvas, canvas, painter.preset.sampling).image
     with torch.no_grad():
@@ -63,7 +64,8 @@ def strokes_row(name: str, actions: np.ndarray, colors: np.ndarray, canvas: int)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--painters", default=",".join(list_painters()))
+    parser.add_argument("--painters", default=",".join(list_painters()),
+                        help="comma-separated --painter texts (names or folders); files are named by painter name")
     parser.add_argument("--n", type=int, default=14, help="strokes in strokes.png")
     parser.add_argument("--canvas", type=int, default=256, help="size of strokes.png's canvases")
     parser.add_argument("--seed", type=int, default=3)
@@ -82,8 +84,9 @@ def main() -> None:
     for name in names:
         row, gap = strokes_row(name, actions, colors, args.canvas)
         rows.append(row)
-        report["painters"][name] = {"strokes_gap_mse": round(gap, 5)}
-        print(f"{name}: neural vs MyPaint on the same {args.n} strokes, MSE {gap:.5f}", flush=True)
+        label = create_painter(name).config.name
+        report["painters"][label] = {"painter": name, "strokes_gap_mse": round(gap, 5)}
+        print(f"{label}: neural vs MyPaint on the same {args.n} strokes, MSE {gap:.5f}", flush=True)
     width = max(r.shape[1] for r in rows)
     padded = [np.pad(r, ((0, 6), (0, width - r.shape[1]), (0, 0)), constant_values=1.0) for r in rows]
     write_png(args.out / "strokes.png", np.concatenate(padded))
@@ -93,15 +96,16 @@ def main() -> None:
         painting = brushcli.paint(str(args.photo), strokes=args.strokes, size=args.size, painter=name, seed=0)
         seconds = time.perf_counter() - t
         real = painting.mypaint().image
+        label = create_painter(name).config.name
         image = side_by_side(painting.target, painting.neural, real,
-                             labels=["target", f"{name}: neural", f"{name}: MyPaint"])
-        write_png(args.out / f"paint-{name}.png", image)
-        entry = report["painters"][name]
+                             labels=["target", f"{label}: neural", f"{label}: MyPaint"])
+        write_png(args.out / f"paint-{label}.png", image)
+        entry = report["painters"][label]
         entry.update(paint_mse_mypaint=round(float(np.mean((real - painting.target) ** 2)), 5),
                      paint_mse_neural=round(float(np.mean((painting.neural - painting.target) ** 2)), 5),
                      paint_gap_mse=round(float(np.mean((real - painting.neural) ** 2)), 5),
                      paint_seconds=round(seconds, 1))
-        print(f"{name}: {args.photo.name} with {args.strokes} strokes at {args.size} px: {entry}", flush=True)
+        print(f"{label}: {args.photo.name} with {args.strokes} strokes at {args.size} px: {entry}", flush=True)
     (args.out / "gallery.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
