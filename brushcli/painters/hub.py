@@ -103,13 +103,16 @@ def hub_offline() -> bool:
 
 
 def hub_cache_dir() -> Path:
-    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub."""
+    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub, then
+    XDG_CACHE_HOME/huggingface/hub, then its default (``~/.cache/huggingface/hub``)."""
     from huggingface_hub import constants
 
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
     if os.environ.get("HF_HOME"):
         return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "huggingface" / "hub"
     return Path(constants.HF_HUB_CACHE)
 
 

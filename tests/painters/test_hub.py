@@ -506,3 +506,14 @@ def test_published_card_carries_hub_metadata(online, tiny_folder, tmp_path):
     push_painter(bare, "org/bare")  # a folder without a card still publishes one
     card = ModelCard(online.files("org/bare")["README.md"].decode())
     assert card.data.library_name == "brushcli" and "--painter hf-hub:org/bare" in card.text
+
+
+def test_the_cache_follows_xdg_cache_home_like_huggingface_hub(online, tiny_folder, monkeypatch, tmp_path, runner):
+    monkeypatch.delenv("HF_HOME")
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    online.add_commit("org/tiny", files_of(tiny_folder))
+    folder = download_painter("org/tiny")
+    assert folder.is_relative_to(tmp_path / "xdg" / "huggingface" / "hub" / "models--org--tiny")
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "400"}))
+    assert "hf-hub:org/tiny" in result.stdout and str(tmp_path / "xdg" / "huggingface" / "hub") in result.stdout
