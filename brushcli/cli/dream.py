@@ -9,6 +9,7 @@ from rich.table import Table
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
@@ -34,7 +35,7 @@ def dream_command(
                                     "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
                                                               "state dict); repeatable."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),
     threads: str = threads_option(),

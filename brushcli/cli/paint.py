@@ -9,6 +9,7 @@ from rich.table import Table
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, err_console, progress_bar
 from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
@@ -17,8 +18,7 @@ from brushcli.cli.options import device_option, jobs_option, shard_option, threa
 def paint_command(
     images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
     strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
-    painter: str = typer.Option(None, "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO "
-                                                        "(default: pen; with --resume, the stroke file's)."),
+    painter: str = typer.Option(None, "--painter", help=PAINTER_HELP + " Default: pen; with --resume, the stroke file's."),
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),

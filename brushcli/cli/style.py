@@ -9,6 +9,7 @@ import typer
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
@@ -24,7 +25,7 @@ def style_command(
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 200 up to 512 px, where one "
                                                     "window covers the painting, up to 300 for larger ones)."),
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, graceful_stop, progress_bar
 from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
@@ -87,6 +88,10 @@ def train_painter_command(
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
                   f"on {f.samples} held-out strokes", highlight=False)
+    from brushcli.painters.registry import painter_reference
+
+    console.print(f"use it with: brush paint photo.jpg --painter {painter_reference(report.folder)}",
+                  highlight=False, soft_wrap=True)
 
 
 def _parse_arch_args(text: str | None) -> dict:
@@ -103,7 +108,7 @@ def _parse_arch_args(text: str | None) -> dict:
 
 @app.command("eval-painter")
 def eval_painter_command(
-    name: str = typer.Argument(..., help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    name: str = typer.Argument(..., help=PAINTER_HELP),
     samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
     seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),

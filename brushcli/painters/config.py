@@ -139,6 +139,8 @@ class _DabArgs(BaseModel):
     spacing: tuple[bounded(0, 200), bounded(0, 200), bounded(0, 200)] = (0.0, 0.0, 0.0)  # type: ignore[valid-type]
     dtime: bounded(1e-4, 5.0) = 0.1  # type: ignore[valid-type]
     first_dab: bounded(0.0, 0.9999) = 0.999  # type: ignore[valid-type]
+    #: elliptical dabs: (angle in degrees, ratio of the long to the short axis)
+    ellipse: tuple[bounded(-360, 360), bounded(1, 50)] | None = None  # type: ignore[valid-type]
 
 
 class _ConvArgs(BaseModel):

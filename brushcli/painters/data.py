@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from brushcli import userdirs
 from brushcli.errors import InvalidArgument
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import render_alphas
@@ -31,9 +32,8 @@ MAX_DATASET_BYTES = 8 << 30
 
 
 def cache_root() -> Path:
-    """``$BRUSH_CACHE_DIR`` or ``~/.cache/brush``."""
-    env = os.environ.get("BRUSH_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "brush"
+    """``$BRUSH_CACHE_DIR``, else the user cache folder (``$XDG_CACHE_HOME/brush``; see :mod:`brushcli.userdirs`)."""
+    return userdirs.cache_dir()
 
 
 @dataclass

@@ -17,6 +17,7 @@ Nothing is unpickled: a repository must hold ``model.safetensors``, which
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brushcli.errors import PainterError
+from brushcli.painters.card import model_card, refresh_card
 from brushcli.painters.config import MAX_CONFIG_BYTES, PainterConfig
 from brushcli.painters.folder import CARD_FILE, CONFIG_FILE, WEIGHTS_FILE, load_painter_folder
 from brushcli.safejson import parse_json, read_bytes, read_json
@@ -39,11 +41,6 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 FORM = "ORG/REPO or ORG/REPO@REVISION"
 _CHECK_CONNECTION = "check your connection, or set HF_HUB_OFFLINE=1 to use only cached painters"
 
-# The Hub's rules for a repo id (huggingface_hub.utils.validate_repo_id), checked before any import or
-# request: a namespace and a name of letters, digits, '-', '_' or '.', not starting or ending with
-# '-' or '.', at most 96 characters each.
-_PART = r"[A-Za-z0-9_](?:[\w.-]{0,94}[A-Za-z0-9_])?"
-_REPO_ID = re.compile(rf"{_PART}/{_PART}")
 # A branch, tag or commit: path-like names (refs/pr/1, feature/x) are fine, but no '.' or '..' part, so
 # the revision can never name a file outside the cache when huggingface_hub reads refs/<revision>.
 _REVISION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
@@ -67,17 +64,23 @@ class HubRef:
 
 
 def parse_hub_spec(spec: str) -> HubRef:
-    """Check and split ``ORG/REPO[@REVISION]`` (an ``hf-hub:`` prefix is allowed and dropped)."""
+    """Check and split ``ORG/REPO[@REVISION]`` (an ``hf-hub:`` prefix is allowed and dropped).
+
+    The repo id is checked by huggingface_hub's own validator (``validate_repo_id``), with a namespace
+    required; the revision by :data:`_REVISION`, since huggingface_hub does not check revisions.
+    """
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
     text = spec.strip() if isinstance(spec, str) else ""
     text = text.removeprefix(PREFIX)
     repo_id, at, revision = text.partition("@")
-    if (
-        not _REPO_ID.fullmatch(repo_id)
-        or "--" in repo_id
-        or ".." in repo_id
-        or (at and (len(revision) > 200 or not _REVISION.fullmatch(revision)
-                    or any(part in (".", "..") for part in revision.split("/"))))
-    ):
+    try:
+        validate_repo_id(repo_id)
+        valid = repo_id.count("/") == 1
+    except HFValidationError:
+        valid = False
+    if not valid or (at and (len(revision) > 200 or not _REVISION.fullmatch(revision)
+                             or any(part in (".", "..") for part in revision.split("/")))):
         raise PainterError(
             f"{spec!r} is not a Hub painter id; use {FORM} (for example hf-hub:someone/charcoal-painter@main)"
         )
@@ -100,18 +103,23 @@ def hub_offline() -> bool:
 
 
 def hub_cache_dir() -> Path:
-    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub."""
+    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub, then
+    XDG_CACHE_HOME/huggingface/hub, then its default (``~/.cache/huggingface/hub``)."""
     from huggingface_hub import constants
 
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
     if os.environ.get("HF_HOME"):
         return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "huggingface" / "hub"
     return Path(constants.HF_HUB_CACHE)
 
 
-def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
+def download_painter(spec: str, cache_dir: str | Path | None = None, token: str | None = None) -> Path:
     """Download painter ``ORG/REPO[@REVISION]`` into the Hub cache; return its snapshot folder.
+
+    ``token`` reads a private or gated repository (default: ``HF_TOKEN``, else your ``hf auth login``).
 
     ``config.json`` comes first and is checked (a config from a newer brush is refused before the
     weights are fetched); ``model.safetensors`` and, if the repo has one, ``README.md`` then come
@@ -123,7 +131,7 @@ def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
 
     endpoint, offline = hub_endpoint(), hub_offline()
     cache = Path(cache_dir).expanduser() if cache_dir is not None else hub_cache_dir()
-    unreachable = None if offline else _reachability(ref, endpoint)
+    unreachable = None if offline else _reachability(ref, endpoint, token)
     local_only = offline or unreachable is not None
 
     def fetch(filename: str, revision: str | None) -> Path:
@@ -131,7 +139,7 @@ def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
             with _quiet_hub():
                 return Path(hf_hub_download(
                     ref.repo_id, filename, revision=revision, repo_type="model", cache_dir=str(cache),
-                    endpoint=endpoint, local_files_only=local_only, etag_timeout=hub_timeout(),
+                    endpoint=endpoint, local_files_only=local_only, etag_timeout=hub_timeout(), token=token,
                 ))
         except Exception as exc:
             if unreachable is not None and type(exc).__name__ in ("LocalEntryNotFoundError", "OfflineModeIsEnabled"):
@@ -163,8 +171,10 @@ def push_painter(
     """Publish a painter folder to ``repo_id`` (created if missing); return the commit URL.
 
     The folder must load (config valid, weights fit the architecture). Uploaded: ``config.json``
-    with ``hub_id`` set to ``repo_id`` (the local file is not changed), ``model.safetensors``, and
-    ``README.md`` and ``samples.png`` when present; never ``checkpoint/``. ``revision`` is a branch,
+    with ``hub_id`` set to ``repo_id`` (the local file is not changed), ``model.safetensors``, the
+    model card ``README.md`` (its Hub metadata rewritten from the config and its usage lines pointed at
+    ``hf-hub:REPO``; written from the config if the folder has none) and ``samples.png`` when present;
+    never ``checkpoint/``. ``revision`` is a branch,
     created from main if missing. ``token`` defaults to ``HF_TOKEN`` or the saved ``hf auth login``.
     """
     ref = parse_hub_spec(repo_id)
@@ -184,14 +194,17 @@ def push_painter(
         CommitOperationAdd(CONFIG_FILE, (json.dumps(config_doc, indent=1) + "\n").encode("utf-8")),
         CommitOperationAdd(WEIGHTS_FILE, str(folder / WEIGHTS_FILE)),
     ]
+    published = dataclasses.replace(painter.config, hub_id=ref.repo_id)
     card = folder / CARD_FILE
     if card.is_file():
         raw = read_bytes(card, MAX_CARD_BYTES, PainterError, "model card")
         try:
-            text = _card_for_hub(raw.decode("utf-8"), painter.config.name, ref.repo_id)
+            text = refresh_card(raw.decode("utf-8"), published, f"{PREFIX}{ref.repo_id}")
         except UnicodeDecodeError as exc:
             raise PainterError(f"{card}: the model card is not UTF-8 text (byte {exc.start})") from None
-        operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
+    else:  # every published painter gets a card: the Hub indexes its metadata
+        text = model_card(published, SAMPLES_FILE if (folder / SAMPLES_FILE).is_file() else None)
+    operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
     if (folder / SAMPLES_FILE).is_file():
         operations.append(CommitOperationAdd(SAMPLES_FILE, str(folder / SAMPLES_FILE)))
 
@@ -224,7 +237,7 @@ def hub_timeout() -> float:
         return DEFAULT_TIMEOUT
 
 
-def _reachability(ref: HubRef, endpoint: str) -> str | None:
+def _reachability(ref: HubRef, endpoint: str, token: str | None = None) -> str | None:
     """None if the Hub answers at all, else why not (one request, short timeout, no retries).
 
     Only network failures count: an HTTP error (404, 401, ...) is a Hub that answers, and the
@@ -239,9 +252,9 @@ def _reachability(ref: HubRef, endpoint: str) -> str | None:
     try:
         with _quiet_hub():
             try:
-                get_hf_file_metadata(url, timeout=hub_timeout(), retry_on_errors=False)
+                get_hf_file_metadata(url, token=token, timeout=hub_timeout(), retry_on_errors=False)
             except TypeError:  # huggingface_hub before retry_on_errors never retried here
-                get_hf_file_metadata(url, timeout=hub_timeout())
+                get_hf_file_metadata(url, token=token, timeout=hub_timeout())
     except Exception as exc:
         if _is_network_error(exc):
             _unreachable[endpoint] = (time.monotonic(), _first_line(exc))
@@ -267,12 +280,6 @@ def _check_config(path: Path, ref: HubRef) -> PainterConfig:
     source = f"hf-hub:{ref} {CONFIG_FILE}"
     doc = parse_json(read_bytes(path, MAX_CONFIG_BYTES, PainterError, "painter config"), source, PainterError)
     return PainterConfig.from_dict(doc, source=source, folder=path.parent)
-
-
-def _card_for_hub(text: str, name: str, repo_id: str) -> str:
-    """Point the card's usage line (``--painter NAME``) at the Hub copy."""
-    usage = rf"(brush paint \S+ --painter ){re.escape(name)}$"
-    return re.sub(usage, rf"\g<1>{PREFIX}{repo_id}", text, flags=re.MULTILINE)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -324,7 +331,7 @@ def _download_error(
     if isinstance(exc, RepositoryNotFoundError):
         return PainterError(
             f"painter repository {repo} was not found on {endpoint} "
-            "(if it is private, log in with `hf auth login` or set HF_TOKEN)"
+            "(if it is private, pass --token, set HF_TOKEN or log in with `hf auth login`)"
         )
     if isinstance(exc, RevisionNotFoundError):
         return PainterError(f"revision {ref.revision!r} of {repo} was not found on {endpoint}; "
@@ -340,7 +347,7 @@ def _download_error(
         status = response.status_code if response is not None else None
         if status in (401, 403):
             return PainterError(f"{endpoint} refused access to {repo} (HTTP {status}); "
-                                "if it is private, log in with `hf auth login` or set HF_TOKEN")
+                                "if it is private, pass --token, set HF_TOKEN or log in with `hf auth login`")
         return PainterError(f"the Hub at {endpoint} refused {filename} of {ref} ({_first_line(exc)})")
     if _is_network_error(exc) or isinstance(exc, OSError):
         return PainterError(

@@ -24,6 +24,7 @@ from brushcli.painters.data import build_dataset, check_dataset_size
 from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
+from brushcli.painters.registry import painter_reference
 from brushcli.painters.train import TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 from brushcli.runtime import usable_cores
@@ -135,7 +136,7 @@ def train_painter(
     if group.distributed:
         config.training["processes"] = group.world
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
-    save_painter_folder(painter, out, card=model_card(config, "samples.png"))
+    save_painter_folder(painter, out, card=model_card(config, "samples.png", painter_reference(out)))
     group.barrier()
     return TrainReport(folder=out, fidelity=fid, log=log)
 
@@ -147,8 +148,21 @@ _SPACING_DEFAULTS = {"dabs_per_actual_radius": 2.0, "dabs_per_basic_radius": 0.0
 def default_arch_args(arch: str, preset: Preset, given: dict | None = None) -> dict:
     """Architecture arguments a new painter is built with: derived ones (the dab schedule for
     ``dabs``) overridden by those ``given`` (``--arch-args``)."""
-    derived = dab_schedule(preset) if arch == "dabs" else {}
+    derived = {**dab_schedule(preset), **dab_shape(preset)} if arch == "dabs" else {}
     return {**derived, **(given or {})}
+
+
+def dab_shape(preset: Preset) -> dict:
+    """``ellipse`` for a brush whose dabs are fixed ellipses (a calligraphy nib), read from the brush file.
+
+    Only a fixed shape is taken: an angle or ratio driven by an input (say the stroke's direction)
+    is left to the round-dab renderer.
+    """
+    settings = resolve_brush(preset.brush).settings
+    ratio, angle = settings.get("elliptical_dab_ratio", {}), settings.get("elliptical_dab_angle", {})
+    if float(ratio.get("base_value", 1.0)) < 1.5 or ratio.get("inputs") or angle.get("inputs"):
+        return {}
+    return {"ellipse": [float(angle.get("base_value", 90.0)), float(ratio["base_value"])]}
 
 
 def dab_schedule(preset: Preset) -> dict:

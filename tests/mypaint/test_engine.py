@@ -111,7 +111,8 @@ def test_every_shipped_preset_renders(preset):
     alphas = render_alphas(p.brush, p.actions_to_shapes(p.random_actions(16, rng)), 64, p.sampling, workers=1)
     coverage = (alphas > 0).mean(axis=(1, 2))
     assert (coverage > 0.001).all(), f"{preset}: some strokes drew nothing"
-    assert alphas.max() > 0.5 * 32768
+    peak = 0.2 if "translucent" in p.description.lower() else 0.5  # a glaze builds up over several strokes
+    assert alphas.max() > peak * 32768, f"{preset}: strongest alpha {alphas.max() / 32768:.2f}"
 
 
 def test_missing_libmypaint_is_one_clear_line(tmp_path, strokes_file):

@@ -458,11 +458,19 @@ def test_push_and_pull_with_a_token(tiny_folder, monkeypatch, runner):
         ok(runner.invoke(app, ["painters", "push", str(tiny_folder), "org/private", "--token", "s3cret"]))
         assert "model.safetensors" in hub.files("org/private")
         fails(runner.invoke(app, ["painters", "pull", "org/private"]),  # reading needs it too
-              "refused access to org/private (HTTP 401)", "HF_TOKEN")
+              "refused access to org/private (HTTP 401)", "HF_TOKEN", "--token")
+        fails(runner.invoke(app, ["painters", "pull", "org/private", "--token", "wrong"]), "HTTP 401")
+        before = len(hub.requests)
+        result = ok(runner.invoke(app, ["painters", "pull", "org/private", "--token", "s3cret"]))
+        assert "--painter hf-hub:org/private" in result.stdout
+        # the token went with every request of the pull (the server refuses any without it)
+        assert any(path.endswith("/model.safetensors") for _, path in hub.requests[before:])
+        assert create_painter("hf-hub:org/private").config.name == "tiny"  # cached now: no token needed
         monkeypatch.setenv("HF_TOKEN", "s3cret")  # as huggingface_hub does: HF_TOKEN is the default token
         ok(runner.invoke(app, ["painters", "push", str(tiny_folder), "org/private", "--private"]))
         ok(runner.invoke(app, ["painters", "pull", "org/private"]))
         assert create_painter("hf-hub:org/private").config.hub_id == "org/private"
+        assert download_painter("org/private", token="s3cret").is_dir()
         assert hub.unhandled == []
 
 
@@ -470,3 +478,42 @@ def test_pull_and_push_have_help_with_examples(runner):
     for command in ("pull", "push"):
         result = ok(runner.invoke(app, ["painters", command, "--help"]))
         assert "Example: brush painters " + command in result.stdout
+
+
+def test_pulled_painters_are_listed_with_their_cache_folder(online, tiny_folder, runner):
+    first = online.add_commit("org/tiny", files_of(tiny_folder))
+    online.add_commit("org/tiny", files_of(make_tiny(tiny_folder.parent / "v2", seed=3)), branch="v2")
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny"]))
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny@v2"]))
+    ok(runner.invoke(app, ["painters", "pull", f"org/tiny@{first}"]))
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "400"}))
+    rows = {line.split()[1]: line for line in result.stdout.splitlines() if "hf-hub:org/tiny" in line}
+    assert set(rows) == {"hf-hub:org/tiny", "hf-hub:org/tiny@v2"}  # the commit pulled is main's
+    assert all(" hub " in row and "classic/pen" in row for row in rows.values())
+    assert str(download_painter("org/tiny")) in rows["hf-hub:org/tiny"]
+    assert str(download_painter("org/tiny@v2")) in rows["hf-hub:org/tiny@v2"]
+
+
+def test_published_card_carries_hub_metadata(online, tiny_folder, tmp_path):
+    from huggingface_hub import ModelCard
+
+    push_painter(tiny_folder, "org/carded")
+    card = ModelCard(online.files("org/carded")["README.md"].decode())
+    assert card.data.library_name == "brushcli" and "mypaint-classic-pen" in card.data.tags
+    assert "--painter hf-hub:org/carded" in card.text
+    bare = make_tiny(tmp_path / "bare")
+    (bare / "README.md").unlink()
+    push_painter(bare, "org/bare")  # a folder without a card still publishes one
+    card = ModelCard(online.files("org/bare")["README.md"].decode())
+    assert card.data.library_name == "brushcli" and "--painter hf-hub:org/bare" in card.text
+
+
+def test_the_cache_follows_xdg_cache_home_like_huggingface_hub(online, tiny_folder, monkeypatch, tmp_path, runner):
+    monkeypatch.delenv("HF_HOME")
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    online.add_commit("org/tiny", files_of(tiny_folder))
+    folder = download_painter("org/tiny")
+    assert folder.is_relative_to(tmp_path / "xdg" / "huggingface" / "hub" / "models--org--tiny")
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "400"}))
+    assert "hf-hub:org/tiny" in result.stdout and str(tmp_path / "xdg" / "huggingface" / "hub") in result.stdout
