@@ -11,8 +11,13 @@ recipe of ``../shared/notes/quality-reference.md`` measures what brush's schedul
 - :func:`paint_progressive` is the recipe: groups added one at a time where the error is largest,
   radii coarse to fine, half the steps while adding, half in a joint cosine-decayed polish.
 
+Where it departs from quality-reference.md, measured in docs/benchmarks.md: a sharper edge
+(:data:`EDGE`), the engine's radius and stroke end (:class:`PenEngine`), and the pen's own action
+ranges (base radius 0.96..16 px at 64 px, scaled x1.16..x1.65 by pressure and about x0.8..x1.1 by
+speed) instead of 0.5 px..a quarter canvas scaled up to 10x by pressure.
+
 Run as a script, it measures the renderer against real MyPaint like ``brush eval-painter`` does:
-    python benchmarks/reference_paint.py --samples 2000
+    python benchmarks/reference_paint.py --samples 2000 [--ideal] [--edge 0.5]
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ from brushcli.presets import Preset, load_preset
 #: Bezier, so each call uses the fewest pieces (at least 4) that keep that under BEND_TOLERANCE px.
 SEGMENTS = 16
 BEND_TOLERANCE = 0.1
-#: Edge softness in pixels: alpha = sigmoid(signed distance / EDGE), a round stroke with a half-pixel edge.
+#: Edge softness in pixels: alpha = sigmoid(signed distance / EDGE) goes from 12 % to 88 % within half a
+#: pixel either side of the edge, as the pen's anti-aliased edge does. quality-reference.md's 0.5 px
+#: blurs two pixels: its optimised strokes replayed in MyPaint twice as far from their render
+#: (docs/benchmarks.md, "Broad paint benchmark").
 EDGE = 0.25
 #: Square windows a stroke is rendered in (smallest that holds it), so small strokes cost little.
 WINDOWS = (8, 16, 32)
