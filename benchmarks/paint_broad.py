@@ -7,7 +7,10 @@ Methods, each at every budget on every available image of ``benchmarks/photos.py
   ``reference_paint.py`` in place of the painter, real-MyPaint feedback off;
 - ``ref-progressive``: the progressive recipe of ``../shared/notes/quality-reference.md`` through
   the analytic renderer (1,000 steps, white background);
-- ``mosaic``: the best flat-colour grid with as many cells as strokes (no optimiser, a floor).
+- ``mosaic``: the best flat-colour grid with as many cells as strokes (no optimiser, a floor);
+- optional (``--methods``): ``ref-brush-real`` and ``ref-progressive-real``, the references with
+  brush's real-MyPaint feedback, so their forward pass is MyPaint's as in ``brush`` and only the
+  gradients (analytic vs the painter's) differ.
 
 ``brush`` vs ``ref-brush`` is what the painter costs (its gradients and imitation), ``ref-brush``
 vs ``ref-progressive`` what the schedule and optimiser cost. Per row: ``mse_render`` (the
@@ -37,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # brushcli internals (the package layout is being reorganised; keep these imports together)
 from brushcli.images import fit_long_side, resize  # noqa: E402
 from brushcli.mypaint.render import render_canvas  # noqa: E402
-from brushcli.paint.painting import PaintSettings, paint  # noqa: E402
+from brushcli.paint.painting import REAL_EVERY, PaintSettings, paint  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
 from brushcli.presets import load_preset  # noqa: E402
 from brushcli.replay import replay  # noqa: E402
@@ -47,7 +50,10 @@ from photos import CATEGORIES, SPLITS, Photo, load, select  # noqa: E402
 from reference_paint import EDGE, AnalyticPen, ProgressiveSettings, canvas_shapes, paint_progressive  # noqa: E402
 
 METHODS = ("brush", "ref-brush", "ref-progressive")
-COLUMNS = METHODS + ("mosaic",)
+#: Optional: the same references with real-MyPaint feedback (forward pass = MyPaint's alphas, gradients
+#: from the analytic renderer), so that only the gradients differ from ``brush``.
+EXTRA_METHODS = ("ref-brush-real", "ref-progressive-real")
+ALL_METHODS = METHODS + EXTRA_METHODS
 
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
@@ -63,10 +69,10 @@ def run_brush(image: np.ndarray, painter: torch.nn.Module, strokes: int, size: i
     return {"render": result.neural, "mypaint": real, "steps": result.steps, "seconds": seconds}
 
 
-def run_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int, steps: int) -> dict:
+def run_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int, steps: int, real_every: int = 0) -> dict:
     """The progressive recipe on the fitted target, replayed by MyPaint over white."""
     started = time.perf_counter()
-    result = paint_progressive(target, renderer, strokes, ProgressiveSettings(steps=steps))
+    result = paint_progressive(target, renderer, strokes, ProgressiveSettings(steps=steps, real_every=real_every))
     h, w = target.shape[:2]
     preset = renderer.preset
     real = render_canvas(canvas_shapes(result.actions, preset, w, h, renderer.canvas), result.colors, preset.brush,
@@ -89,10 +95,11 @@ def benchmark(photos: list[Photo], budgets: list[int], methods: list[str], size:
                     continue
                 if method == "brush":
                     out = run_brush(image, pen, strokes, size, real_feedback=True)
-                elif method == "ref-brush":
-                    out = run_brush(image, renderer, strokes, size, real_feedback=False)
+                elif method in ("ref-brush", "ref-brush-real"):
+                    out = run_brush(image, renderer, strokes, size, real_feedback=method.endswith("-real"))
                 else:
-                    out = run_progressive(target, renderer, strokes, ref_steps)
+                    out = run_progressive(target, renderer, strokes, ref_steps,
+                                          real_every=REAL_EVERY if method.endswith("-real") else 0)
                 emit({"photo": photo.name, "category": photo.category, "split": photo.split, "method": method,
                       "strokes": strokes, "size": size, "width": w, "height": h, "steps": out["steps"],
                       "mse_render": mse(out["render"], target), "mse_mypaint": mse(out["mypaint"], target),
@@ -110,11 +117,16 @@ def _by(rows: list[dict], **match: object) -> list[dict]:
     return [r for r in rows if all(r[k] == v for k, v in match.items())]
 
 
+def _methods(rows: list[dict]) -> list[str]:
+    return [m for m in ALL_METHODS if any(r["method"] == m for r in rows)]
+
+
 def compact_table(rows: list[dict], budgets: list[int]) -> str:
     """mse_mypaint mean (median) per budget and method, plus the mosaic."""
-    lines = ["| strokes | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    methods = _methods(rows)
+    lines = ["| strokes | " + " | ".join(methods + ["mosaic"]) + " |", "|---" * (len(methods) + 2) + "|"]
     for strokes in budgets:
-        cells = [_stat([r["mse_mypaint"] for r in _by(rows, method=m, strokes=strokes)]) for m in METHODS]
+        cells = [_stat([r["mse_mypaint"] for r in _by(rows, method=m, strokes=strokes)]) for m in methods]
         firsts = {r["photo"]: r["mosaic"] for r in _by(rows, strokes=strokes)}
         cells.append(_stat(list(firsts.values())))
         lines.append(f"| {strokes} | " + " | ".join(cells) + " |")
@@ -125,7 +137,7 @@ def detail_table(rows: list[dict], budgets: list[int]) -> str:
     """Per budget and method: mse_render, mse_mypaint, gap and seconds, each mean (median)."""
     lines = ["| strokes | method | images | mse_render | mse_mypaint | gap_mse | seconds |", "|---" * 7 + "|"]
     for strokes in budgets:
-        for method in METHODS:
+        for method in _methods(rows):
             part = _by(rows, method=method, strokes=strokes)
             if not part:
                 continue
@@ -180,9 +192,9 @@ def main() -> None:
     names = args.photos.split(",") if args.photos else None
     photos = select(split=args.split, names=names)
     methods = [m for m in args.methods.split(",") if m]
-    unknown = set(methods) - set(METHODS)
+    unknown = set(methods) - set(ALL_METHODS)
     if unknown:
-        parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
+        parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(ALL_METHODS)}")
     rows: list[dict] = []
     if args.resume and args.json and args.json.exists():
         rows = json.loads(args.json.read_text())

@@ -295,6 +295,9 @@ class ProgressiveSettings:
     final_lr: float = 0.05  # of lr, at the end of the cosine polish
     init_pressure: float = 0.5  # action value of new strokes (the pen's mid pressure)
     seed: int = 0
+    #: Refresh real-MyPaint alphas every this many steps (0: off). As in brush's paint, the forward
+    #: pass then shows MyPaint's strokes while gradients come from the analytic renderer.
+    real_every: int = 0
 
 
 @dataclass
@@ -403,10 +406,14 @@ def paint_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int,
     raw_colors: list[torch.Tensor] = []
     losses: list[float] = []
 
-    def render() -> torch.Tensor:
+    correction: list[torch.Tensor] = []  # real - analytic alphas, detached; empty: feedback off
+
+    def render(real: bool = False) -> torch.Tensor:
         actions = torch.sigmoid(torch.cat(raw_actions))
-        alphas = renderer(actions)[:, :h, :w]
-        return composite(alphas, torch.sigmoid(torch.cat(raw_colors)), white)
+        alphas = renderer(actions)
+        if real and correction and len(correction[0]) == len(alphas):
+            alphas = (alphas + correction[0]).clamp(0.0, 1.0)
+        return composite(alphas[:, :h, :w], torch.sigmoid(torch.cat(raw_colors)), white)
 
     def run(steps: int, decay: bool) -> None:
         optimiser = torch.optim.Adam(raw_actions + raw_colors, lr=settings.lr)
@@ -416,15 +423,19 @@ def paint_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int,
                 scale = settings.final_lr + (1 - settings.final_lr) * 0.5 * (1 + math.cos(math.pi * frac))
                 for group in optimiser.param_groups:
                     group["lr"] = settings.lr * scale
+            if settings.real_every and step % settings.real_every == 0:
+                with torch.no_grad():
+                    actions = torch.sigmoid(torch.cat(raw_actions))
+                    correction[:] = [real_alphas(renderer, actions) - renderer(actions)]
             optimiser.zero_grad(set_to_none=True)
-            loss = ((render() - tgt) ** 2).mean()
+            loss = ((render(real=True) - tgt) ** 2).mean()
             loss.backward()
             optimiser.step()
             losses.append(loss.item())
 
     for count, radius, steps in zip(sizes, radii, stage_steps):
         with torch.no_grad():
-            current = render() if raw_actions else white[:, None, None].expand(3, h, w)
+            current = render(real=True) if raw_actions else white[:, None, None].expand(3, h, w)
         actions, colors = place_group(tgt, current, count, radius, renderer, settings, generator)
         raw_actions.append(nn.Parameter(_logit(actions)))
         raw_colors.append(nn.Parameter(_logit(colors)))
@@ -436,6 +447,14 @@ def paint_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int,
         colors = torch.sigmoid(torch.cat(raw_colors)).numpy().astype(np.float64)
     return ProgressiveResult(actions=actions, colors=colors, render=image, losses=losses,
                              seconds=time.perf_counter() - started)
+
+
+def real_alphas(renderer: AnalyticPen, actions: torch.Tensor) -> torch.Tensor:
+    """libmypaint's alpha ``(N, S, S)`` of each canvas action, painted alone on the renderer's canvas."""
+    preset = renderer.preset
+    shapes = preset.actions_to_shapes(actions.detach().cpu().double().numpy())
+    real = render_alphas(preset.brush, shapes, renderer.canvas, preset.sampling, workers=1)
+    return torch.from_numpy(real.astype(np.float32) / 32768.0).to(actions.device)
 
 
 def canvas_shapes(actions: np.ndarray, preset: Preset, width: int, height: int, canvas: int = 64) -> np.ndarray:
