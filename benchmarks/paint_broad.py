@@ -18,7 +18,7 @@ optimiser's own differentiable render vs the target), ``mse_mypaint`` (real MyPa
 target; the number that matters), ``gap_mse`` (replay vs render), ``seconds`` (optimise + replay).
 
     flock /tmp/brush-cpu.lock python benchmarks/paint_broad.py --json broad.json
-    python benchmarks/paint_broad.py --report broad.json          # tables from saved rows
+    python benchmarks/paint_broad.py --report broad.json [more.json]   # tables from saved rows
 """
 
 from __future__ import annotations
@@ -183,10 +183,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="write per-image rows here (rewritten after each row)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already in --json and skip them")
-    parser.add_argument("--report", type=Path, default=None, help="only print the tables of a saved rows file")
+    parser.add_argument("--report", type=Path, nargs="+", default=None, help="only print the tables of saved rows files")
     args = parser.parse_args()
     if args.report:
-        print(report(json.loads(args.report.read_text())))
+        print(report([row for path in args.report for row in json.loads(path.read_text())]))
         return
     torch.set_num_threads(args.threads)
     names = args.photos.split(",") if args.photos else None
