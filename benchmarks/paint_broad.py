@@ -37,13 +37,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# brushcli internals (the package layout is being reorganised; keep these imports together)
+# brushcli internals
 from brushcli.images import fit_long_side, resize  # noqa: E402
 from brushcli.mypaint.render import render_canvas  # noqa: E402
-from brushcli.paint.painting import REAL_EVERY, PaintSettings, paint  # noqa: E402
+from brushcli.apps.paint import REAL_EVERY, PaintSettings, paint  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
 from brushcli.presets import load_preset  # noqa: E402
-from brushcli.replay import replay  # noqa: E402
+from brushcli.outputs.replay import replay  # noqa: E402
 
 from paint_quality import mosaic  # noqa: E402
 from photos import CATEGORIES, SPLITS, Photo, load, select  # noqa: E402
@@ -201,7 +201,7 @@ def main() -> None:
     done = {(r["photo"], r["method"], r["strokes"]) for r in rows}
     renderer = AnalyticPen(load_preset("pen"), edge=args.edge, engine=not args.ideal)
     print(f"# {len(photos)} images: {', '.join(p.name for p in photos)}; methods {methods}; "
-          f"renderer {renderer.config.arch_args}; {torch.get_num_threads()} threads", file=sys.stderr, flush=True)
+          f"renderer edge={renderer.edge} segments={renderer.segments} engine={renderer.engine}; {torch.get_num_threads()} threads", file=sys.stderr, flush=True)
 
     def emit(row: dict) -> None:
         rows.append(row)

@@ -36,7 +36,6 @@ from torch import nn
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.engine import FIRST_DAB, SPEED_REFERENCE_PX
 from brushcli.mypaint.render import render_alphas
-from brushcli.painters.config import PainterConfig
 from brushcli.presets import Preset, load_preset
 
 #: Most straight pieces per Bezier. A chord strays at most |P0 - 2 P1 + P2| / (8 K^2) from a quadratic
@@ -145,8 +144,7 @@ class AnalyticPen(nn.Module):
     def __init__(self, preset: Preset, canvas: int = 64, segments: int = SEGMENTS, edge: float = EDGE,
                  engine: bool = True, name: str = "analytic-pen") -> None:
         super().__init__()
-        self.config = PainterConfig(name=name, preset=preset, arch="analytic", canvas=canvas,
-                                    arch_args={"segments": segments, "edge": edge, "engine": engine})
+        self._preset, self._canvas, self._name = preset, int(canvas), name
         self.edge = float(edge)
         self.segments = int(segments)
         self.engine = engine
@@ -155,15 +153,18 @@ class AnalyticPen(nn.Module):
 
     @property
     def preset(self) -> Preset:
-        return self.config.preset
+        return self._preset
 
     @property
     def canvas(self) -> int:
-        return self.config.canvas
+        return self._canvas
+
+    #: Drawn at its own canvas size only (``LayeredCanvas`` then renders the neural image at that size).
+    scalable = False
 
     @property
     def name(self) -> str:
-        return self.config.name
+        return self._name
 
     def base_radius(self, actions: torch.Tensor) -> torch.Tensor:
         """Base radius in pixels ``(N, 1)``: the size action in the preset's range, times the canvas."""
