@@ -10,7 +10,7 @@ from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.cli.console import console, graceful_stop, json_option, notes, print_json, progress_bar
 from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
@@ -112,7 +112,8 @@ def eval_painter_command(
     samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
     seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
-    report: Path = typer.Option(None, "--json", help="Write the numbers as JSON here."),
+    report: Path = typer.Option(None, "--report", metavar="FILE", help="Also write the numbers as JSON to FILE."),
+    as_json: bool = json_option(),
     worst: int = typer.Option(8, "--worst", help="How many worst strokes to list."),
     device: str = device_option(),
     threads: str = threads_option(),
@@ -121,7 +122,12 @@ def eval_painter_command(
 
     Reports alpha mean absolute error, footprint IoU (alpha > 0.1) and the worst strokes.
 
-    Example: brush eval-painter pen --grid pen-grid.png
+    --grid and --report files are written to a temporary name and renamed into place, replacing a
+    file of that name.
+
+    Examples:
+      brush eval-painter pen --grid pen-grid.png
+      brush eval-painter pen --samples 200 --json
     """
     from brushcli.errors import InvalidArgument
     from brushcli.painters.evaluate import comparison_grid, evaluate_painter, fidelity
@@ -144,16 +150,20 @@ def eval_painter_command(
     table = Table("painter", "strokes", "alpha MAE (mean / median)", "footprint IoU (mean / median)")
     table.add_row(name, str(result.samples), f"{result.alpha_mae:.4f} / {result.alpha_mae_median:.4f}",
                   f"{result.iou:.3f} / {result.iou_median:.3f}")
-    console.print(table)
+    say = notes(as_json)
+    say.print(table)
     worst_table = Table("stroke", "alpha MAE", "IoU", "action")
     for w in result.worst:
         worst_table.add_row(str(w["index"]), f"{w['alpha_mae']:.4f}", f"{w['iou']:.3f}", str(w["action"]))
-    console.print(worst_table)
+    say.print(worst_table)
     if grid is not None:
         order = [w["index"] for w in result.worst] + list(range(min(8, samples)))
         image = comparison_grid(target, pred, order)
         write_png(grid, np.repeat(image[..., None], 3, axis=2))
-        console.print(f"wrote {grid} (worst strokes first)")
+        say.print(f"wrote {grid} (worst strokes first)")
+    numbers = {"painter": name, **result.to_dict()}
     if report is not None:
-        write_json(report, {"painter": name, **result.to_dict()})
-        console.print(f"wrote {report}")
+        write_json(report, numbers)
+        say.print(f"wrote {report}")
+    if as_json:
+        print_json(numbers)
