@@ -9,6 +9,7 @@ code; every file is written atomically (:func:`brushcli.files.atomic_path`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,45 @@ def step_generator(seed: int, step: int, stream: int = 0) -> torch.Generator:
     resumed at step k draws exactly the batches of an uninterrupted one. ``stream`` (a training
     process's rank) gives each process its own draws; stream 0 is the one-process run's."""
     return torch.Generator().manual_seed(seed * 1_000_003 + step + stream * (1 << 40))
+
+
+class WarmupCosine:
+    """The learning-rate schedule of painter and agent training: a linear warm-up over ``warmup``
+    steps to each optimizer's base rate, then cosine decay to ``floor`` times it at ``steps``.
+
+    Built from :mod:`torch.optim.lr_scheduler` (``LinearLR`` then ``CosineAnnealingLR`` in a
+    ``SequentialLR``), one per optimizer. A resumed run replays the first ``start`` steps of the
+    schedule (scalar arithmetic only), so its rates are the same floats as an uninterrupted run's.
+    """
+
+    def __init__(self, optimizers: Sequence[tuple[torch.optim.Optimizer, float]], steps: int, warmup: int,
+                 floor: float, start: int = 0) -> None:
+        from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+
+        warmup = max(1, min(warmup, steps))
+        self.schedulers = []
+        for optimizer, base in optimizers:
+            for group in optimizer.param_groups:  # a restored optimizer holds the last rate, not the base
+                group["lr"] = group["initial_lr"] = base
+            ramp = LinearLR(optimizer, start_factor=1.0 / warmup, end_factor=1.0, total_iters=max(1, warmup - 1))
+            decay = CosineAnnealingLR(optimizer, T_max=max(1, steps - warmup), eta_min=floor * base)
+            self.schedulers.append(SequentialLR(optimizer, [ramp, decay], milestones=[warmup]))
+        for _ in range(start):
+            self.step()
+
+    @property
+    def lr(self) -> float:
+        """The first optimizer's current rate (the one logged)."""
+        return float(self.schedulers[0].optimizer.param_groups[0]["lr"])
+
+    def step(self) -> None:
+        """Advance every optimizer's rate by one training step (after its update).
+
+        A schedule follows training steps, not optimizer updates: resuming replays it before any
+        update, and an optimizer may sit a phase out (the agent's critic while preconditioning), which
+        torch would warn about.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+            for scheduler in self.schedulers:
+                scheduler.step()
