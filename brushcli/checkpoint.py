@@ -197,3 +197,45 @@ class WarmupCosine:
             warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
             for scheduler in self.schedulers:
                 scheduler.step()
+
+
+def prepare_training_folder(out: Path, identity: dict[str, Any], training: dict[str, Any],
+                            overwrite: bool = False) -> bool:
+    """Check a training run's folder ``out`` before the work: True to train, False when it is done.
+
+    ``--overwrite`` means what it means for painting folders. Done: ``out`` holds a finished model
+    whose ``config.json`` records the same ``identity`` (top-level config entries) and ``training``
+    settings; it is left as it is unless ``overwrite``. A checkpoint is resumed, or with ``overwrite``
+    discarded so training starts over. A finished model with other settings and no checkpoint is only
+    replaced with ``overwrite``, and a non-empty folder brush did not write never.
+    """
+    import json
+
+    from brushcli.errors import OutputError
+
+    identity, training = json.loads(json.dumps(identity)), json.loads(json.dumps(training))  # tuples as JSON has them
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output {out} exists and is not a folder; choose another --out")
+    if not out.is_dir():
+        return True
+    finished = (out / CONFIG_FILE).is_file() and (out / WEIGHTS_FILE).is_file()
+    if any(out.iterdir()) and not finished and not has_checkpoint(out):
+        raise OutputError(f"output folder {out} exists and was not written by brush; choose another --out "
+                          "or move it away (brush never deletes files it did not write)")
+    if overwrite:
+        for name in (STATE_JSON, STATE_TENSORS):
+            (out / CHECKPOINT_DIR / name).unlink(missing_ok=True)
+        return True
+    if finished:
+        try:
+            doc = read_json(out / CONFIG_FILE, MAX_STATE_JSON_BYTES, BrushError, "model config")
+        except BrushError:
+            doc = None
+        recorded = doc.get("training") if isinstance(doc, dict) else None
+        if isinstance(recorded, dict) and all(doc.get(k) == v for k, v in identity.items()) \
+                and all(recorded.get(k) == v for k, v in training.items()):
+            return False
+        if not has_checkpoint(out):
+            raise OutputError(f"{out} holds a model trained with other settings; use --overwrite to replace it")
+    return True

@@ -34,12 +34,16 @@ def train_painter_command(
                                                          "training processes of one machine)."),
     device: str = device_option(),
     threads: str = threads_option(),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Train from scratch: replace the painter in OUT and "
+                                                              "discard its checkpoint instead of resuming it."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Turn any MyPaint brush into a neural painter: render strokes, train, measure, save.
 
     Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png.
-    Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume.
+    Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume (Ctrl-C
+    saves one; the painter files are only written when training finishes). An OUT holding this
+    painter trained with the same settings is left as it is; --overwrite retrains it.
     Under torchrun it trains data-parallel: each process renders and learns from its own shards
     of the strokes, --batch is split over the processes, rank 0 writes.
 
@@ -75,7 +79,7 @@ def train_painter_command(
                 data_progress=lambda n: bar.advance(data_task, n),
                 train_progress=lambda step, losses: bar.update(
                     train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
-                should_stop=stopped, device=device, group=group,
+                should_stop=stopped, device=device, group=group, overwrite=overwrite,
             )
     finally:
         group.close()
@@ -84,6 +88,10 @@ def train_painter_command(
             console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
     if not group.main:
+        return
+    if report.done_before:
+        console.print(f"{out} already holds this painter, trained with these settings; --overwrite to retrain",
+                      highlight=False, soft_wrap=True)
         return
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
