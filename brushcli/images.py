@@ -42,6 +42,22 @@ def is_image(path: Path) -> bool:
         return False
 
 
+def has_image_header(path: Path) -> bool:
+    """Whether Pillow recognises ``path``'s header as an image, whatever its name: reads the header
+    only, so a truncated image or one claiming 30000x30000 pixels still counts (and fails when read)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path):
+                return True
+    except Image.DecompressionBombError:
+        return True
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return False
+
+
 def load_image(path: str | Path, max_side: int | None = DEFAULT_MAX_SIDE) -> np.ndarray:
     """Read an image file as float32 RGB (H, W, 3) in 0..1; alpha is composited over white.
 
@@ -57,6 +73,8 @@ def load_image(path: str | Path, max_side: int | None = DEFAULT_MAX_SIDE) -> np.
         raise ImageError(f"{path}: no such file")
     if paths.is_dir(path):
         raise ImageError(f"{path}: is a directory, not an image")
+    if paths.is_file(path) and path.stat().st_size == 0:
+        raise ImageError(f"{path}: the file is empty (0 bytes), not an image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's bomb, palette and EXIF warnings: we check ourselves

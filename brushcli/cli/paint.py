@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import brushcli.cli.exports as exports
@@ -16,7 +17,8 @@ from brushcli.cli.options import device_option, jobs_option, shard_option, threa
 
 @app.command("paint")
 def paint_command(
-    images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
+    images: list[Path] = typer.Argument(None, help="Image files and/or folders. In a folder, files named like images (.png, .jpg, .tif, ...) or "
+                                    "recognised as images by content are inputs, other files are ignored."),
     strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
     painter: str = typer.Option(None, "--painter", help=PAINTER_HELP + " Default: pen; with --resume, the stroke file's."),
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
@@ -47,6 +49,13 @@ def paint_command(
     compare.png (target | neural | MyPaint), timelapse.gif and metrics.json. An image whose folder
     holds a finished painting with the same settings is skipped (--overwrite redoes it); a folder
     brush did not write is never touched.
+
+    Folders are walked recursively (hidden entries, OUT and folders brush wrote are not entered). A
+    file there is an input if its name ends in an image suffix or Pillow recognises its header;
+    other files (notes.txt, README) are ignored. Every input gets a row in the summary: painted,
+    skipped, or failed with its reason (also one "failed NAME: reason" line each on stderr). A
+    broken input (empty, truncated, not an image, too large) or an unexpected error fails that
+    image alone, with --jobs too; the exit code is 1 if any image failed.
 
     Examples:
       brush paint photo.jpg --strokes 50
@@ -122,6 +131,8 @@ def paint_command(
         if row.metrics is not None:
             for target in job.export_paths(row.name):
                 console.print(f"wrote {target}", highlight=False)
+        elif row.failed:
+            err_console.print(f"failed {row.name}: {escape(row.error or '')}", highlight=False, soft_wrap=True)
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
@@ -161,6 +172,6 @@ def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:
         else:
             if error and not error.startswith("skipped"):
                 failed += 1
-            table.add_row(name, "", "", "", "", "", error or "")
+            table.add_row(escape(name), "", "", "", "", "", escape(error or ""))
     console.print(table)
     return failed
