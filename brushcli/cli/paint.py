@@ -55,7 +55,8 @@ def paint_command(
     other files (notes.txt, README) are ignored. Every input gets a row in the summary: painted,
     skipped, or failed with its reason (also one "failed NAME: reason" line each on stderr). A
     broken input (empty, truncated, not an image, too large) or an unexpected error fails that
-    image alone, with --jobs too; the exit code is 1 if any image failed.
+    image alone, with --jobs too; the exit code is 1 if any image failed. A file named explicitly is
+    always an input. With a single input its error is the command's one error line (exit code 2).
 
     Examples:
       brush paint photo.jpg --strokes 50
