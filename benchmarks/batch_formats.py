@@ -175,10 +175,6 @@ def _palette_transparent(rgb: np.ndarray, path: Path) -> np.ndarray:
     return shown
 
 
-def _gif_transparent(rgb: np.ndarray, path: Path) -> np.ndarray:
-    return _palette_transparent(rgb, path)
-
-
 def _png16_rgb(rgb: np.ndarray, path: Path) -> np.ndarray:
     """A 16-bit RGB PNG, written by hand (Pillow writes 16 bits for gray only)."""
     h, w = rgb.shape[:2]
@@ -311,7 +307,7 @@ VARIANTS = [
     Variant("BMP RGB", "bmp-rgb-{photo}.bmp", _save(_rgb)),
     Variant("BMP 8-bit palette", "bmp-palette-{photo}.bmp", _save(_palette)),
     Variant("GIF", "gif-{photo}.gif", _save(_palette)),
-    Variant("GIF with transparency", "gif-trns-{photo}.gif", _gif_transparent),
+    Variant("GIF with transparency", "gif-trns-{photo}.gif", _palette_transparent),
     Variant("GIF animated (the first frame)", "gif-animated-{photo}.gif", _animated),
     Variant("ICO 64x64", "ico-{photo}.ico", _ico),
     Variant("PGM 16-bit", "pgm16-{photo}.pgm", _save(_gray16)),
@@ -532,9 +528,11 @@ def run(base: Path, args: argparse.Namespace) -> str:
     expected, broken = build_folder(folder)
     settings = ["--strokes", str(args.strokes), "--steps", str(args.steps), "--size", str(args.size), "-q"]
     references = write_references(expected, base / "reference")
-    brush(["paint", str(base / "reference"), "-o", str(base / "out-reference"), *settings, "--jobs", str(args.jobs)])
     outs = {1: base / "out-jobs1", args.jobs: base / f"out-jobs{args.jobs}"}
-    runs: dict[str, Run] = {}
+    runs: dict[str, Run] = {"reference": brush(["paint", str(base / "reference"), "-o", str(base / "out-reference"),
+                                                 *settings, "--jobs", str(args.jobs)])}
+    if runs["reference"].code != 0:
+        raise SystemExit(f"the reference paintings failed: {runs['reference'].failed}")
     for jobs, out in outs.items():
         command = ["paint", str(folder), "-o", str(out), *settings] + (["--jobs", str(jobs)] if jobs > 1 else [])
         runs[f"jobs{jobs}"] = brush(command)
@@ -579,7 +577,10 @@ def run(base: Path, args: argparse.Namespace) -> str:
     return report(args, folder, expected, broken, runs, names, lines_by_variant, len(same), problems)
 
 
-def report(args, folder, expected, broken, runs, names, by_variant, same, problems) -> str:  # noqa: ANN001
+def report(args: argparse.Namespace, folder: Path, expected: list[Expected], broken: list[Broken],
+           runs: dict[str, Run], names: dict[Path, str], by_variant: dict[str, list[tuple[bool, float, float, str]]],
+           same: int, problems: list[str]) -> str:
+    """The markdown section: the commands and their counts, one row per format, the broken files' reasons."""
     def counts(result: Run) -> str:
         ok = sum(1 for s in result.rows.values() if s == "ok")
         skipped = sum(1 for s in result.rows.values() if s.startswith("skipped"))
