@@ -28,20 +28,6 @@ DEFAULT_MAX_SIDE = 16384
 _EIGHT_BIT = {"1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr"}
 
 
-def is_image(path: Path) -> bool:
-    """Whether ``path`` is a file Pillow recognises as an image, by its content."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(path) as img:
-                img.verify()
-        return True
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return False
-
-
 def has_image_header(path: Path) -> bool:
     """Whether Pillow recognises ``path``'s header as an image, whatever its name: reads the header
     only, so a truncated image or one claiming 30000x30000 pixels still counts (and fails when read)."""
