@@ -127,7 +127,9 @@ def paint_command(
                           "may be as fast)")
     with progress_bar(disable=quiet) as bar:
         rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
-    failed = _report([(row.name, row.metrics, row.error) for row in rows])
+    # the table names the image, so its status drops the path the reason starts with (stderr keeps it)
+    failed = _report([(row.name, row.metrics, row.error and row.error.removeprefix(f"{item.path}: "))
+                      for item, row in zip(items, rows)])
     for row in rows:
         if row.metrics is not None:
             for target in job.export_paths(row.name):
