@@ -5,7 +5,13 @@ whole list, so every shard of a job array names an image alike), the shard to ke
 image is already done. Then the images are painted, by this process (``jobs=1``) or by ``jobs``
 worker processes. Either way an image is painted with the same settings and the same thread count
 (chosen from its work within the *command's* cores, :mod:`brushcli.runtime`), so its outputs are the
-same bytes; one failing image never stops the others; rows come back in input order.
+same bytes; rows come back in input order, one per image.
+
+One image never stops the others: a :class:`BrushError` is that image's row (its message), and so
+is any other exception, a bug brush did not foresee (``internal error: ValueError: ...``), so an
+image that trips one does not cost the rest of the batch its paintings or its summary. Only Ctrl-C
+(``KeyboardInterrupt``) stops a batch. With one image the error is raised instead: the command
+fails with that line (a BrushError) or a traceback worth reporting (anything else).
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ SKIPPED = "skipped (done; --overwrite to redo)"
 PROGRESS_EVERY = 0.2
 #: Times an image is tried when its worker process dies (an out-of-memory kill takes every worker).
 WORKER_TRIES = 2
+#: Longest reason a failed row keeps of an unexpected exception's message.
+REASON_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -149,10 +157,10 @@ def paint_batch(items: Sequence[BatchItem], job: PaintJob, jobs: int = 1, overwr
                 events.emit("finished", rows[index])
             else:
                 todo.append(index)
-        except BrushError as exc:
+        except Exception as exc:  # noqa: BLE001 - one image's problem is its row (see the module docstring)
             if len(items) == 1:
                 raise
-            rows[index] = BatchRow(item.name, error=str(exc))
+            rows[index] = BatchRow(item.name, error=failure_reason(exc))
             events.emit("finished", rows[index])
     if jobs == 1 or len(todo) <= 1:
         for index in todo:
@@ -163,15 +171,31 @@ def paint_batch(items: Sequence[BatchItem], job: PaintJob, jobs: int = 1, overwr
     return [rows[i] for i in range(len(items))]
 
 
-def _paint_here(item: BatchItem, job: PaintJob, events: BatchEvents, single: bool = False) -> BatchRow:
-    events.emit("started", item.name)
+def failure_reason(exc: Exception) -> str:
+    """A failed row's one-line status: a BrushError's own message, else ``internal error: Type: message``."""
+    if isinstance(exc, BrushError):
+        return " ".join(str(exc).split())
+    message = " ".join(str(exc).split())
+    if len(message) > REASON_CHARS:
+        message = message[: REASON_CHARS - 1] + "…"
+    return f"internal error: {type(exc).__name__}" + (f": {message}" if message else "")
+
+
+def paint_row(item: BatchItem, job: PaintJob, progress: Callable[[int, int, float], None] | None = None,
+              single: bool = False) -> BatchRow:
+    """Paint one image (:func:`paint_item`) into its row: metrics, or the reason it failed (any
+    exception but Ctrl-C; raised instead when ``single``)."""
     try:
-        metrics = paint_item(item, job, lambda s, t, loss: events.emit("step", item.name, s, t, loss))
-        return BatchRow(item.name, metrics=metrics)
-    except BrushError as exc:
+        return BatchRow(item.name, metrics=paint_item(item, job, progress))
+    except Exception as exc:  # noqa: BLE001 - one image's problem is its row (see the module docstring)
         if single:
             raise
-        return BatchRow(item.name, error=str(exc))
+        return BatchRow(item.name, error=failure_reason(exc))
+
+
+def _paint_here(item: BatchItem, job: PaintJob, events: BatchEvents, single: bool = False) -> BatchRow:
+    events.emit("started", item.name)
+    return paint_row(item, job, lambda s, t, loss: events.emit("step", item.name, s, t, loss), single=single)
 
 
 def paint_item(item: BatchItem, job: PaintJob, progress: Callable[[int, int, float], None] | None = None
@@ -229,10 +253,7 @@ def _worker_paint(item: BatchItem, job: PaintJob) -> BatchRow:
             _messages.put(("step", item.name, step, total, loss))
 
     _messages.put(("started", item.name))
-    try:
-        return BatchRow(item.name, metrics=paint_item(item, job, progress))
-    except BrushError as exc:
-        return BatchRow(item.name, error=str(exc))
+    return paint_row(item, job, progress)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -270,6 +291,8 @@ def _paint_in_workers(todo: list[tuple[int, BatchItem]], job: PaintJob, jobs: in
                         except BrokenProcessPool:
                             pending.append((index, item))
                             continue
+                        except Exception as exc:  # noqa: BLE001 - e.g. a row that could not be sent back
+                            rows[index] = BatchRow(item.name, error=failure_reason(exc))
                         events.emit("finished", rows[index])
             except BaseException:  # Ctrl-C (the workers got it too) or a bug: paint nothing more
                 pool.shutdown(wait=True, cancel_futures=True)

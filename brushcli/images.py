@@ -28,17 +28,19 @@ DEFAULT_MAX_SIDE = 16384
 _EIGHT_BIT = {"1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr"}
 
 
-def is_image(path: Path) -> bool:
-    """Whether ``path`` is a file Pillow recognises as an image, by its content."""
+def has_image_header(path: Path) -> bool:
+    """Whether Pillow recognises ``path``'s header as an image, whatever its name: reads the header
+    only, so a truncated image or one claiming 30000x30000 pixels still counts (and fails when read)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(path) as img:
-                img.verify()
+            with Image.open(path):
+                return True
+    except Image.DecompressionBombError:
         return True
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         return False
 
 
@@ -57,6 +59,8 @@ def load_image(path: str | Path, max_side: int | None = DEFAULT_MAX_SIDE) -> np.
         raise ImageError(f"{path}: no such file")
     if paths.is_dir(path):
         raise ImageError(f"{path}: is a directory, not an image")
+    if paths.is_file(path) and path.stat().st_size == 0:
+        raise ImageError(f"{path}: the file is empty (0 bytes), not an image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's bomb, palette and EXIF warnings: we check ourselves

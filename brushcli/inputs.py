@@ -1,4 +1,10 @@
-"""Finding the images of a batch: files and folders, images recognised by content."""
+"""Finding the images of a batch: files and folders, and which files of a folder are inputs.
+
+The rule of a folder walk: a file is an input if its name ends in an image suffix
+(:data:`IMAGE_SUFFIXES`) or Pillow recognises its header, whatever its name. So a truncated, empty
+or mislabelled ``.jpg`` is an input, and the batch reports it as failed with the reason, while
+``notes.txt``, ``README`` or ``data.bin`` beside the photos are not inputs and are ignored.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,31 @@ from pathlib import Path
 
 from brushcli.errors import ImageError
 from brushcli.files import OUTPUT_MARKER
-from brushcli.images import is_image
+from brushcli.images import has_image_header
 
 #: Folders are walked recursively, skipping hidden entries and these output-looking names.
 SKIP_DIRS = {"__pycache__", ".git"}
+#: A file named with one of these suffixes (any case) is an input of a folder walk, readable or not.
+IMAGE_SUFFIXES = frozenset(
+    ".png .apng .jpg .jpeg .jpe .jfif .gif .bmp .dib .tif .tiff .webp .ico .ppm .pgm .pbm .pnm .pfm .tga "
+    ".psd .jp2 .j2k .jpx .avif .heic .heif .qoi .pcx .sgi .dds .icns .xbm .xpm".split())
 
 
 def collect_images(inputs: Iterable[Path], exclude: Iterable[Path] = ()) -> list[Path]:
-    """Expand files and folders into image paths (by content, not extension), in a stable order.
+    """Expand files and folders into input paths, in a stable order (folders sorted, recursively).
 
     A file given explicitly is kept even if it is not an image, so the batch reports it as failed.
-    Folders are walked without entering ``exclude`` (the output folder, say) or any folder brush
-    wrote (it holds an output marker), so outputs are never painted again as inputs.
+    In a folder, a file is an input if :func:`is_input` says so: broken image files are kept (to be
+    reported), other files are ignored. Folders are walked without entering ``exclude`` (the output
+    folder, say) or any folder brush wrote (it holds an output marker), so outputs are never painted
+    again as inputs.
     """
     skip = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for child in _walk(path, skip):
-                if is_image(child):
-                    found.append(child)
+            found.extend(child for child in _walk(path, skip) if is_input(child))
         elif path.exists():
             found.append(path)
         else:
@@ -40,6 +50,11 @@ def collect_images(inputs: Iterable[Path], exclude: Iterable[Path] = ()) -> list
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def is_input(path: Path) -> bool:
+    """Whether a file found in a folder is an input: named like an image, or an image by its header."""
+    return path.suffix.lower() in IMAGE_SUFFIXES or has_image_header(path)
 
 
 def output_name(image: Path, taken: set[str]) -> str:

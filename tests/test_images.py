@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from brushcli.errors import ImageError
-from brushcli.images import load_image
+from brushcli.images import has_image_header, load_image
 
 #: A horizontal ramp 0..1, 64 x 32.
 RAMP = np.linspace(0.0, 1.0, 64, dtype=np.float32)[None, :].repeat(32, axis=0)
@@ -156,3 +156,16 @@ def test_a_header_claiming_30000_squared_is_refused_before_decoding(tmp_path):
     (tmp_path / "bomb.png").write_bytes(png)
     with pytest.raises(ImageError, match="100 MP limit"):
         load_image(tmp_path / "bomb.png")
+    assert has_image_header(tmp_path / "bomb.png")  # an input of a folder walk, reported when read
+
+
+def test_image_headers_are_recognised_without_decoding(tmp_path):
+    png = tmp_path / "ramp.png"
+    Image.fromarray((RAMP * 255).astype(np.uint8)).save(png)
+    (tmp_path / "truncated").write_bytes(png.read_bytes()[:60])
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("hello\n")
+    assert has_image_header(png) and has_image_header(tmp_path / "truncated")
+    assert not has_image_header(tmp_path / "empty.png") and not has_image_header(tmp_path / "notes.txt")
+    with pytest.raises(ImageError, match="empty"):
+        load_image(tmp_path / "empty.png")

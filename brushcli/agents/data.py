@@ -133,7 +133,9 @@ def _square_rgb(img) -> torch.Tensor:
 
 
 def load_folder_set(folder: Path, limit: int | None = None) -> ImageSet:
-    """Every image under ``folder`` (found by content), center-cropped to a square, at 64x64 RGB."""
+    """Every image under ``folder`` (the files :func:`brushcli.inputs.collect_images` finds: named like an
+    image or with an image header), center-cropped to a square, at 64x64 RGB. A broken image file
+    is an error naming it, not silently left out of the training set."""
     from brushcli.images import load_image
     from brushcli.inputs import collect_images
 

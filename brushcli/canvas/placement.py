@@ -43,11 +43,21 @@ def box_blur(x: torch.Tensor, radius: int) -> torch.Tensor:
 def orientation(target: torch.Tensor, radius: int) -> torch.Tensor:
     """Angle (H, W) of the local edge direction (structure tensor), so strokes can follow edges."""
     gray = target.mean(dim=0, keepdim=True)
-    gx = F.pad(gray[:, :, 2:] - gray[:, :, :-2], (1, 1, 0, 0), mode="replicate")
-    gy = F.pad(gray[:, 2:, :] - gray[:, :-2, :], (0, 0, 1, 1), mode="replicate")
+    gx, gy = _central_difference(gray, 2), _central_difference(gray, 1)
     jxx, jyy, jxy = (box_blur(v, max(1, radius)) for v in (gx * gx, gy * gy, gx * gy))
     # dominant gradient angle; the edge runs perpendicular to it
     return 0.5 * torch.atan2(2 * jxy, jxx - jyy)[0] + math.pi / 2
+
+
+def _central_difference(gray: torch.Tensor, dim: int) -> torch.Tensor:
+    """``gray[i + 1] - gray[i - 1]`` along ``dim`` of a ``(1, H, W)`` map, edges repeated; zero across
+    a side under 3 px (a 1x4000 image has no gradient across its width, and must still paint)."""
+    n = gray.shape[dim]
+    if n < 3:
+        return torch.zeros_like(gray)
+    diff = gray.narrow(dim, 2, n - 2) - gray.narrow(dim, 0, n - 2)
+    pad = (1, 1, 0, 0) if dim == 2 else (0, 0, 1, 1)
+    return F.pad(diff, pad, mode="replicate")
 
 
 def pick_points(error: torch.Tensor, count: int, spacing: float, generator: torch.Generator) -> list[tuple[int, int]]:

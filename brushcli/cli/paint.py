@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import brushcli.cli.exports as exports
@@ -17,7 +18,8 @@ from brushcli.cli.options import device_option, jobs_option, shard_option, threa
 
 @app.command("paint")
 def paint_command(
-    images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
+    images: list[Path] = typer.Argument(None, help="Image files and/or folders. In a folder, files named like images (.png, .jpg, .tif, ...) or "
+                                    "recognised as images by content are inputs, other files are ignored."),
     strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
     painter: str = typer.Option(None, "--painter", help=PAINTER_HELP + " Default: pen; with --resume, the stroke file's."),
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
@@ -49,6 +51,14 @@ def paint_command(
     compare.png (target | neural | MyPaint), timelapse.gif and metrics.json. An image whose folder
     holds a finished painting with the same settings is skipped (--overwrite redoes it); a folder
     brush did not write is never touched.
+
+    Folders are walked recursively (hidden entries, OUT and folders brush wrote are not entered). A
+    file there is an input if its name ends in an image suffix or Pillow recognises its header;
+    other files (notes.txt, README) are ignored. Every input gets a row in the summary: painted,
+    skipped, or failed with its reason (also one "failed NAME: reason" line each on stderr). A
+    broken input (empty, truncated, not an image, too large) or an unexpected error fails that
+    image alone, with --jobs too; the exit code is 1 if any image failed. A file named explicitly is
+    always an input. With a single input its error is the command's one error line (exit code 2).
 
     Examples:
       brush paint photo.jpg --strokes 50
@@ -125,11 +135,15 @@ def paint_command(
     with progress_bar(disable=quiet) as bar:
         rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
     say = notes(as_json)
-    failed = _report([(row.name, row.metrics, row.error) for row in rows], say)
+    # the table names the image, so its status drops the path the reason starts with (stderr keeps it)
+    failed = _report([(row.name, row.metrics, row.error and row.error.removeprefix(f"{item.path}: "))
+                      for item, row in zip(items, rows)], say)
     for row in rows:
         if row.metrics is not None:
             for target in job.export_paths(row.name):
                 say.print(f"wrote {target}", highlight=False)
+        elif row.failed:
+            err_console.print(f"failed {row.name}: {escape(row.error or '')}", highlight=False, soft_wrap=True)
     if as_json:
         print_json([_row_json(row.name, out / row.name, row.metrics, row.error,
                               job.export_paths(row.name) if row.metrics is not None else [])
@@ -176,12 +190,12 @@ def _report(rows: list[tuple[str, dict | None, str | None]], say: Console) -> in
     failed = 0
     for name, metrics, error in rows:
         if metrics:
-            table.add_row(name, str(metrics["strokes"]), f"{metrics['mse_neural']:.4f}",
+            table.add_row(escape(name), str(metrics["strokes"]), f"{metrics['mse_neural']:.4f}",
                           f"{metrics['mse_mypaint']:.4f}", f"{metrics['gap_mse']:.4f}",
                           f"{metrics['seconds']:.1f}", "ok")
         else:
             if error and not error.startswith("skipped"):
                 failed += 1
-            table.add_row(name, "", "", "", "", "", error or "")
+            table.add_row(escape(name), "", "", "", "", "", escape(error or ""))
     say.print(table)
     return failed

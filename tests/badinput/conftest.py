@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROWS: list[tuple[str, str, str, str]] = []
+#: reliability.md keeps everything from this line on when the table is regenerated.
+KEEP = "<!-- sections below are written by other scripts and kept when the table above is regenerated -->"
 
 
 @pytest.fixture(scope="session")
@@ -34,4 +36,6 @@ def reliability_rows():
             cell = expected.replace("|", "\\|")
             lines.append(f"| {case} | `{command}` | {cell} | {result} |")
         lines += ["", f"{sum(r[3] == 'pass' for r in ROWS)} of {len(ROWS)} cases pass."]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        kept = old[old.index(KEEP):] if KEEP in old else ""  # sections other scripts write (batch_formats.py)
+        path.write_text("\n".join(lines) + "\n" + ("\n" + kept if kept else ""), encoding="utf-8")
