@@ -8,7 +8,7 @@ add detail on finer grids of painter-canvas tiles.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from brushcli.canvas.grid import TILE, Level
 
@@ -57,17 +57,64 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
     return sorted(budgets, key=lambda b: b.level)
 
 
-def group_sizes(per_tile: int, level: int) -> list[int]:
-    """Strokes per tile in each group: about sqrt(n)/2 groups at level 0, two groups on tiled levels.
+@dataclass(frozen=True)
+class Recipe:
+    """How a level's stroke budget and steps are spent (the knobs measured in docs/benchmarks.md).
 
-    Fewer, larger groups measured as good as sqrt(n) groups with half the steps (docs/benchmarks.md).
+    ``groups``: at most this many stroke groups at level 0 (``tiled_groups`` on tiled levels), added
+    one after another, each where the painting is then most wrong. ``final``: the share of a
+    level's steps kept for the joint polish of all its strokes at the end; the rest is spread over
+    the stages (stage ``g`` weighted ``g + 1`` when ``growing``, else equally). Each stage decays its
+    rate to ``stage_decay`` times the start, the polish to ``final_decay``. ``color_lr``: the color
+    parameters' rate relative to the shape's.
     """
-    if per_tile <= 0:
-        return []
-    count = min(per_tile, max(1, round(math.sqrt(per_tile) / 2))) if level == 0 else min(per_tile, 2)
-    count = min(count, 10)
-    base, extra = divmod(per_tile, count)
-    return [base + (1 if i < extra else 0) for i in range(count)]
+
+    groups: int = 10
+    tiled_groups: int = 2
+    sqrt_groups: bool = True
+    final: float = 0.2
+    growing: bool = False
+    stage_decay: float = 0.1
+    final_decay: float = 0.1
+    color_lr: float = 1.0
+    radii: str = "brush"
+    solve_colors: int = 0
+    freeze: bool = False
+    solve_final: bool = False
+    reseed: float = 0.0
+    reseed_tol: float = 0.1
+    reseed_max: float = 0.2
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def group_sizes(self, per_tile: int, level: int) -> list[int]:
+        """Strokes per tile in each group of ``level``."""
+        if per_tile <= 0:
+            return []
+        if level == 0:
+            count = max(1, round(math.sqrt(per_tile) / 2)) if self.sqrt_groups else self.groups
+            count = min(per_tile, count, self.groups)
+        else:
+            count = min(per_tile, self.tiled_groups)
+        base, extra = divmod(per_tile, count)
+        return [base + (1 if i < extra else 0) for i in range(count)]
+
+    def stage_steps(self, share: int, groups: int) -> tuple[list[int], int]:
+        """Steps of each stage (one per new group) and of the final polish, out of ``share``."""
+        if groups == 0:
+            return [], share
+        final = int(round(share * self.final))
+        weights = [g + 1.0 if self.growing else 1.0 for g in range(groups)]
+        rest = share - final
+        return [int(rest * w / sum(weights)) for w in weights], final
+
+
+#: The default recipe.
+RECIPE = Recipe()
+
+
+def group_sizes(per_tile: int, level: int) -> list[int]:
+    """Strokes per tile in each group of the default :data:`RECIPE`."""
+    return RECIPE.group_sizes(per_tile, level)
 
 
 def default_steps(strokes: int, levels: int) -> int:
@@ -75,9 +122,12 @@ def default_steps(strokes: int, levels: int) -> int:
     return int(min(1500, 200 + 30 * math.sqrt(strokes))) + 150 * (levels - 1)
 
 
-def radius_schedule(group: int, groups: int, level: Level, per_level: int) -> float:
+def radius_schedule(group: int, groups: int, level: Level, per_level: int, kind: str = "brush") -> float:
     """Radius (in painter-canvas pixels) for a new group: large first, down to what the density allows."""
     w, h = level.size
+    if kind == "reference" and level.index == 0:
+        coarse, fine = 0.2 * level.tile, max(1.2, 0.3 * level.tile / math.sqrt(max(1, per_level)))
+        return coarse * (fine / coarse) ** (group / max(1, groups - 1))
     area = (w * h) / max(1, per_level) if level.index == 0 else level.stride**2 / max(1, per_level)
     finest = max(1.2, math.sqrt(area / 6.0))
     coarsest = min(16.0, 3.0 * finest) if level.index == 0 else min(8.0, 2.0 * finest)

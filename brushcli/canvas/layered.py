@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from brushcli.canvas.composite import stack_weights
 from brushcli.canvas.feedback import RealFeedback, resize_image
 from brushcli.canvas.grid import Level
 from brushcli.canvas.param import StrokeGroup, _logit
@@ -140,6 +141,90 @@ class LayeredCanvas(nn.Module):
             premult, keep = self.level_operator(level, indices)
             canvas = canvas * resize_image(keep, width, height) + resize_image(premult, width, height)
         return canvas
+
+    @torch.no_grad()
+    def solve_colors(self, indices: list[int], target: torch.Tensor, ridge: float = 1e-4) -> bool:
+        """Set the colors of level-0 groups ``indices`` (and the background) to their least-squares best.
+
+        Given the strokes' shapes the painting is linear in the colors (:func:`stack_weights`), so the
+        pixel-MSE-optimal colors solve one small ``(n + 1)``-square system: a jump straight to what
+        many gradient steps on colors would approach. Uses the real-MyPaint corrections when
+        :attr:`use_real` is on. Kept only if the loss improves (colors are clamped to 0..1); returns
+        whether it did. ``target`` is ``(3, h, w)`` at level 0's size.
+        """
+        if any(self.specs[i].level != 0 for i in indices) or any(self.groups[i].palette is not None
+                                                                   or self.groups[i].gray for i in indices):
+            return False
+        level = self.level(0)
+        w, h = level.size
+        actions, colors = self.level_stack(list(indices))
+        n = actions.shape[1]
+        alphas = self.painter(actions.reshape(-1, 9)).view(1, n, self.tile, self.tile)
+        correction = self.feedback.stacked(list(indices), 1) if self.use_real else None
+        if correction is not None:
+            alphas = (alphas + correction).clamp(0.0, 1.0)
+        weight, keep = stack_weights(alphas[0])
+        x = torch.cat([weight[:, :h, :w].reshape(n, -1), keep[:, :h, :w].reshape(1, -1)])  # (n + 1, hw)
+        gram = x @ x.T
+        gram += ridge * gram.diagonal().mean().clamp(min=1e-8) * torch.eye(n + 1, dtype=x.dtype, device=x.device)
+        rhs = x @ target.reshape(3, -1).T
+        solved = torch.linalg.solve(gram, rhs).clamp(0.0, 1.0)
+        before = float(((colors[0].T @ x[:n] + self.background[:, None] * x[n:]) - target.reshape(3, -1)).pow(2).mean())
+        after = float(((solved[:n].T @ x[:n] + solved[n][:, None] * x[n:]) - target.reshape(3, -1)).pow(2).mean())
+        if not after < before:
+            return False
+        start = 0
+        for i in indices:
+            group = self.groups[i]
+            k = group.shape[1]
+            group.raw_colors.copy_(_logit(solved[start:start + k])[None])
+            start += k
+        self.raw_background.copy_(_logit(solved[n]))
+        return True
+
+    @torch.no_grad()
+    def stroke_values(self, index: int, target: torch.Tensor) -> torch.Tensor:
+        """How much the pixel loss (summed squared error) would rise if each stroke of level-0 group
+        ``index`` were removed, ``(n,)``: near zero for strokes hidden or matching what lies below.
+
+        Exact for one removal at a time: stroke ``i`` adds ``W_i * (color_i - below_i)`` to the painting
+        (:func:`stack_weights`), ``below_i`` being the painting of the strokes under it.
+        """
+        group = self.groups[index]
+        w, h = self.level(0).size
+        actions, colors = group.actions()[0], group.colors()[0]
+        n = actions.shape[0]
+        alphas = self.painter(actions)
+        correction = self.feedback.stacked([index], 1) if self.use_real else None
+        if correction is not None:
+            alphas = (alphas + correction[0]).clamp(0.0, 1.0)
+        alphas = alphas[:, :h, :w]
+        weight, _ = stack_weights(alphas)
+        below = self.background[:, None, None].expand(3, h, w).clone()
+        belows = torch.empty(n, 3, h, w, dtype=below.dtype, device=below.device)
+        for i in range(n):
+            belows[i] = below
+            below = below * (1 - alphas[i]) + colors[i][:, None, None] * alphas[i]
+        resid = below - target
+        change = weight[:, None] * (colors[:, :, None, None] - belows)  # (n, 3, h, w)
+        return ((resid[None] - change) ** 2 - resid[None] ** 2).flatten(1).sum(1)
+
+    @torch.no_grad()
+    def move_to_top(self, index: int, strokes: torch.Tensor, actions: torch.Tensor, colors: torch.Tensor) -> None:
+        """Give strokes ``strokes`` of one-tile group ``index`` new ``actions``/``colors`` and paint them last."""
+        group = self.groups[index]
+        n = group.shape[1]
+        chosen = torch.zeros(n, dtype=torch.bool)
+        chosen[strokes] = True
+        order = torch.cat([torch.nonzero(~chosen)[:, 0], torch.nonzero(chosen)[:, 0]])
+        raw_a = group.raw_actions.data[:, order].clone()
+        raw_c = group.raw_colors.data[:, order].clone()
+        k = int(chosen.sum())
+        raw_a[:, n - k:] = _logit((actions.to(raw_a) - group.lo) / group.span)
+        raw_c[:, n - k:] = _logit(colors.to(raw_c))
+        group.raw_actions.data.copy_(raw_a)
+        group.raw_colors.data.copy_(raw_c)
+        self.feedback.forget(lambda key: key == index)
 
     def stroke_count(self) -> int:
         return sum(g.shape[0] * g.shape[1] for g in self.groups)
