@@ -20,11 +20,18 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brushcli.distributed import Shard
 from brushcli.errors import BrushError, InvalidArgument
 from brushcli.inputs import output_name
+from brushcli.outputs.options import ExportOptions
+
+if TYPE_CHECKING:
+    from brushcli.outputs.result import Painting
+
+#: Stands for the painting's name in an ``--export`` path.
+NAME = "{name}"
 
 SKIPPED = "skipped (done; --overwrite to redo)"
 #: Seconds between progress messages a worker sends for one image.
@@ -47,6 +54,8 @@ class PaintJob:
     agent: str | None = None
     threads: int | None = None
     cores: int | None = None
+    exports: tuple[Path, ...] = ()
+    export_options: ExportOptions | None = None
 
     def threads_per_image(self) -> int:
         """Threads a square image of this job paints its largest level with (what --jobs multiplies)."""
@@ -59,6 +68,10 @@ class PaintJob:
         settings = PaintSettings(strokes=self.strokes, size=self.size, cores=self.cores)
         return max(settings.threads_for(Level(b.level, 1.0).count * b.per_tile * TILE * TILE)
                    for b in allocate(self.strokes, self.size, 1.0))
+
+    def export_paths(self, name: str) -> list[Path]:
+        """The ``--export`` files of the painting ``name`` (``{name}`` filled in)."""
+        return [Path(str(path).replace(NAME, name)) for path in self.exports]
 
     def record(self, source: str) -> dict[str, Any]:
         """The settings recorded in an output folder's marker (what makes two runs the same painting)."""
@@ -163,25 +176,33 @@ def _paint_here(item: BatchItem, job: PaintJob, events: BatchEvents, single: boo
 
 def paint_item(item: BatchItem, job: PaintJob, progress: Callable[[int, int, float], None] | None = None
                ) -> dict[str, Any]:
-    """Paint one image into its folder (a painter's optimisation or an agent's forward pass); its metrics."""
-    if job.agent is not None:
-        return _paint_with_agent(item, job)
-    from brushcli.api import paint
+    """Paint one image into its folder (a painter's optimisation or an agent's forward pass), write its
+    exports; its metrics."""
+    from brushcli.outputs.writers import export
 
-    painting = paint(item.path, strokes=job.strokes, painter=job.painter, size=job.size, steps=job.steps,
-                     seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
-                     real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
+    painting = _paint_with_agent(item, job) if job.agent is not None else _paint_with_painter(item, job, progress)
+    for path in job.export_paths(item.name):
+        export(painting, path, job.export_options or ExportOptions())
     return painting.metrics
 
 
-def _paint_with_agent(item: BatchItem, job: PaintJob) -> dict[str, Any]:
+def _paint_with_painter(item: BatchItem, job: PaintJob, progress: Callable[[int, int, float], None] | None
+                        ) -> Painting:
+    from brushcli.api import paint
+
+    return paint(item.path, strokes=job.strokes, painter=job.painter, size=job.size, steps=job.steps,
+                     seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
+                     real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
+
+
+def _paint_with_agent(item: BatchItem, job: PaintJob) -> Painting:
     from brushcli.agents.inference import paint_with_agent
     from brushcli.outputs.folder import write_painting
 
     started = time.perf_counter()
     painting = paint_with_agent(item.path, job.agent, size=job.size, device=job.device)
     painting.info.update({"agent": job.agent, "device": job.device, "source": str(item.path)})
-    return write_painting(painting, item.folder, job.record(str(item.path)), started=started).metrics
+    return write_painting(painting, item.folder, job.record(str(item.path)), started=started)
 
 
 # -- worker processes ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ code; every file is written atomically (:func:`brushcli.files.atomic_path`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import torch
 
 from brushcli.errors import BrushError
 from brushcli.files import atomic_path, ensure_dir, write_json
+from brushcli.safejson import read_json
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -25,6 +25,8 @@ CARD_FILE = "README.md"
 CHECKPOINT_DIR = "checkpoint"
 STATE_TENSORS = "state.safetensors"
 STATE_JSON = "state.json"
+#: A checkpoint's JSON holds settings, config and a loss log: a few MB at most.
+MAX_STATE_JSON_BYTES = 64 << 20
 
 
 def read_safetensors(path: Path, max_bytes: int, error: type[BrushError] = BrushError) -> dict[str, torch.Tensor]:
@@ -98,10 +100,7 @@ def load_checkpoint(
     checkpoint of another model or seed is refused rather than silently mixed into this run.
     """
     folder = Path(out) / CHECKPOINT_DIR
-    try:
-        doc = json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise error(f"{folder}: unreadable checkpoint ({exc}); delete it to start over") from exc
+    doc = read_json(folder / STATE_JSON, MAX_STATE_JSON_BYTES, error, "checkpoint state (delete it to start over)")
     if not isinstance(doc, dict) or not isinstance(doc.get("step"), int) or not isinstance(doc.get("config", {}), dict):
         raise error(f"{folder}: malformed checkpoint (state.json); delete it to start over")
     saved = doc.get("config", {})

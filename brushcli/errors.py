@@ -19,6 +19,14 @@ class BrushNotFound(BrushError):
     """A brush name or .myb path could not be resolved or parsed."""
 
 
+class InvalidBrushFile(BrushNotFound):
+    """A .myb file holds something libmypaint cannot take safely (a value out of range, too many points)."""
+
+
+class DabBudgetExceeded(BrushError):
+    """A stroke would make libmypaint lay more dabs, or lay them farther away, than brush allows."""
+
+
 class StrokeFileError(BrushError):
     """A stroke-list JSON file is missing, malformed or out of range."""
 

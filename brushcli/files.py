@@ -37,6 +37,19 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
+def check_can_create(folder: Path) -> None:
+    """Fail early, creating nothing, if ``folder`` could not be made: its nearest existing ancestor
+    must be a writable directory."""
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"cannot create output directory {folder}: {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot create output directory {folder}: {probe} is not writable")
+
+
 def check_output_file(path: Path) -> None:
     """Fail early, before long work, if ``path`` cannot be written (probes with a real temp file)."""
     path = Path(path)

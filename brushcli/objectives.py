@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from brushcli.vision.nets import NetEnsemble
 
 Needs = frozenset[tuple[str, str]]
-CLASS_MODES = ("log_softmax", "logit")
+CLASS_MODES = ("log_softmax", "logit", "margin")
+#: ``margin`` mode: log-odds of the class at which a view counts as won (p = 0.9) and stops pulling.
+MARGIN = 2.2
 
 
 @dataclass
@@ -186,14 +188,23 @@ def content_objective(net: str, layers: Sequence[str]) -> Objective:
 def class_logit(net: str, index: int, mode: str = "log_softmax") -> Objective:
     """Raise class ``index`` for ``net`` (mean over the batch of views): minimises ``-score``.
 
-    ``mode`` is ``log_softmax`` (the log-probability; default, see the module docstring) or ``logit``.
+    ``mode`` is ``log_softmax`` (the log-probability; default, see the module docstring), ``logit``,
+    or ``margin``: the class's log-odds against all other classes, capped at :data:`MARGIN`, so a
+    view the net already calls the class (p >= 0.9) adds no gradient and the rest of the ensemble's
+    views and nets get it all (no single net can dominate by becoming surer).
     """
     if mode not in CLASS_MODES:
         raise InvalidArgument(f"unknown class objective mode {mode!r}; use {' or '.join(CLASS_MODES)}")
 
     def fn(seen: Seen) -> torch.Tensor:
         logits = seen(net)
-        score = torch.log_softmax(logits, dim=-1)[:, index] if mode == "log_softmax" else logits[:, index]
+        if mode == "logit":
+            score = logits[:, index]
+        elif mode == "log_softmax":
+            score = torch.log_softmax(logits, dim=-1)[:, index]
+        else:
+            others = torch.cat([logits[:, :index], logits[:, index + 1 :]], dim=1)
+            score = (logits[:, index] - torch.logsumexp(others, dim=1)).clamp(max=MARGIN)
         return -score.mean()
 
     return Objective(fn, f"{net}:class {index} ({mode.replace('_', '-')})", {(net, "logits")})

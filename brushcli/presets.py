@@ -8,17 +8,25 @@ made on a 64-px canvas draws the same shape when replayed at 4096 px.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
+from brushcli import paths
 from brushcli.errors import InvalidArgument
 from brushcli.mypaint.convert import Sampling
 from brushcli.resources import data_dir
+from brushcli.safejson import read_json
+from brushcli.schema import NonEmptyText, Text, bounded, int_in, validate
 
 ACTION_DIM = 9
+#: A preset name is also a file and folder name (``presets/NAME.json``, dataset caches): a slug.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+MAX_PRESET_BYTES = 64 << 10
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,16 @@ class Preset:
     pressure: tuple[float, float] = (0.0, 1.0)
     sampling: Sampling = field(default_factory=Sampling)
     description: str = ""
+
+    @staticmethod
+    def is_safe_name(name: object) -> bool:
+        """Whether ``name`` can name files and folders: letters, digits, '-' and '_'."""
+        return isinstance(name, str) and bool(NAME.fullmatch(name))
+
+    def __post_init__(self) -> None:
+        if not self.is_safe_name(self.name):
+            raise InvalidArgument(f"preset name {str(self.name)[:80]!r} must be letters, digits, '-' or '_' "
+                                  "(at most 64): it names files and cache folders")
 
     def actions_to_shapes(self, actions: np.ndarray) -> np.ndarray:
         """Map ``(N, 9)`` actions in 0..1 to stroke shape columns ``x0 y0 x1 y1 x2 y2 p0 p1 size``."""
@@ -67,33 +85,35 @@ class Preset:
         }
 
     @classmethod
-    def from_dict(cls, doc: dict, source: str = "preset") -> "Preset":
+    def from_dict(cls, doc: Any, source: str = "preset") -> "Preset":
         """Build a preset from its JSON document, checking every range."""
-        try:
-            size = (float(doc["size"][0]), float(doc["size"][1]))
-            pressure = (float(doc.get("pressure", [0, 1])[0]), float(doc.get("pressure", [0, 1])[1]))
-            sampling_doc = doc.get("sampling", {})
-            sampling = Sampling(
-                steps=int(sampling_doc.get("steps", Sampling.steps)),
-                dtime=float(sampling_doc.get("dtime", Sampling.dtime)),
-            )
-            preset = cls(
-                name=str(doc["name"]),
-                brush=str(doc["brush"]),
-                size=size,
-                pressure=pressure,
-                sampling=sampling,
-                description=str(doc.get("description", "")),
-            )
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise InvalidArgument(f"{source}: malformed preset ({exc!r})") from exc
-        if not 0 < size[0] < size[1] <= 0.5:
-            raise InvalidArgument(f"{source}: size range must satisfy 0 < min < max <= 0.5, got {size}")
-        if not 0 <= pressure[0] < pressure[1] <= 1:
-            raise InvalidArgument(f"{source}: pressure range must lie in 0..1, got {pressure}")
-        if not 1 <= sampling.steps <= 1000 or not 1e-4 <= sampling.dtime <= 5:
-            raise InvalidArgument(f"{source}: sampling steps 1..1000 and dtime 0.0001..5 required")
-        return preset
+        checked = validate(_PresetDoc, doc, source, InvalidArgument)
+        size, pressure = checked.size, checked.pressure
+        if not size[0] < size[1]:
+            raise InvalidArgument(f"{source}: size range must satisfy 0 < min < max <= 0.5, got {list(size)}")
+        if not pressure[0] < pressure[1]:
+            raise InvalidArgument(f"{source}: pressure range must satisfy 0 <= min < max <= 1, got {list(pressure)}")
+        if not NAME.fullmatch(checked.name):
+            raise InvalidArgument(f"{source}: name {checked.name[:80]!r} must be letters, digits, '-' or '_' "
+                                  "(at most 64): it names files and cache folders")
+        return cls(name=checked.name, brush=checked.brush, size=size, pressure=pressure,
+                   sampling=Sampling(steps=checked.sampling.steps, dtime=checked.sampling.dtime),
+                   description=checked.description)
+
+
+class _SamplingDoc(BaseModel):
+    steps: int_in(1, 1000) = Sampling.steps  # type: ignore[valid-type]
+    dtime: bounded(1e-4, 5.0) = Sampling.dtime  # type: ignore[valid-type]
+
+
+class _PresetDoc(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: NonEmptyText
+    brush: NonEmptyText
+    description: Text = ""
+    size: tuple[bounded(1e-6, 0.5), bounded(1e-6, 0.5)]  # type: ignore[valid-type]
+    pressure: tuple[bounded(0.0, 1.0), bounded(0.0, 1.0)] = (0.0, 1.0)  # type: ignore[valid-type]
+    sampling: _SamplingDoc = _SamplingDoc()
 
 
 def presets_dir() -> Path:
@@ -106,17 +126,21 @@ def list_presets() -> list[str]:
 
 
 def load_preset(name_or_path: str) -> Preset:
-    """A shipped preset by name (``dry-brush``) or a preset JSON file by path."""
-    path = Path(name_or_path)
-    if not path.suffix == ".json":
+    """A shipped preset by name (``dry-brush``) or a preset JSON file by path (ending in ``.json``).
+
+    A name is only ever looked up in the shipped presets folder: ``../../x`` is not a name.
+    """
+    known = ", ".join(list_presets()) or "none installed"
+    if not isinstance(name_or_path, str) or "\x00" in name_or_path:
+        raise InvalidArgument(f"unknown preset {str(name_or_path)[:80]!r}; shipped presets: {known}")
+    if name_or_path.endswith(".json"):
+        path = Path(name_or_path).expanduser()
+    elif NAME.fullmatch(name_or_path):
         path = presets_dir() / f"{name_or_path}.json"
-    if not path.is_file():
-        known = ", ".join(list_presets()) or "none installed"
-        raise InvalidArgument(f"unknown preset {name_or_path!r}; shipped presets: {known}")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidArgument(f"{path}: cannot read preset ({exc})") from exc
-    if not isinstance(doc, dict):
-        raise InvalidArgument(f"{path}: a preset must be a JSON object")
+    else:
+        raise InvalidArgument(f"unknown preset {name_or_path[:80]!r} (a name, or a path ending in .json); "
+                              f"shipped presets: {known}")
+    if not paths.exists(path):
+        raise InvalidArgument(f"unknown preset {name_or_path[:80]!r}; shipped presets: {known}")
+    doc = read_json(path, MAX_PRESET_BYTES, InvalidArgument, "preset file")
     return Preset.from_dict(doc, source=str(path))

@@ -38,7 +38,9 @@ class SearchSettings:
     ``sigma`` is the noise (in logit units of each bounded parameter) of the first sweep; it shrinks
     geometrically to ``sigma * decay`` by the last, so early sweeps move strokes and late ones tune them.
     ``color_only`` is the share of candidates that keep the stroke's shape and change only its color
-    (no MyPaint render needed).
+    (no MyPaint render needed). ``rescore``: the score is random (new random views on every call,
+    shared by the images of one call), so the current painting is scored again beside each trial's
+    candidates and a candidate must beat it on the same views.
     """
 
     sweeps: int = 3
@@ -46,6 +48,7 @@ class SearchSettings:
     sigma: float = 0.6
     decay: float = 0.3
     color_only: float = 0.25
+    rescore: bool = False
 
     def validate(self) -> None:
         if self.sweeps < 0:
@@ -123,7 +126,13 @@ def search_strokes(
             cand_color = to_colors(cand_c)
             painted = cand_alpha[:, None] * cand_color[:, :, None, None] + (1 - cand_alpha[:, None]) * below
             images = apply_over(painted, above_p, above_keep)
-            scores = score(images)
+            if settings.rescore:  # this call's random views: the current painting is scored on them too
+                now = apply_over(alphas[i, None] * colors[i, :, None, None] + (1 - alphas[i, None]) * below,
+                                 above_p, above_keep)
+                scores = score(torch.cat([now[None], images]))
+                current, scores = float(scores[0]), scores[1:]
+            else:
+                scores = score(images)
             best = int(torch.argmin(scores))
             if float(scores[best]) < current:
                 current = float(scores[best])

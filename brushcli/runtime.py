@@ -48,8 +48,9 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 def bound_spinning(env: MutableMapping[str, str] | None = None) -> bool:
     """Bound OpenMP's idle spinning (``GOMP_SPINCOUNT``) unless the user chose a wait policy.
 
-    Must run before torch is imported (libgomp reads its environment once, when loaded); the CLI
-    entry point and batch workers call it first thing. Returns whether the bound was set.
+    Must run before torch is imported (libgomp reads its environment once, when loaded): importing
+    ``brushcli`` calls it, so the CLI, the API, torchrun and batch workers all get it (children
+    inherit the environment). Returns whether the bound was set.
     """
     env = os.environ if env is None else env
     if "torch" in sys.modules or any(name in env for name in USER_WAIT_SETTINGS):

@@ -7,21 +7,26 @@ replays identically at any resolution) and an RGB color in 0..1.
 
 In memory a :class:`StrokeList` keeps all strokes in one ``(N, 12)`` float64 array whose columns are
 :data:`COLUMNS`; the file spells each stroke out with named fields so it can be read and edited.
+Files are read through :mod:`brushcli.safejson` (byte and depth limits) and checked against the
+schema at the end of this module, so every malformed file is one :class:`StrokeFileError`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from brushcli.errors import StrokeFileError
 from brushcli.images import fit_long_side
 from brushcli.mypaint.convert import Sampling
+from brushcli.safejson import finite_numbers, read_json
+from brushcli.schema import NonEmptyText, bounded, int_in, validate
 
 FORMAT = "brush-strokes"
 SCHEMA_VERSION = 1
@@ -30,19 +35,14 @@ COLUMNS = ("x0", "y0", "x1", "y1", "x2", "y2", "p0", "p1", "size", "r", "g", "b"
 SHAPE = slice(0, 9)
 COLOR = slice(9, 12)
 MAX_STROKES = 1_000_000
+#: A million strokes written with ``indent=1`` take about 300 MB.
 MAX_FILE_BYTES = 512 << 20
-#: A radius larger than half the long side covers the whole canvas; nothing sensible needs more.
+MAX_CANVAS = 1 << 16
+#: Smallest and largest radius: above half the long side a stroke covers the whole canvas.
+MIN_SIZE = 1e-6
 MAX_SIZE = 0.5
-
-_FIELDS: dict[str, tuple[slice, int, float, float]] = {
-    # name: (columns, length, low, high)
-    "start": (slice(0, 2), 2, -0.5, 1.5),
-    "control": (slice(2, 4), 2, -0.5, 1.5),
-    "end": (slice(4, 6), 2, -0.5, 1.5),
-    "pressure": (slice(6, 8), 2, 0.0, 1.0),
-    "size": (slice(8, 9), 1, 1e-6, MAX_SIZE),
-    "color": (slice(9, 12), 3, 0.0, 1.0),
-}
+#: Finest grid level a painting plan may name: level L paints at 64 * 2**L px, 8 is 16384 px.
+MAX_PLAN_LEVEL = 8
 
 
 @dataclass
@@ -86,7 +86,13 @@ class StrokeList:
     # -- file format -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema version :data:`SCHEMA_VERSION`)."""
+        """The JSON document (schema version :data:`SCHEMA_VERSION`).
+
+        Refuses non-finite values: a file of NaN strokes could never be read back.
+        """
+        if not np.isfinite(self.params).all() or not all(np.isfinite(self.background)):
+            raise StrokeFileError("the strokes hold NaN or infinite values (the optimisation diverged), so no "
+                                  "stroke file was written")
         strokes = []
         for row in self.params.tolist():
             strokes.append(
@@ -116,73 +122,42 @@ class StrokeList:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1)
 
+
     @classmethod
     def from_dict(cls, doc: Any, source: str = "stroke file") -> "StrokeList":
-        """Validate a parsed document; errors name the stroke, the field and the allowed range."""
-
-        def fail(msg: str) -> StrokeFileError:
-            return StrokeFileError(f"{source}: {msg}")
-
+        """Validate a parsed document; errors name the field by its path and the allowed range."""
         if not isinstance(doc, dict):
-            raise fail("top level must be a JSON object")
+            raise StrokeFileError(f"{source}: top level must be a JSON object")
         if doc.get("format") != FORMAT:
-            raise fail(f"not a brush stroke file ('format' must be {FORMAT!r})")
+            raise StrokeFileError(f"{source}: not a brush stroke file ('format' must be {FORMAT!r})")
         version = doc.get("version")
-        if version != SCHEMA_VERSION:
-            raise fail(
-                f"schema version {version!r} is not supported (this brush reads version "
+        if version != SCHEMA_VERSION or isinstance(version, bool):
+            raise StrokeFileError(
+                f"{source}: schema version {version!r} is not supported (this brush reads version "
                 f"{SCHEMA_VERSION}; upgrade brush to read newer files)"
             )
-        canvas = doc.get("canvas")
-        if not isinstance(canvas, dict):
-            raise fail("missing 'canvas' object")
-        width, height = canvas.get("width"), canvas.get("height")
-        for name, value in (("width", width), ("height", height)):
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1 << 16:
-                raise fail(f"canvas.{name} must be an integer in 1..65536, got {value!r}")
-        background = _vector(canvas.get("background", [1, 1, 1]), 3, 0.0, 1.0, fail, "canvas.background")
-        brush = doc.get("brush")
-        if not isinstance(brush, str) or not brush:
-            raise fail("'brush' must be a brush name or .myb path")
-        sampling_doc = doc.get("sampling", {})
-        if not isinstance(sampling_doc, dict):
-            raise fail("'sampling' must be an object")
-        steps = sampling_doc.get("steps", Sampling.steps)
-        dtime = sampling_doc.get("dtime", Sampling.dtime)
-        if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 1000:
-            raise fail(f"sampling.steps must be an integer in 1..1000, got {steps!r}")
-        if not _finite(dtime) or not 1e-4 <= dtime <= 5.0:
-            raise fail(f"sampling.dtime must be a number in [0.0001, 5], got {dtime!r}")
-        strokes = doc.get("strokes")
-        if not isinstance(strokes, list):
-            raise fail("'strokes' must be a list")
-        if len(strokes) > MAX_STROKES:
-            raise fail(f"{len(strokes)} strokes is more than the limit of {MAX_STROKES}")
-        params = np.empty((len(strokes), len(COLUMNS)), dtype=np.float64)
-        for i, stroke in enumerate(strokes):
-            if not isinstance(stroke, dict):
-                raise fail(f"stroke {i}: must be an object")
-            for name, (cols, length, low, high) in _FIELDS.items():
-                where = f"stroke {i}, field '{name}'"
-                if name not in stroke:
-                    raise fail(f"{where}: missing")
-                value = stroke[name]
-                if length == 1:
-                    value = [value]
-                params[i, cols] = _vector(value, length, low, high, fail, where)
-        painter = doc.get("painter")
-        preset = doc.get("preset")
-        meta = doc.get("meta", {})
+        checked: _StrokeFile = validate(_StrokeFile, doc, source, StrokeFileError)
+        meta = doc.get("meta") or {}
+        where = finite_numbers(meta)
+        if where is not None:
+            raise StrokeFileError(f"{source}: meta.{where} is not a finite number")
+        params = np.array(
+            [(*s["start"], *s["control"], *s["end"], *s["pressure"], s["size"], *s["color"])
+             for s in checked.strokes],
+            dtype=np.float64,
+        )
+        if checked.meta.plan is not None:
+            meta = {**meta, "plan": [entry.model_dump() for entry in checked.meta.plan]}
         return cls(
             params=params,
-            width=width,
-            height=height,
-            brush=brush,
-            sampling=Sampling(steps=steps, dtime=float(dtime)),
-            background=tuple(background),  # type: ignore[arg-type]
-            painter=painter if isinstance(painter, str) else None,
-            preset=preset if isinstance(preset, str) else None,
-            meta=meta if isinstance(meta, dict) else {},
+            width=checked.canvas.width,
+            height=checked.canvas.height,
+            brush=checked.brush,
+            sampling=Sampling(steps=checked.sampling.steps, dtime=checked.sampling.dtime),
+            background=checked.canvas.background,
+            painter=checked.painter,
+            preset=checked.preset,
+            meta=meta,
         )
 
 
@@ -190,41 +165,60 @@ def _r(values: Any) -> list[float]:
     return [round(float(v), 7) for v in values]
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _vector(value: Any, length: int, low: float, high: float, fail: Any, where: str) -> list[float]:
-    if not isinstance(value, list) or len(value) != length:
-        raise fail(f"{where}: expected {'a number' if length == 1 else f'a list of {length} numbers'}")
-    for v in value:
-        if not _finite(v):
-            raise fail(f"{where}: {v!r} is not a finite number")
-        if not low <= v <= high:
-            raise fail(f"{where}: {v!r} is outside [{low:g}, {high:g}]")
-    return [float(v) for v in value]
-
-
 def load_strokes(path: str | Path) -> StrokeList:
     """Read and validate a stroke file; every problem is a :class:`StrokeFileError`."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise StrokeFileError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise StrokeFileError(f"{path}: cannot read ({exc.strerror})") from exc
-    if path.is_dir():
-        raise StrokeFileError(f"{path}: is a directory, not a stroke file")
-    if size > MAX_FILE_BYTES:
-        raise StrokeFileError(f"{path}: {size} bytes is larger than the {MAX_FILE_BYTES >> 20} MiB limit")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StrokeFileError(f"{path}: cannot read as UTF-8 text ({exc})") from exc
-    try:
-        doc = json.loads(text)  # NaN/Infinity parse to floats; the validator names them
-    except ValueError as exc:
-        raise StrokeFileError(f"{path}: not valid JSON ({exc})") from exc
+    # NaN/Infinity tokens parse here so that the schema can name the field that holds them.
+    doc = read_json(path, MAX_FILE_BYTES, StrokeFileError, "stroke file", allow_nan=True)
     return StrokeList.from_dict(doc, source=str(path))
 
+
+# -- the file's schema -----------------------------------------------------------------------------
+
+_Coord = bounded(-0.5, 1.5)
+_Unit = bounded(0.0, 1.0)
+
+
+class _Stroke(TypedDict):
+    start: tuple[_Coord, _Coord]
+    control: tuple[_Coord, _Coord]
+    end: tuple[_Coord, _Coord]
+    pressure: tuple[_Unit, _Unit]
+    size: bounded(MIN_SIZE, MAX_SIZE)  # type: ignore[valid-type]
+    color: tuple[_Unit, _Unit, _Unit]
+
+
+class _Canvas(BaseModel):
+    width: int_in(1, MAX_CANVAS)  # type: ignore[valid-type]
+    height: int_in(1, MAX_CANVAS)  # type: ignore[valid-type]
+    background: tuple[_Unit, _Unit, _Unit] = (1.0, 1.0, 1.0)
+
+
+class _Sampling(BaseModel):
+    steps: int_in(1, 1000) = Sampling.steps  # type: ignore[valid-type]
+    dtime: bounded(1e-4, 5.0) = Sampling.dtime  # type: ignore[valid-type]
+
+
+class _PlanEntry(BaseModel):
+    """One optimisation group of ``brush paint``: its grid level and strokes per tile."""
+
+    model_config = ConfigDict(extra="forbid")
+    level: int_in(0, MAX_PLAN_LEVEL)  # type: ignore[valid-type]
+    per_tile: int_in(1, MAX_STROKES)  # type: ignore[valid-type]
+
+
+class _Meta(BaseModel):
+    """Free-form, except the keys ``brush paint --resume`` reads."""
+
+    model_config = ConfigDict(extra="allow")
+    source: NonEmptyText | None = None
+    plan: Annotated[list[_PlanEntry], Field(min_length=1, max_length=MAX_STROKES)] | None = None
+
+
+class _StrokeFile(BaseModel):
+    canvas: _Canvas
+    brush: NonEmptyText
+    sampling: _Sampling = _Sampling()
+    painter: NonEmptyText | None = None
+    preset: NonEmptyText | None = None
+    meta: _Meta = _Meta()
+    strokes: Annotated[list[_Stroke], Field(max_length=MAX_STROKES)]

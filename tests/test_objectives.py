@@ -108,3 +108,18 @@ def test_rows_select_one_candidates_views(nets):
     part = seen.rows(torch.tensor([1, 3]))
     assert part.images.shape[0] == 2 and part("tiny-objective").shape == (2, 1000)
     torch.testing.assert_close(part("tiny-objective"), seen("tiny-objective")[[1, 3]])
+
+
+def test_margin_mode_stops_pulling_once_a_view_is_won(nets):
+    images = torch.rand(3, 3, 16, 16)
+    seen = observe(class_logit("tiny-objective", 7), images, nets=nets)
+    logits = seen("tiny-objective")
+    others = torch.cat([logits[:, :7], logits[:, 8:]], dim=1)
+    expected = -(logits[:, 7] - torch.logsumexp(others, dim=1)).clamp(max=2.2).mean()
+    torch.testing.assert_close(class_logit("tiny-objective", 7, "margin")(seen), expected)
+    won = torch.zeros(2, 1000, requires_grad=True)
+    with torch.no_grad():
+        won[0, 7] = 20.0  # view 0: p ~ 1, past the margin; view 1: undecided
+    loss = class_logit("tiny-objective", 7, "margin")(Seen(torch.zeros(2, 3, 4, 4), {("tiny-objective", "logits"): won}))
+    loss.backward()
+    assert won.grad[0].abs().sum() == 0 and won.grad[1].abs().sum() > 0

@@ -5,17 +5,18 @@ Training writes exactly what loading reads; weights are read with safetensors on
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from brushcli.checkpoint import CONFIG_FILE
 from brushcli.errors import BrushError
+from brushcli.safejson import read_json
 
 FORMAT = "brush-agent"
 CONFIG_VERSION = 1
 MAX_WEIGHTS_BYTES = 256 << 20
+MAX_CONFIG_BYTES = 1 << 20
 
 
 class AgentError(BrushError):
@@ -78,10 +79,6 @@ class AgentConfig:
 
     @classmethod
     def load(cls, path: Path) -> "AgentConfig":
-        try:
-            doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise AgentError(f"{path}: no such file (an agent folder needs {CONFIG_FILE})") from None
-        except (OSError, ValueError) as exc:
-            raise AgentError(f"{path}: cannot read agent config ({exc})") from exc
-        return cls.from_dict(doc, source=str(path))
+        if not Path(path).exists():
+            raise AgentError(f"{path}: no such file (an agent folder needs {CONFIG_FILE})")
+        return cls.from_dict(read_json(path, MAX_CONFIG_BYTES, AgentError, "agent config"), source=str(path))

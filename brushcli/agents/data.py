@@ -145,7 +145,7 @@ def load_folder_set(folder: Path, limit: int | None = None) -> ImageSet:
         raise DatasetError(f"{folder}: no images found")
     images = torch.empty(len(files), 3, SIDE, SIDE, dtype=torch.uint8)
     for i, path in enumerate(files):
-        rgb = load_image(path)  # float (H, W, 3), alpha over white
+        rgb = load_image(path, max_side=SIDE)  # float (H, W, 3), alpha over white
         images[i] = _square_rgb(_pil(rgb))
     return ImageSet(images, None, folder.name)
 

@@ -11,7 +11,6 @@ a quadratic Bezier (de Casteljau), so the pieces trace the very same curves in t
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from brushcli.safejson import read_json
 from brushcli.agents.config import AgentError
 from brushcli.presets import Preset
 
 FORMAT = "brush-agent-examples"
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+#: Hand-made example strokes: a few hundred KB.
+MAX_EXAMPLES_BYTES = 16 << 20
 
 
 @dataclass
@@ -62,13 +65,7 @@ def load_examples(spec: str | Path) -> Examples:
         if not path.is_file():
             raise AgentError(f"unknown example set {spec!r}; bundled: {', '.join(bundled_examples())}, "
                              "or give a .json file")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AgentError(f"{path}: no such example file") from None
-    except (OSError, ValueError) as exc:
-        raise AgentError(f"{path}: cannot read example file ({exc})") from exc
-    return parse_examples(doc, str(path))
+    return parse_examples(read_json(path, MAX_EXAMPLES_BYTES, AgentError, "example file"), str(path))
 
 
 def parse_examples(doc: object, source: str = "examples") -> Examples:

@@ -145,7 +145,7 @@ def paint_with_agent(
     source = None
     if not isinstance(image, np.ndarray):
         source = str(image)
-        image = load_image(image)
+        image = load_image(image, max_side=size)
     model, painter = agent_and_painter(agent, device)
     started = time.perf_counter()
     x, target = prepare_target(image, model.channels, size)
@@ -155,6 +155,7 @@ def paint_with_agent(
     seconds = time.perf_counter() - started
     strokes = rollout_to_strokes(model, painter, rollout.actions[0].cpu().numpy(), rollout.colors[0].cpu().numpy(),
                                  size, meta={"source": source, "agent_seconds": seconds})
+    native = int(canvas.shape[-1])  # the agent draws on its painter's canvas; neural.png says so
     return Painting(strokes=strokes, neural=neural.permute(1, 2, 0).numpy(), target=target, seconds=seconds,
-                    painter=painter.name, device=str(device),
+                    painter=painter.name, device=str(device), neural_side=native if native < size else None,
                     info={"command": "paint", "agent": model.config.name, "painter": painter.name, "source": source})

@@ -93,7 +93,8 @@ def train_agent_folder(
     config.training = {"command": command, "settings": asdict(settings), "steps_done": done,
                        "seconds": round(log.seconds, 1),
                        "train_images": len(train_set), "holdout_images": len(held),
-                       "split": "torch.randperm(seed=0), last holdout_images held out"}
+                       "split": "torch.randperm(seed=0), last holdout_images held out",
+                       **({"processes": group.world} if group.distributed else {})}
     config.metrics = {"holdout_mse_neural": val} if val is not None else {}
     save_agent_folder(agent, out, card=agent_card(config))
     if holdout_targets is not None:

@@ -39,13 +39,17 @@ from brushcli.optimize import BestState, optimize
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
 from brushcli.replay_search import Score, SearchSettings, search_strokes
+from brushcli.strokes import StrokeList
 from brushcli.vision import transforms as T
 from brushcli.vision.classes import ImageNetClass, find_class
-from brushcli.vision.nets import NetEnsemble
-from brushcli.vision.scoring import class_scores
+from brushcli.vision.nets import OFFLINE_NETS, NetEnsemble
+from brushcli.vision.scoring import class_scores, ensemble_scores
 
 MAX_STROKES = 1000
-DEFAULT_NETS = ("efficientnet-lite0",)
+#: Optimised by default: every offline net but the largest, which is kept back as the judge
+#: (a net that never took part says whether the painting shows the class or fools these nets).
+DEFAULT_NETS = OFFLINE_NETS[:-1]
+DEFAULT_JUDGES = OFFLINE_NETS[-1:]
 
 
 @dataclass
@@ -61,10 +65,15 @@ class DreamSettings:
     mode: str = "log_softmax"
     background: tuple[float, float, float] = (1.0, 1.0, 1.0)
     crop: tuple[float, float] = (0.65, 1.0)
+    scale: tuple[float, float] = (0.9, 1.1)
+    rotate: float = 10.0
+    color: float = 0.0
     real_every: int = 5
     search: int = 3
     search_candidates: int = 16
     search_views: int = 1
+    search_random: bool = False
+    coarse: float = 0.0
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -83,31 +92,28 @@ class DreamSettings:
         if not 1 <= self.search_views <= 16:
             raise InvalidArgument(f"search views must be 1..16, got {self.search_views}")
         self.search_settings().validate()
+        if not 0 <= self.coarse < 1:
+            raise InvalidArgument(f"coarse must be a fraction of the steps in 0..1, got {self.coarse}")
         if self.real_every < 0:
             raise InvalidArgument(f"real_every must be 0 (off) or more, got {self.real_every}")
         if not 0.1 <= self.crop[0] <= self.crop[1] <= 1.0:
             raise InvalidArgument(f"crop sides must satisfy 0.1 <= min <= max <= 1, got {self.crop}")
+        if not 0.3 <= self.scale[0] <= self.scale[1] <= 3.0:
+            raise InvalidArgument(f"scale range must satisfy 0.3 <= min <= max <= 3, got {self.scale}")
+        if not 0 <= self.rotate <= 180 or not 0 <= self.color <= 1:
+            raise InvalidArgument(f"rotate must be 0..180 degrees and color jitter 0..1, got {self.rotate}, {self.color}")
 
     @property
     def total_steps(self) -> int:
         return self.steps if self.steps is not None else default_steps(self.strokes)
 
     def search_settings(self) -> SearchSettings:
-        return SearchSettings(sweeps=self.search, candidates=self.search_candidates)
+        return SearchSettings(sweeps=self.search, candidates=self.search_candidates,
+                              rescore=self.search_random and self.search_views > 1)
 
     @property
     def search_trials(self) -> int:
         return self.search * self.strokes
-
-
-def default_steps(strokes: int) -> int:
-    """Gradient steps when none are given: 125 for 30 strokes, growing slowly with the count.
-
-    With real-MyPaint feedback the replay's loss bottoms out after ~100-150 steps at this rate
-    (the best state is kept); after that the replay search (:mod:`brushcli.replay_search`) does
-    better per second than more gradient steps.
-    """
-    return int(min(300, 60 + 12 * math.sqrt(strokes)))
 
 
 def default_steps(strokes: int) -> int:
@@ -127,12 +133,15 @@ def dream(
     settings: DreamSettings | None = None,
     progress: Callable[[int, int, float], None] | None = None,
     objective: Objective | None = None,
+    on_stage: Callable[[str, StrokeList], None] | None = None,
 ) -> Painting:
     """Optimise ``settings.strokes`` strokes so every net of ``ensemble`` sees class ``target``.
 
     ``objective`` replaces the default class objective (the mean over nets of the class's
     log-probability); with it, ``target`` may be None. ``progress(step, total, loss)`` follows every
-    step. Nothing is written; :func:`score` adds the classifiers' view of the replay.
+    step; ``on_stage("gradient", strokes)`` sees the strokes after gradient descent, before the replay
+    search (benchmarks score them). Nothing is written; :func:`score` adds the classifiers' view of
+    the replay.
     """
     settings = settings or DreamSettings()
     settings.validate()
@@ -154,15 +163,21 @@ def dream(
     group = canvas.add_group(0, actions, colors, position=(0.0, 1.0), size=(0.0, 1.0))
     canvas = canvas.to(device)
     work = max(c.input_size for c in ensemble)
-    views = T.standard(settings.views, work, fill=settings.background, crop=settings.crop)
+    views = T.standard(settings.views, work, fill=settings.background, crop=settings.crop, scale=settings.scale,
+                       rotate=settings.rotate, color=settings.color)
     total = settings.total_steps
     sharp = SharpRender(canvas, len(canvas.groups) - 1, work, settings.real_every, total) if settings.real_every else None
 
     params = list(group.parameters())
-    best = BestState(params, warmup=min(20, total // 4))
+    warmup = round(settings.coarse * total) + 15 if settings.coarse else min(20, total // 4)
+    best = BestState(params, warmup=min(warmup, max(0, total - 1)))
+
+    coarse_steps = round(settings.coarse * total)
 
     def loss_fn(step: int) -> torch.Tensor:
         best.see(params)
+        if sharp and coarse_steps:  # coarse to fine: the big half of the strokes alone, then all of them
+            sharp.active = (settings.strokes + 1) // 2 if step < coarse_steps else None
         # with real feedback the nets see what MyPaint paints at their resolution; else the neural render
         image = sharp.render(step) if sharp else canvas.render(work, work)[None]
         batch = views(image, generator)
@@ -176,23 +191,33 @@ def dream(
     log = optimize(params, loss_fn, total, lr=settings.lr, callback=tick)
     if sharp is not None:
         best.restore(params)  # the loss was the replay's own: keep the strokes it liked best
+    about = {"class": cls.name, "class_index": cls.index} if cls else {}
+
+    def stroke_list() -> StrokeList:
+        return canvas.to_stroke_list(settings.size, settings.size, meta={
+            "command": "dream", **about, "nets": ensemble.names,
+            "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
+            "real_every": settings.real_every, "search": settings.search,
+        })
+
+    if on_stage:
+        on_stage("gradient", stroke_list())
     search_log = None
     if settings.search:
         # gradient-free finish on the replay itself: the painter's gradients stop helping it (see replay_search)
-        score_fn = replay_score(ensemble, objective, settings.search_views, settings.background)
+        random_views = T.standard(settings.search_views - 1, work, fill=settings.background, crop=settings.crop,
+                                  scale=settings.scale, rotate=settings.rotate, color=settings.color
+                                  ) if settings.search_random and settings.search_views > 1 else None
+        score_fn = replay_score(ensemble, objective, settings.search_views, settings.background, random_views,
+                                generator)
         trials = settings.search_trials
         search_log = search_strokes(  # at the replay's own size: what is scored is what metrics.json scores
             group, painter.preset, canvas.background.detach(), settings.size, score_fn, settings.search_settings(),
             generator,
             progress=(lambda t, _n, s: progress(total + t, total + trials, s)) if progress else None)
     with torch.no_grad():
-        neural = canvas.render(settings.size, settings.size).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-    about = {"class": cls.name, "class_index": cls.index} if cls else {}
-    strokes = canvas.to_stroke_list(settings.size, settings.size, meta={
-        "command": "dream", **about, "nets": ensemble.names,
-        "objective": str(objective), "seed": settings.seed, "steps": total, "views": settings.views,
-        "real_every": settings.real_every, "search": settings.search,
-    })
+        neural = canvas.render(settings.size, settings.size, sharp=True).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    strokes = stroke_list()
     scores = [search_log.start, *search_log.scores] if search_log else []
     seconds = time.perf_counter() - started
     info: dict[str, Any] = {
@@ -205,21 +230,40 @@ def dream(
         "painter": painter.name, "device": str(device), "seed": settings.seed,
     }
     return Painting(strokes=strokes, neural=neural, losses=log.losses, steps=total, seconds=seconds,
-                    painter=painter.name, device=str(device), info=info)
+                    painter=painter.name, device=str(device), info=info,
+                    neural_side=None if painter.scalable or painter.canvas >= settings.size else painter.canvas)
 
 
-def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float]) -> Score:
+def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float],
+                 random_views: T.Transform | None = None, generator: torch.Generator | None = None) -> Score:
     """Per-painting loss for :func:`~brushcli.replay_search.search_strokes`: ``objective`` on ``views``
-    fixed views at the nets' input size; the first is the whole painting, resized exactly as a net
-    resizes it in :func:`~brushcli.vision.scoring.class_scores` (exactly for the net with the largest input)."""
-    fixed = T.fixed_views(views, fill=torch.tensor(fill, dtype=torch.float32))
+    views at the nets' input size; the first is the whole painting, resized exactly as a net
+    resizes it in :func:`~brushcli.vision.scoring.class_scores` (exactly for the net with the largest input).
+
+    The other views are fixed mild shifts/zooms/rotations, or with ``random_views`` (a transform of
+    one image into ``views - 1`` views) drawn anew on every call and shared by all images of the call
+    (the search then rescores the current painting with them: ``SearchSettings.rescore``).
+    """
+    fill_t = torch.tensor(fill, dtype=torch.float32)
+    fixed = T.fixed_views(views, fill=fill_t)
     size = max(c.input_size for c in ensemble)
+
+    def viewed(small: torch.Tensor) -> torch.Tensor:
+        if random_views is None or views == 1:
+            return fixed(small)
+        seed = int(torch.randint(2**31 - 1, (1,), generator=generator))
+        others = torch.stack([random_views(img[None], torch.Generator().manual_seed(seed))  # same views for each
+                              for img in small], dim=1)
+        others = others.reshape(-1, *others.shape[2:])  # view-major like fixed_views: view 1 of all, view 2 of all...
+        if others.shape[-2:] != small.shape[-2:]:
+            others = F.interpolate(others, size=small.shape[-2:], mode="bilinear", align_corners=False)
+        return torch.cat([small, others])
 
     def score(images: torch.Tensor) -> torch.Tensor:
         k = images.shape[0]
         small = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False,
                               antialias=images.shape[-1] > size)
-        batch = fixed(small)
+        batch = viewed(small)
         seen = observe(objective, batch, nets=ensemble)
         out = [objective(seen.rows(torch.arange(j, len(batch), k))) for j in range(k)]
         return torch.stack(out).detach()
@@ -241,6 +285,8 @@ class SharpRender:
     def __init__(self, canvas: LayeredCanvas, group: int, size: int, every: int, total: int) -> None:
         self.canvas, self.group, self.size, self.every, self.total = canvas, group, size, every, total
         self.feedback = RealFeedback(canvas.painter)
+        #: paint only the first ``active`` strokes (None: all), e.g. the big ones of a coarse-to-fine plan
+        self.active: int | None = None
 
     def render(self, step: int) -> torch.Tensor:
         group = self.canvas.groups[self.group]
@@ -249,7 +295,10 @@ class SharpRender:
         if not self.feedback.has(self.group) or step % self.every == 0 or step == self.total - 1:
             self.feedback.refresh(self.group, flat, self.size, neural)
         alphas = self.feedback.apply(self.group, neural)
-        premult, keep = over_stack(alphas[None], group.colors().reshape(1, -1, 3))
+        colors = group.colors().reshape(-1, 3)
+        if self.active is not None:
+            alphas, colors = alphas[: self.active], colors[: self.active]
+        premult, keep = over_stack(alphas[None], colors[None])
         return self.canvas.background[:, None, None] * keep + premult
 
 
@@ -257,8 +306,9 @@ def score(painting: Painting, cls: ImageNetClass, ensemble: NetEnsemble, judges:
           ) -> Painting:
     """Add to ``painting.info`` how each net sees the class in the neural render and the MyPaint replay.
 
-    ``judges`` were not optimised against (the generalisation check). The replay is the painting's
-    own (made once, reused by the writers).
+    ``judges`` were not optimised against (the generalisation check). ``ensemble`` in the result is
+    the optimised nets' mean probability (``mypaint_top1_ensemble``: the replay is its top-1); the
+    replay is the painting's own (made once, reused by the writers).
     """
     real = painting.mypaint().image
     nets: dict[str, Any] = {}
@@ -272,9 +322,13 @@ def score(painting: Painting, cls: ImageNetClass, ensemble: NetEnsemble, judges:
                 "mypaint": class_scores(real, clf, cls.index),
             }
     optimised = [n for n in ensemble.names if n in nets]
+    mean = {"neural": ensemble_scores(painting.neural, list(ensemble), cls.index),
+            "mypaint": ensemble_scores(real, list(ensemble), cls.index)}
     painting.info.update({
         "judges": [c.name for c in judges or () if c.name not in ensemble.names],
         "mypaint_top1": all(nets[n]["mypaint"]["rank"] == 1 for n in optimised),
+        "mypaint_top1_ensemble": mean["mypaint"]["rank"] == 1,
+        "ensemble": mean,
         "classifiers": nets,
     })
     return painting
@@ -287,6 +341,14 @@ def record(settings: DreamSettings, cls: ImageNetClass, nets: Sequence[str], pai
     return {"command": "dream", "class": cls.name, "nets": list(nets), "painter": painter, **doc}
 
 
+def default_judges(nets: Sequence[str]) -> list[str]:
+    """The judges when none are named: the offline nets (:data:`DEFAULT_JUDGES`) not optimised against
+    and installed (a missing weights package is no reason to refuse a run with other nets)."""
+    from brushcli.vision.nets import installed
+
+    return [n for n in DEFAULT_JUDGES if n not in nets and installed(n)]
+
+
 def dream_classes(
     classes: Sequence[str | int],
     nets: str | Sequence[str] = DEFAULT_NETS,
@@ -294,16 +356,18 @@ def dream_classes(
     painter: str = "pen",
     settings: DreamSettings | None = None,
     weights: dict[str, Path] | Sequence[str] | None = None,
-    judges: str | Sequence[str] = (),
+    judges: str | Sequence[str] | None = None,
     progress: Callable[[ImageNetClass, int, int, float], None] | None = None,
     on_done: Callable[[Painting], None] | None = None,
     overwrite: bool = False,
+    on_stage: Callable[[ImageNetClass, str, StrokeList], None] | None = None,
 ) -> list[Painting]:
     """Paint each class in ``classes`` into ``out/<class slug>/`` (the ``brush dream`` command).
 
     Everything the user typed is checked (classes, nets, weights, output folders) before any net or
     painter is loaded, so a typo fails in a second, not after minutes of work. A class whose folder
-    holds a finished painting with the same settings is skipped unless ``overwrite``.
+    holds a finished painting with the same settings is skipped unless ``overwrite``. ``judges``
+    None means :func:`default_judges`; ``"none"`` or ``()`` means no judge.
     """
     from brushcli.outputs.folder import prepare_folder, write_painting
     from brushcli.painters.registry import create_painter, resolve_painter_folder
@@ -315,7 +379,8 @@ def dream_classes(
         raise InvalidArgument("give at least one ImageNet class, e.g. brush dream \"giant panda\" violin 388")
     targets = list(dict.fromkeys(find_class(c) for c in classes))
     net_names = parse_net_list(nets)
-    judge_names = [n for n in (parse_net_list(judges) if judges else []) if n not in net_names]
+    judge_names = default_judges(net_names) if judges is None else [
+        n for n in (parse_net_list(judges) if judges and judges != "none" else []) if n not in net_names]
     weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
     resolve_painter_folder(painter)
     out = Path(out)
@@ -328,7 +393,8 @@ def dream_classes(
     for cls in todo:
         started = time.perf_counter()
         painting = dream(cls, ensemble, brush, settings,
-                         progress=(lambda s, t, loss, cls=cls: progress(cls, s, t, loss)) if progress else None)
+                         progress=(lambda s, t, loss, cls=cls: progress(cls, s, t, loss)) if progress else None,
+                         on_stage=(lambda stage, strokes, cls=cls: on_stage(cls, stage, strokes)) if on_stage else None)
         painting.info["painter"] = painter
         score(painting, cls, ensemble, judge_nets)
         write_painting(painting, out / cls.slug, record(settings, cls, net_names, painter), started=started)

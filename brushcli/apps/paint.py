@@ -113,7 +113,7 @@ def paint(
     objective = objective or pixel_loss()
     if not isinstance(image, np.ndarray):
         source = source or str(image)
-        image = load_image(image)
+        image = load_image(image, max_side=settings.size)
     started = time.perf_counter()
     torch.manual_seed(settings.seed)
     generator = torch.Generator().manual_seed(settings.seed)
@@ -158,14 +158,16 @@ def paint(
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
                          nets, generator, tick)
 
-    canvas.use_real = False  # neural.png is the painter's own render
+    canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
     with torch.no_grad(), use_threads(max(threads.values())):
-        neural = canvas.render(out_w, out_h).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+        neural = canvas.render(out_w, out_h, sharp=True).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    finest = painter.canvas * 2 ** max(levels)
     strokes = canvas.to_stroke_list(out_w, out_h, meta={"source": source, "seed": settings.seed, "steps": done})
     seconds = time.perf_counter() - started
     return Painting(
         strokes=strokes, neural=neural, target=resize(image, out_w, out_h), losses=losses, steps=done,
         seconds=seconds, painter=painter.name, device=str(device),
+        neural_side=None if painter.scalable or finest >= max(out_w, out_h) else finest,
         info={"command": "paint", "steps": done, "optimise_seconds": seconds, "painter": painter.name,
               "device": str(device), "seed": settings.seed, "source": source, "objective": str(objective),
               "threads": max(threads.values())},

@@ -96,15 +96,18 @@ class Level:
 
         ``alphas`` is ``(count, n, tile, tile)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, stroke 0
         of each tile painted first). Returns ``(P, M)`` of shape ``(3, h, w)`` and ``(1, h, w)``.
+        Alphas drawn at ``k`` times the tile size (``(count, n, k*tile, k*tile)``) give the level at
+        ``k`` times its native size.
         """
-        premult, keep = over_stack(alphas, colors)  # (T, 3, tile, tile), (T, 1, tile, tile)
-        w, h = self.size
+        premult, keep = over_stack(alphas, colors)  # (T, 3, t, t), (T, 1, t, t)
+        t = alphas.shape[-1]
+        scale = t // self.tile
+        w, h = self.size[0] * scale, self.size[1] * scale
         if self.index == 0:
             return premult[0, :, :h, :w], keep[0, :, :h, :w]
         nx, ny = self.tiles
-        t = self.tile
         p_all, m_all = stitch(premult.view(ny, nx, 3, t, t), keep.view(ny, nx, 1, t, t))
-        off = -self.origin
+        off = -self.origin * scale
         return p_all[:, off : off + h, off : off + w], m_all[:, off : off + h, off : off + w]
 
     def to_image_coords(self, actions: np.ndarray, preset: Preset) -> np.ndarray:

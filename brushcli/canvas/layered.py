@@ -7,6 +7,7 @@ replay paints exactly what the optimiser saw.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,11 @@ from brushcli.canvas.param import StrokeGroup, _logit
 from brushcli.canvas.placement import bounds
 from brushcli.painters.painter import Painter
 from brushcli.strokes import StrokeList
+
+
+#: Most alpha values one level may hold when drawn above its native size (2**25 floats: 128 MiB;
+#: compositing needs a few tensors that large).
+SHARP_ELEMENTS = 1 << 25
 
 
 @dataclass
@@ -120,10 +126,18 @@ class LayeredCanvas(nn.Module):
         colors = torch.cat([self.groups[i].colors() for i in indices], dim=1)
         return actions, colors
 
-    def level_operator(self, level: int, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(P, M) of same-level groups at the level's native resolution."""
+    def level_operator(self, level: int, indices: list[int], scale: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """(P, M) of same-level groups at ``scale`` times the level's native resolution.
+
+        ``scale`` above 1 needs a :attr:`~brushcli.painters.painter.Painter.scalable` painter (and no
+        real feedback, whose corrections are at the native size).
+        """
         actions, colors = self.level_stack(indices)
         tiles, n = actions.shape[:2]
+        if scale > 1:
+            size = self.tile * scale
+            alphas = self.painter.render_at(actions.reshape(-1, 9), size).view(tiles, n, size, size)
+            return self.level(level).render(alphas, colors)
         alphas = self.painter(actions.reshape(-1, 9)).view(tiles, n, self.tile, self.tile)
         correction = self.feedback.stacked(list(indices), tiles) if self.use_real else None
         if correction is not None:
@@ -131,14 +145,20 @@ class LayeredCanvas(nn.Module):
         return self.level(level).render(alphas, colors)
 
     def render(self, width: int, height: int, groups: range | list[int] | None = None,
-               base: torch.Tensor | None = None) -> torch.Tensor:
-        """Paint ``groups`` (default: all) over ``base`` (default: the background) at ``width`` x ``height``."""
+               base: torch.Tensor | None = None, sharp: bool = False) -> torch.Tensor:
+        """Paint ``groups`` (default: all) over ``base`` (default: the background) at ``width`` x ``height``.
+
+        Levels are drawn at their native resolution and resized. With ``sharp`` (for the final
+        picture, not for optimising), a scalable painter draws each coarser level's tiles at up to
+        the output resolution instead of having them upscaled (:meth:`sharp_scale`).
+        """
         if base is None:
             base = self.background[:, None, None].expand(3, height, width)
         canvas = base
         selected = list(groups) if groups is not None else list(range(len(self.groups)))
         for level, indices in self._runs(selected):
-            premult, keep = self.level_operator(level, indices)
+            scale = self.sharp_scale(level, indices, width, height) if sharp else 1
+            premult, keep = self.level_operator(level, indices, scale)
             canvas = canvas * resize_image(keep, width, height) + resize_image(premult, width, height)
         return canvas
 
@@ -225,6 +245,21 @@ class LayeredCanvas(nn.Module):
         group.raw_actions.data.copy_(raw_a)
         group.raw_colors.data.copy_(raw_c)
         self.feedback.forget(lambda key: key == index)
+
+    def sharp_scale(self, level: int, indices: list[int], width: int, height: int) -> int:
+        """How many times its native size a level is drawn at for a ``width`` x ``height`` picture.
+
+        Enough to reach the output size, bounded so one level's alphas stay under :data:`SHARP_ELEMENTS`
+        values; 1 for painters that draw at their trained size only, or while real feedback is on.
+        """
+        if not self.painter.scalable or self.use_real:
+            return 1
+        lw, lh = self.level(level).size
+        scale = max(1, math.ceil(max(width / lw, height / lh) - 0.05))  # not a whole step up for rounding
+        strokes = self.level(level).count * sum(self.groups[i].shape[1] for i in indices)
+        while scale > 1 and strokes * (self.tile * scale) ** 2 > SHARP_ELEMENTS:
+            scale -= 1
+        return scale
 
     def stroke_count(self) -> int:
         return sum(g.shape[0] * g.shape[1] for g in self.groups)

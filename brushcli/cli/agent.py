@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, graceful_stop, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
@@ -18,7 +19,7 @@ def train_agent_command(
     data: str = typer.Option(..., "--data", "-d", help="digits (offline), mnist, kmnist, celeba (downloaded), or an image folder."),
     out: Path = typer.Option(..., "--out", "-o", help="Agent folder to write (resumes if it holds a checkpoint)."),
     strokes: int = typer.Option(15, "--strokes", "-n", help="Strokes per painting."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     steps: int = typer.Option(4000, "--steps", help="Training steps (preconditioning included)."),
     batch: int = typer.Option(32, "--batch", help="Targets per step."),
     lr: float = typer.Option(3e-4, "--lr", help="Agent learning rate (warm-up, then cosine decay to 10%)."),

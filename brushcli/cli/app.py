@@ -7,6 +7,7 @@ commands never catch them.
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from brushcli import __version__
@@ -23,7 +24,7 @@ class BrushGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except BrushError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             ctx.exit(EXIT_ERROR)
 
 

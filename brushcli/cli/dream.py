@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
@@ -14,7 +17,7 @@ from brushcli.cli.options import command_threads, device_option, threads_option
 @app.command("dream")
 def dream_command(
     classes: list[str] = typer.Argument(..., help="ImageNet classes: names ('giant panda', 'violin, fiddle') or indices."),
-    nets: str = typer.Option("efficientnet-lite0", "--nets", "-n",
+    nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets", "-n",
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
     strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
@@ -27,17 +30,23 @@ def dream_command(
     search: int = typer.Option(3, "--search",
                                help="After gradient descent, sweeps of trial and error over every stroke, scored on "
                                     "the real MyPaint replay (0 = off); each sweep tries 16 variations of every stroke."),
-    judges: str = typer.Option("", "--judges",
-                               help="Comma-separated classifiers that only score the result (generalisation check)."),
+    judges: str = typer.Option(None, "--judges",
+                               help="Comma-separated classifiers that only score the result (generalisation check); "
+                                    "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
                                                               "state dict); repeatable."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),
     threads: str = threads_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo classes whose outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint what classifiers think a class looks like ("paint the optimal panda").
 
@@ -52,12 +61,15 @@ def dream_command(
       brush dream "giant panda"
       brush dream violin 388 --nets vgg16,resnet50 --strokes 50
       brush dream goldfish --judges efficientnet-lite1 -o dreams
+      brush dream violin 388 --export "{name}.mp4"
     """
     from brushcli.api import resolve_device
     from brushcli.apps.dream import DreamSettings, dream_classes
 
     settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
                              real_every=real_every, search=search, device=resolve_device(device))
+    options = exports.export_options(transparent, per_layer, fps, frames)
+    targets = exports.check_exports(export_to, options, sorted(set(classes)))
     with command_threads(threads), progress_bar(disable=quiet) as bar:
         tasks: dict[str, int] = {}
 
@@ -67,15 +79,34 @@ def dream_command(
             bar.update(tasks[cls.name], completed=step, description=f"{cls.name} (loss {loss:.2f})")
 
         def done(item) -> None:  # type: ignore[no-untyped-def]
-            m = item.metrics
-            scores = ", ".join(
-                f"{name} p={v['mypaint']['prob']:.2f} rank {v['mypaint']['rank']}" + ("" if v["in_ensemble"] else " (judge)")
-                for name, v in m["classifiers"].items())
-            bar.console.print(f"wrote {item.folder}: MyPaint replay {scores}; {m['seconds']:.0f} s", highlight=False)
+            bar.console.print(f"wrote {item.folder} ({item.metrics['seconds']:.0f} s)", highlight=False)
 
         painted = dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings,
                                 weights=weights or (), judges=judges, progress=None if quiet else progress,
                                 on_done=done if not quiet else None, overwrite=overwrite)
+    for item in painted:
+        exports.write_exports(item, targets, options, item.folder.name)
+    if painted:
+        console.print(summary_table(painted))
     skipped = len(set(classes)) - len(painted)
     note = f" ({skipped} already done; --overwrite to redo)" if skipped > 0 else ""
     console.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)
+
+
+def summary_table(painted: list) -> Table:  # type: ignore[type-arg]
+    """Per class: the ensemble's and each net's p (rank) of the class, on the neural render and the
+    MyPaint replay; judges (not optimised against) are marked."""
+    nets = list(painted[0].metrics["classifiers"])
+    table = Table("class", "render", "ensemble", *(
+        name.replace("efficientnet-", "") + ("" if painted[0].metrics["classifiers"][name]["in_ensemble"] else " (judge)")
+        for name in nets),
+        "seconds", title="p of the class (rank of 1,000)")
+    for item in painted:
+        m = item.metrics
+        for render in ("neural", "mypaint"):
+            cell = [f"{v['prob']:.3f} ({v['rank']})" for v in
+                    [m["ensemble"][render], *(m["classifiers"][n][render] for n in nets)]]
+            first = render == "neural"
+            table.add_row(m["class"] if first else "", "MyPaint" if render == "mypaint" else render, *cell,
+                          f"{m['seconds']:.0f}" if first else "", end_section=not first)
+    return table

@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, err_console, progress_bar
 from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
@@ -16,8 +18,7 @@ from brushcli.cli.options import device_option, jobs_option, shard_option, threa
 def paint_command(
     images: list[Path] = typer.Argument(None, help="Image files and/or folders (images are found by content)."),
     strokes: int = typer.Option(50, "--strokes", "-n", help="Stroke budget per image."),
-    painter: str = typer.Option(None, "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO "
-                                                        "(default: pen; with --resume, the stroke file's)."),
+    painter: str = typer.Option(None, "--painter", help=PAINTER_HELP + " Default: pen; with --resume, the stroke file's."),
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
@@ -34,6 +35,11 @@ def paint_command(
         help="Optimise against real MyPaint alphas (refreshed every 10 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint images with brushstrokes: optimise strokes through a neural painter, replay them in MyPaint.
 
@@ -48,6 +54,7 @@ def paint_command(
       brush paint photos/ -o out/ --jobs 2 --shard 0/4
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
+      brush paint photo.jpg --export photo.ora --export photo.svg --export photo.mp4
     """
     from brushcli.api import DEFAULT_SIZE, paint
     from brushcli.apps.paint import PaintSettings
@@ -63,19 +70,23 @@ def paint_command(
     if jobs < 1:
         raise InvalidArgument(f"--jobs must be a positive number, got {jobs}")
     part = resolve_shard(shard)
+    options = exports.export_options(transparent, per_layer, fps, frames)
     if agent is not None and resume is not None:
         raise InvalidArgument("--agent paints from scratch; to refine an agent's painting use --resume alone")
     if resume is not None:
         if images and len(images) > 1:
             raise InvalidArgument("--resume takes at most one image (the one the strokes were painted from)")
         image = images[0] if images else None
+        name = resume.parent.name if resume.name == "strokes.json" else None
+        targets = exports.check_exports(export_to, options, [name or resume.stem])
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
                              resume=resume, real_feedback=real_feedback, threads=fixed_threads,
-                             name=resume.parent.name if resume.name == "strokes.json" else None,
+                             name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)])
+        exports.write_exports(painting, targets, options, painting.folder.name)
         return
     if not images:
         raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
@@ -92,12 +103,14 @@ def paint_command(
     if not files:
         raise InvalidArgument("no images found in " + ", ".join(str(i) for i in images))
     items = plan_batch(files, out, part)
+    targets = exports.check_exports(export_to, options, [item.name for item in items])
     if part is not None:
         err_console.print(f"shard {part} ({part.source}): {len(items)} of {len(files)} images")
         if not items:
             return
     job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
-                   real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads))
+                   real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads),
+                   exports=tuple(targets), export_options=options)
     if jobs > 1 and len(items) > 1 and jobs * job.threads_per_image() > (job.cores or 1):
         err_console.print(f"note: images of this size paint with up to {job.threads_per_image()} threads each; "
                           f"--jobs {jobs} runs more threads than the {job.cores} cores (it works, but fewer jobs "
@@ -105,6 +118,10 @@ def paint_command(
     with progress_bar(disable=quiet) as bar:
         rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
     failed = _report([(row.name, row.metrics, row.error) for row in rows])
+    for row in rows:
+        if row.metrics is not None:
+            for target in job.export_paths(row.name):
+                console.print(f"wrote {target}", highlight=False)
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)

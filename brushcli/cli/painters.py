@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.console import console
+
+#: The --painter help of every command that takes one (the rule is brushcli.painters.registry's).
+PAINTER_HELP = ("Painter: a bundled name (pen, dry-brush, ...), a painter folder PATH (or local-dir:PATH), "
+                "a NAME in your painters folder, or hf-hub:ORG/REPO[@REV]. A bare NAME is looked up as bundled, "
+                "then in your painters folder, then as a folder here (./NAME forces the folder). "
+                "`brush painters list` shows them all.")
 
 painters_app = typer.Typer(help="List, inspect, download and publish neural painters.", no_args_is_help=True)
 app.add_typer(painters_app, name="painters")
@@ -16,29 +23,40 @@ app.add_typer(painters_app, name="painters")
 
 @painters_app.command("list")
 def list_command() -> None:
-    """The bundled painters with their brush and measured fidelity."""
-    from brushcli.painters.config import PainterConfig
-    from brushcli.painters.registry import BUNDLED, DEFAULT_PAINTER, weights_dir
+    """Every painter on this machine: bundled, yours, and pulled from the Hub, with where each lives.
 
-    table = Table("name", "brush", "alpha MAE", "IoU", "description")
-    for name, entry in sorted(BUNDLED.items()):
-        cfg_path = weights_dir() / entry.folder / "config.json"
+    NAME is what --painter takes. Yours are the folders in your painters folder
+    ($XDG_DATA_HOME/brush/painters on Linux, printed below): put a painter folder there (or train into
+    it with --out) and --painter FOLDERNAME finds it. Hub painters are those `brush painters pull`
+    (or --painter hf-hub:...) downloaded into the Hugging Face cache (HF_HOME, HF_HUB_CACHE).
+    """
+    from brushcli import userdirs
+    from brushcli.painters.catalog import catalog
+    from brushcli.painters.hub import hub_cache_dir
+    from brushcli.painters.registry import DEFAULT_PAINTER
+
+    table = Table()
+    for column in ("name", "from", "brush", "alpha MAE", "IoU", "folder"):
+        table.add_column(column, overflow="fold")  # names and paths are shown whole, wrapped if need be
+    for entry in catalog():
+        cfg = entry.config
         mae = iou = "?"
-        if cfg_path.is_file():
-            cfg = PainterConfig.load(cfg_path)
-            mae = f"{cfg.metrics.get('alpha_mae', float('nan')):.4f}"
-            iou = f"{cfg.metrics.get('iou', float('nan')):.3f}"
-            brush = cfg.preset.brush
-        else:
-            brush = "(missing)"
-        label = f"{name} (default)" if name == DEFAULT_PAINTER else name
-        table.add_row(label, brush, mae, iou, entry.description)
+        if cfg is not None:
+            mae = f"{cfg.metrics['alpha_mae']:.4f}" if isinstance(cfg.metrics.get("alpha_mae"), float) else "?"
+            iou = f"{cfg.metrics['iou']:.3f}" if isinstance(cfg.metrics.get("iou"), float) else "?"
+        brush = cfg.preset.brush if cfg is not None else "-"
+        if entry.problem:
+            brush = f"{brush} [red](unusable: {escape(entry.problem)})[/red]"
+        label = f"{entry.reference} (default)" if entry.reference == DEFAULT_PAINTER else entry.reference
+        table.add_row(escape(label), entry.source, brush, mae, iou, escape(str(entry.folder)))
     console.print(table)
+    console.print(f"your painters folder: {userdirs.painters_dir()}", highlight=False, soft_wrap=True)
+    console.print(f"Hub cache: {hub_cache_dir()}", highlight=False, soft_wrap=True)
 
 
 @painters_app.command("info")
 def info_command(
-    name: str = typer.Argument(..., help="Bundled name, local-dir:PATH or hf-hub:ORG/REPO[@REVISION]."),
+    name: str = typer.Argument(..., help=PAINTER_HELP),
 ) -> None:
     """Everything recorded about one painter: brush, ranges, architecture, recipe, metrics, sha256."""
     from brushcli.painters.folder import WEIGHTS_FILE, sha256_file
@@ -66,11 +84,14 @@ def info_command(
 def pull_command(
     spec: str = typer.Argument(..., metavar="REPO[@REVISION]",
                                help="Hub repository ORG/REPO, optionally @branch, tag or commit."),
+    token: str = typer.Option(None, "--token", help="Hub token for a private or gated repository "
+                                                    "(default: HF_TOKEN, else your `hf auth login`)."),
 ) -> None:
     """Download a painter from the Hugging Face Hub into the local cache and check that it loads.
 
-    Afterwards --painter hf-hub:REPO works, also offline (HF_HUB_OFFLINE=1). HF_ENDPOINT, HF_HOME
-    and HF_TOKEN are honoured as by every Hugging Face tool.
+    Afterwards --painter hf-hub:REPO works, also offline (HF_HUB_OFFLINE=1), and `brush painters
+    list` shows it. HF_ENDPOINT, HF_HOME and HF_TOKEN are honoured as by every Hugging Face tool.
+    An unreachable Hub fails within seconds.
 
     Example: brush painters pull someone/charcoal-painter@v1
     """
@@ -78,7 +99,7 @@ def pull_command(
     from brushcli.painters.hub import download_painter, parse_hub_spec
 
     ref = parse_hub_spec(spec)
-    folder = download_painter(str(ref))
+    folder = download_painter(str(ref), token=token)
     cfg = load_painter_folder(folder).config
     console.print(f"pulled painter {cfg.name!r} (brush {cfg.preset.brush}, commit {folder.name[:12]}) "
                   f"into {folder}", highlight=False, soft_wrap=True)

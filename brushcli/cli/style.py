@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+import brushcli.cli.exports as exports
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
@@ -23,7 +25,7 @@ def style_command(
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 200 up to 512 px, where one "
                                                     "window covers the painting, up to 300 for larger ones)."),
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
-    painter: str = typer.Option("pen", "--painter", help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),
@@ -31,6 +33,11 @@ def style_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo the painting if its outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    export_to: list[Path] = exports.EXPORT,
+    transparent: bool = exports.TRANSPARENT,
+    per_layer: int = exports.PER_LAYER,
+    fps: float = exports.FPS,
+    frames: str = exports.FRAMES,
 ) -> None:
     """Paint a photo by matching only its content features: the brush dictates the style.
 
@@ -42,6 +49,7 @@ def style_command(
       brush style photo.jpg --size 1024
       brush style photo.jpg --size 512 --palette gray --painter dry-brush
       brush style photo.jpg --palette 6 --net efficientnet-lite0
+      brush style photo.jpg --size 512 --net efficientnet-lite0 --export photo.svg --export photo.ora
     """
     from brushcli.api import resolve_device
     from brushcli.apps.style import StyleSettings, default_objective, record, style
@@ -55,11 +63,13 @@ def style_command(
     settings = StyleSettings(size=size, density=density, steps=steps, window=window, seed=seed,
                              device=resolve_device(device))
     settings.validate()
+    options = exports.export_options(transparent, per_layer, fps, frames)
+    targets = exports.check_exports(export_to, options, [image.stem])
     net_name = resolve_net_name(net)
     chosen_layers = [x.strip() for x in layers.split(",") if x.strip()] if layers else None
     objective = default_objective(net_name, chosen_layers)
     resolve_painter_folder(painter)
-    target = load_image(image)
+    target = load_image(image, max_side=settings.size)
     pal = parse_palette(palette, target, seed)
     folder = out / image.stem
     wanted = record(settings, painter, str(image), str(objective), palette)
@@ -75,6 +85,7 @@ def style_command(
                                                                 description=f"style (loss {loss:.3f})"))
     painting.info.update({"net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free"})
     write_painting(painting, folder, wanted, started=started)
+    exports.write_exports(painting, targets, options, folder.name)
     m = painting.metrics
     console.print(f"wrote {folder}: {m['strokes']} strokes, seam ratio {m['seam_ratio']:.2f}, "
                   f"gap {m['gap_mse']:.4f}, {m['seconds']:.0f} s", highlight=False)

@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from brushcli.cli.app import app
+from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
 
@@ -86,19 +88,19 @@ def train_painter_command(
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
                   f"on {f.samples} held-out strokes", highlight=False)
+    from brushcli.painters.registry import painter_reference
+
+    console.print(f"use it with: brush paint photo.jpg --painter {painter_reference(report.folder)}",
+                  highlight=False, soft_wrap=True)
 
 
 def _parse_arch_args(text: str | None) -> dict:
-    import json
-
     from brushcli.errors import InvalidArgument
+    from brushcli.safejson import parse_json
 
     if not text:
         return {}
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise InvalidArgument(f"--arch-args must be a JSON object ({exc})") from exc
+    value = parse_json(text, "--arch-args", InvalidArgument)
     if not isinstance(value, dict):
         raise InvalidArgument("--arch-args must be a JSON object, e.g. '{\"hidden\": 96}'")
     return value
@@ -106,7 +108,7 @@ def _parse_arch_args(text: str | None) -> dict:
 
 @app.command("eval-painter")
 def eval_painter_command(
-    name: str = typer.Argument(..., help="Painter: bundled name, local-dir:PATH or hf-hub:ORG/REPO."),
+    name: str = typer.Argument(..., help=PAINTER_HELP),
     samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
     seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
@@ -128,6 +130,10 @@ def eval_painter_command(
 
     if samples < 1:
         raise InvalidArgument(f"--samples must be positive, got {samples}")
+    if worst < 0:
+        raise InvalidArgument(f"--worst must be 0 or more strokes, got {worst}")
+    if grid is not None and grid.suffix.lower() != ".png":
+        raise OutputError(f"--grid writes a PNG image; give a .png path, not {grid.name}")
     for path in (grid, report):
         if path is not None:
             check_output_file(path)

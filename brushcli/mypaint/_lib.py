@@ -25,6 +25,9 @@ TILE_SIZE = 64
 STATE_PARTIAL_DABS = 3
 #: Index of MYPAINT_BRUSH_STATE_ACTUAL_RADIUS (the radius of the last dab, in pixels).
 STATE_ACTUAL_RADIUS = 4
+#: Indices of MYPAINT_BRUSH_STATE_ACTUAL_X/Y (where the last dab landed, after tracking and offsets).
+STATE_ACTUAL_X = 14
+STATE_ACTUAL_Y = 15
 
 _CANDIDATES = ("libmypaint-1.5.so.1", "libmypaint.so.1", "libmypaint-1.6.so.1", "libmypaint.so")
 
@@ -50,9 +53,35 @@ class MyPaintTileRequest(ctypes.Structure):
     ]
 
 
+class MyPaintBrushSettingInfo(ctypes.Structure):
+    _fields_ = [
+        ("cname", ctypes.c_char_p),
+        ("name", ctypes.c_char_p),
+        ("constant", ctypes.c_int),
+        ("min", ctypes.c_float),
+        ("default", ctypes.c_float),
+        ("max", ctypes.c_float),
+        ("tooltip", ctypes.c_char_p),
+    ]
+
+
+class MyPaintBrushInputInfo(ctypes.Structure):
+    _fields_ = [
+        ("cname", ctypes.c_char_p),
+        ("hard_min", ctypes.c_float),
+        ("soft_min", ctypes.c_float),
+        ("normal", ctypes.c_float),
+        ("soft_max", ctypes.c_float),
+        ("hard_max", ctypes.c_float),
+        ("name", ctypes.c_char_p),
+        ("tooltip", ctypes.c_char_p),
+    ]
+
+
 _P = ctypes.c_void_p
-#: Symbols brush can do without (with reduced fidelity) if a libmypaint build lacks them.
-OPTIONAL_SYMBOLS = frozenset({"mypaint_brush_stroke_to_internal"})
+#: Symbols brush can do without (with reduced fidelity, or only for checks) if a libmypaint build lacks them.
+OPTIONAL_SYMBOLS = frozenset({"mypaint_brush_stroke_to_internal", "mypaint_brush_setting_info",
+                              "mypaint_brush_input_info", "mypaint_brush_input_from_cname"})
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "mypaint_brush_new": (_P, []),
     "mypaint_brush_unref": (None, [_P]),
@@ -63,6 +92,9 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "mypaint_brush_set_base_value": (None, [_P, ctypes.c_int, ctypes.c_float]),
     "mypaint_brush_get_base_value": (ctypes.c_float, [_P, ctypes.c_int]),
     "mypaint_brush_setting_from_cname": (ctypes.c_int, [ctypes.c_char_p]),
+    "mypaint_brush_input_from_cname": (ctypes.c_int, [ctypes.c_char_p]),
+    "mypaint_brush_setting_info": (ctypes.POINTER(MyPaintBrushSettingInfo), [ctypes.c_int]),
+    "mypaint_brush_input_info": (ctypes.POINTER(MyPaintBrushInputInfo), [ctypes.c_int]),
     "mypaint_brush_stroke_to": (
         ctypes.c_int,
         [_P, _P, ctypes.c_float, ctypes.c_float, ctypes.c_float, ctypes.c_float, ctypes.c_float,
@@ -135,6 +167,24 @@ def setting_id(cname: str) -> int:
     if value < 0:
         raise MyPaintUnavailable(f"this libmypaint has no brush setting named {cname!r}")
     return int(value)
+
+
+def setting_range(cname: str) -> tuple[float, float] | None:
+    """The (min, max) libmypaint declares for a brush setting, or None if it has no such setting."""
+    index = lib().mypaint_brush_setting_from_cname(cname.encode())
+    if index < 0:
+        return None
+    info = lib().mypaint_brush_setting_info(index).contents
+    return float(info.min), float(info.max)
+
+
+def input_range(cname: str) -> tuple[float, float] | None:
+    """The (hard_min, hard_max) libmypaint declares for a brush input, or None if it has no such input."""
+    index = lib().mypaint_brush_input_from_cname(cname.encode())
+    if index < 0:
+        return None
+    info = lib().mypaint_brush_input_info(index).contents
+    return float(info.hard_min), float(info.hard_max)
 
 
 @contextlib.contextmanager

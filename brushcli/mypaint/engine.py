@@ -3,17 +3,23 @@
 :class:`Surface` owns one libmypaint surface and a numpy view of its pixel buffer. Every stroke gets a
 fresh brush object, which makes the pixels a pure function of the stroke (libmypaint seeds each new
 brush's private RNG with a constant; reusing a brush changes the output of many brushes).
+
+Every stroke runs within a dab budget (:mod:`brushcli.mypaint.budget`): strokes whose bound proves
+them within it are painted directly; the others are painted with libmypaint's ``draw_dab`` routed
+through :class:`_DabCounter`, which stops the stroke the moment it goes past the budget.
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 
 import numpy as np
 
-from brushcli.errors import BrushNotFound, MyPaintUnavailable
+from brushcli.errors import BrushNotFound, DabBudgetExceeded, MyPaintUnavailable
 from brushcli.mypaint import _lib
 from brushcli.mypaint.brushes import BrushSpec
+from brushcli.mypaint.budget import MAX_COORD, MAX_STAMPS, max_speed, stroke_bounds, within_budget
 from brushcli.mypaint.convert import Sampling, radius_logarithmic, rgb_to_hsv, stroke_events
 
 TILE = _lib.TILE_SIZE
@@ -42,6 +48,8 @@ class Surface:
         count = self.tiles_y * self.tiles_x * TILE * TILE * 4
         flat = np.ctypeslib.as_array(request.buffer, shape=(count,))
         self.tiles = flat.reshape(self.tiles_y, self.tiles_x, TILE, TILE, 4)
+        #: (tile stamps, farthest dab extent in px) of the last stroke painted with ``guarded=True``.
+        self.last_count: tuple[int, float] = (0, 0.0)
         self.clear()
 
     def close(self) -> None:
@@ -84,6 +92,17 @@ class Surface:
         img = self.tiles.transpose(0, 2, 1, 3, 4).reshape(self.tiles_y * TILE, self.tiles_x * TILE, 4)
         return img[: self.height, : self.width].astype(np.float32) / _lib.FIX15_ONE
 
+    def region_fixed(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """Premultiplied RGBA of ``[y0:y1, x0:x1]`` as a uint16 copy (1.0 = 32768); reads only its tiles."""
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.width, x1), min(self.height, y1)
+        if x1 <= x0 or y1 <= y0:
+            return np.zeros((0, 0, 4), np.uint16)
+        tx0, ty0, tx1, ty1 = x0 // TILE, y0 // TILE, -(-x1 // TILE), -(-y1 // TILE)
+        block = self.tiles[ty0:ty1, tx0:tx1].transpose(0, 2, 1, 3, 4)
+        block = block.reshape((ty1 - ty0) * TILE, (tx1 - tx0) * TILE, 4)
+        return block[y0 - ty0 * TILE : y1 - ty0 * TILE, x0 - tx0 * TILE : x1 - tx0 * TILE].copy()
+
     def alpha_fixed(self) -> np.ndarray:
         """The alpha channel as a uint16 (H, W) copy in libmypaint's fixed point (1.0 = 32768)."""
         img = self.tiles[..., 3].transpose(0, 2, 1, 3).reshape(self.tiles_y * TILE, self.tiles_x * TILE)
@@ -92,6 +111,17 @@ class Surface:
     def alpha(self) -> np.ndarray:
         """The alpha channel as float32 (H, W) in 0..1."""
         return self.alpha_fixed().astype(np.float32) / _lib.FIX15_ONE
+
+    @property
+    def zoom(self) -> float:
+        """The view zoom strokes are painted with (see :meth:`paint_events`)."""
+        return SPEED_REFERENCE_PX / max(self.width, self.height) if _lib.has_view_zoom() else 1.0
+
+    def within_budget(self, brush: BrushSpec, radii: np.ndarray, events: np.ndarray) -> np.ndarray:
+        """Which strokes (radii ``(N,)``, events ``(N, S, 4)``) are proven to stay within the dab
+        budget on this surface; the others must be painted with ``guarded=True``."""
+        geometry = brush.geometry(max_speed(brush, radii, events, self.zoom))
+        return within_budget(*stroke_bounds(geometry, radii, events))
 
     def paint(
         self,
@@ -102,7 +132,8 @@ class Surface:
     ) -> None:
         """Paint one stroke (``x0 y0 x1 y1 x2 y2 p0 p1 size``) with a fresh brush object."""
         radii, events = stroke_events(params, self.width, self.height, sampling)
-        self.paint_events(brush, float(radii[0]), events[0].tolist(), color)
+        safe = bool(self.within_budget(brush, radii, events)[0])
+        self.paint_events(brush, float(radii[0]), events[0].tolist(), color, guarded=not safe)
 
     def paint_events(
         self,
@@ -111,14 +142,23 @@ class Surface:
         events: list[list[float]],
         color: tuple[float, float, float] | np.ndarray = (0.0, 0.0, 0.0),
         radii_out: np.ndarray | None = None,
-    ) -> None:
+        track_out: np.ndarray | None = None,
+        guarded: bool = True,
+    ) -> tuple[int, int, int, int]:
         """Paint one stroke given as engine events (see :func:`~brushcli.mypaint.convert.stroke_events`).
 
         ``radii_out`` (one slot per drawn event) receives the engine's actual dab radius in pixels
-        after each event: painters learn from it where MyPaint lays its dabs.
+        after each event: painters learn from it where MyPaint lays its dabs. ``track_out`` (one row
+        per drawn event) receives the last dab's ``x, y, radius`` in pixels (vector exports draw the
+        stroke where the engine really put it). ``guarded`` counts every dab and raises
+        :class:`~brushcli.errors.DabBudgetExceeded` past the budget; pass False only for strokes
+        :meth:`within_budget` has proven safe. Returns the rectangle ``(x, y, width, height)``
+        libmypaint reports as changed (it may reach past the canvas), so a time-lapse can copy just
+        that part.
         """
         lib = _lib.lib()
         handle = _new_brush(brush)
+        counter = _DabCounter(self._surface, handle, brush) if guarded else None
         try:
             set_base = lib.mypaint_brush_set_base_value
             set_base(handle, _lib.setting_id("radius_logarithmic"), radius_logarithmic(radius_px))
@@ -142,6 +182,8 @@ class Surface:
                 def stroke_to(x: float, y: float, pressure: float, dtime: float) -> None:
                     plain(handle, surface, x, y, pressure, 0.0, 0.0, dtime)
 
+            if counter is not None:
+                counter.install()
             stroke_to(*events[0])  # places the brush; draws nothing
             # The engine lays a dab each time the travelled distance reaches one dab spacing, starting
             # from zero, so a stroke shorter than that spacing (short and wide) would paint nothing
@@ -150,11 +192,77 @@ class Surface:
             lib.mypaint_brush_set_state(handle, _lib.STATE_PARTIAL_DABS, FIRST_DAB)
             for i, (x, y, pressure, dtime) in enumerate(events[1:]):
                 stroke_to(x, y, pressure, dtime)
+                if counter is not None and counter.overflow:
+                    break
                 if radii_out is not None:
                     radii_out[i] = lib.mypaint_brush_get_state(handle, _lib.STATE_ACTUAL_RADIUS)
-            lib.mypaint_surface_end_atomic(surface, ctypes.byref(_lib.MyPaintRectangle()))
+                if track_out is not None:
+                    track_out[i] = [lib.mypaint_brush_get_state(handle, state) for state in
+                                    (_lib.STATE_ACTUAL_X, _lib.STATE_ACTUAL_Y, _lib.STATE_ACTUAL_RADIUS)]
+            changed = _lib.MyPaintRectangle()
+            lib.mypaint_surface_end_atomic(surface, ctypes.byref(changed))
         finally:
+            if counter is not None:
+                counter.remove()
+                self.last_count = (counter.stamps, counter.extent)
             lib.mypaint_brush_unref(handle)
+        if counter is not None and counter.overflow:
+            raise DabBudgetExceeded(counter.overflow)
+        return changed.x, changed.y, changed.width, changed.height
+
+
+_DRAW_DAB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, *[ctypes.c_float] * 13)
+_RATES = ("dabs_per_actual_radius", "dabs_per_basic_radius", "dabs_per_second")
+
+
+class _DabCounter:
+    """Routes a surface's ``draw_dab`` through Python to count each dab's tile stamps.
+
+    ``MyPaintSurface`` starts with its ``draw_dab`` function pointer (libmypaint 1.5/1.6 v1 surface
+    interface, 13 floats after the surface). Past the budget the dab is dropped and the brush's dab
+    rates are set to zero, which ends libmypaint's dab loop at once; :attr:`overflow` then says why.
+    A ctypes callback must not raise, so every check here is plain arithmetic.
+    """
+
+    def __init__(self, surface: int, handle: int, brush: BrushSpec) -> None:
+        self.slot = ctypes.cast(surface, ctypes.POINTER(ctypes.c_void_p))
+        self.original_address = self.slot[0]
+        self.original = _DRAW_DAB(self.original_address)
+        self.callback = _DRAW_DAB(self._draw)
+        self.handle, self.brush = handle, brush
+        self.stamps = 0
+        self.extent = 0.0
+        self.overflow = ""
+
+    def install(self) -> None:
+        self.slot[0] = ctypes.cast(self.callback, ctypes.c_void_p).value
+
+    def remove(self) -> None:
+        self.slot[0] = self.original_address
+
+    def _draw(self, surface: int, x: float, y: float, radius: float, *rest: float) -> int:
+        if self.overflow:
+            return 0
+        extent = max(abs(x), abs(y)) + radius + 1.0
+        self.extent = max(self.extent, extent)
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(radius)) or extent > MAX_COORD:
+            return self._stop(f"brush {self.brush.name} throws a dab more than {MAX_COORD:.0f} px from the "
+                              "canvas, which libmypaint cannot track; use a smaller --size or another brush")
+        fringe = radius + 1.0
+        across = math.floor(math.floor(x + fringe) / 64) - math.floor(math.floor(x - fringe) / 64) + 1
+        down = math.floor(math.floor(y + fringe) / 64) - math.floor(math.floor(y - fringe) / 64) + 1
+        self.stamps += across * down
+        if self.stamps > MAX_STAMPS:
+            return self._stop(f"a stroke of brush {self.brush.name} lays more than {MAX_STAMPS:,} dab tiles, the "
+                              "budget of one stroke; use a smaller --size, shorter strokes or another brush")
+        return self.original(surface, x, y, radius, *rest)
+
+    def _stop(self, reason: str) -> int:
+        self.overflow = reason
+        lib = _lib.lib()
+        for name in _RATES:  # the engine's count of pending dabs drops to zero: its loop ends
+            lib.mypaint_brush_set_base_value(self.handle, _lib.setting_id(name), 0.0)
+        return 0
 
 
 def _new_brush(brush: BrushSpec) -> int:

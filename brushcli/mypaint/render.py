@@ -2,21 +2,22 @@
 
 ``render_alphas`` renders many strokes, each alone on a cleared transparent canvas, optionally in a
 process pool; ``render_canvas`` replays a :class:`~brushcli.strokes.StrokeList` at any size, stroke
-after stroke on one surface, exactly as MyPaint would paint it, optionally keeping time-lapse frames.
+after stroke on one surface, exactly as MyPaint would paint it, on a color, an image or a transparent
+canvas, reporting what each stroke changed (for time-lapses).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from brushcli.errors import InvalidArgument
-from brushcli.images import fit_long_side, resize
+from brushcli.errors import DabBudgetExceeded, InvalidArgument
 from brushcli.mypaint._lib import native_stdout_silenced
 from brushcli.mypaint.brushes import BrushSpec, resolve_brush
 from brushcli.mypaint.convert import Sampling, stroke_events
@@ -56,13 +57,44 @@ def render_alpha_batch(
     out = np.empty((len(shapes), size, size), dtype=np.uint16)
     radii, events = stroke_events(shapes, size, size, sampling)
     with Surface(size, size) as surface, native_stdout_silenced():
+        safe = surface.within_budget(brush, radii, events).tolist()
         for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
             surface.clear()
-            surface.paint_events(brush, radius, stroke, radii_out=None if radii_out is None else radii_out[i])
+            with _naming_stroke(i):
+                surface.paint_events(brush, radius, stroke, radii_out=None if radii_out is None else radii_out[i],
+                                     guarded=not safe[i])
             out[i] = surface.alpha_fixed()
     if radii_out is not None:
         radii_out /= size
     return out
+
+
+@contextlib.contextmanager
+def _naming_stroke(index: int) -> Iterator[None]:
+    """Prefix a dab-budget error with the stroke it happened in."""
+    try:
+        yield
+    except DabBudgetExceeded as exc:
+        raise DabBudgetExceeded(f"stroke {index}: {exc}") from None
+
+
+def dab_tracks(brush: str | BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling) -> np.ndarray:
+    """Where the engine puts each stroke's dabs: ``(N, steps + 1, 3)`` = last dab ``x, y, radius`` after
+    each drawn event, as fractions of a ``size``-px square canvas (``shapes`` as for :func:`render_alpha_batch`).
+
+    Tracking, the dab schedule and the brush's radius curves (pressure, speed) make this differ from
+    the Bezier and the base radius; the engine's own numbers are the truth a vector export can follow.
+    """
+    spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
+    check_size(size, size)
+    shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
+    out = np.zeros((len(shapes), sampling.steps + 1, 3), np.float64)
+    radii, events = stroke_events(shapes, size, size, sampling)
+    with Surface(size, size) as surface, native_stdout_silenced():
+        for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
+            surface.clear()
+            surface.paint_events(spec, radius, stroke, track_out=out[i])
+    return out / size
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -135,11 +167,18 @@ def render_alphas(
 
 @dataclass
 class CanvasRender:
-    """A real MyPaint replay: the final RGB image and, if asked for, time-lapse frames."""
+    """A real MyPaint replay: the final RGB image, and its alpha when painted on a transparent canvas.
+
+    On a transparent canvas ``image`` is premultiplied (the strokes over black), so over a background
+    ``b`` the painting is ``image + (1 - alpha) * b``; on an opaque one ``alpha`` is ``None``.
+    """
 
     image: np.ndarray
-    frames: list[np.ndarray] = field(default_factory=list)
-    frame_strokes: list[int] = field(default_factory=list)
+    alpha: np.ndarray | None = None
+
+
+#: ``on_paint(strokes_painted, surface, (x, y, width, height))``: see :func:`render_canvas`.
+PaintHook = Callable[[int, Surface, tuple[int, int, int, int]], None]
 
 
 def render_canvas(
@@ -149,15 +188,16 @@ def render_canvas(
     width: int,
     height: int,
     sampling: Sampling | None = None,
-    background: Sequence[float] | np.ndarray = (1.0, 1.0, 1.0),
-    frame_after: Sequence[int] = (),
-    frame_side: int | None = None,
+    background: Sequence[float] | np.ndarray | None = (1.0, 1.0, 1.0),
+    on_paint: PaintHook | None = None,
 ) -> CanvasRender:
     """Paint strokes one after another on a ``width`` x ``height`` canvas with real libmypaint.
 
-    ``background`` is an RGB color or an (H, W, 3) image to paint over. A frame is kept after each
-    stroke count listed in ``frame_after`` (0 = the empty canvas), shrunk to ``frame_side`` on the long
-    edge if given (frames of a 4096-px replay would not fit in memory). Returns float32 RGB in 0..1.
+    ``background`` is an RGB color, an (H, W, 3) image to paint over, or ``None`` for a transparent
+    canvas (layers of an OpenRaster file, transparent PNGs). ``on_paint``, if given, is called once
+    the background is laid (with 0 and the whole canvas) and after every stroke (with the number of
+    strokes painted and the rectangle libmypaint reports changed): a time-lapse reads just that part
+    of the surface instead of copying whole frames. Returns float32 in 0..1.
     """
     check_size(width, height)
     spec = brush if isinstance(brush, BrushSpec) else resolve_brush(brush)
@@ -165,24 +205,26 @@ def render_canvas(
     sampling = sampling or Sampling()
     shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 9)
     colors = np.asarray(colors, dtype=np.float64).reshape(-1, 3)
-    wanted = set(int(n) for n in frame_after)
-    result = CanvasRender(image=np.empty(0))
     with Surface(width, height) as surface, native_stdout_silenced():
-        bg = np.asarray(background, dtype=np.float64)
-        if bg.ndim == 3:
-            surface.set_rgb(bg)
+        if background is None:
+            surface.clear()
         else:
-            surface.clear((float(bg[0]), float(bg[1]), float(bg[2]), 1.0))
+            bg = np.asarray(background, dtype=np.float64)
+            if bg.ndim == 3:
+                surface.set_rgb(bg)
+            else:
+                surface.clear((float(bg[0]), float(bg[1]), float(bg[2]), 1.0))
+        if on_paint is not None:
+            on_paint(0, surface, (0, 0, width, height))
         radii, events = stroke_events(shapes, width, height, sampling)
-        for n in range(len(shapes) + 1):
-            if n in wanted:
-                frame = surface.rgba()[..., :3]
-                if frame_side and max(width, height) > frame_side:
-                    frame = resize(frame, *fit_long_side(width, height, frame_side))
-                result.frames.append(frame)
-                result.frame_strokes.append(n)
-            if n < len(shapes):
-                surface.paint_events(spec, float(radii[n]), events[n].tolist(), colors[n])
-        result.image = surface.rgba()[..., :3]
-    return result
-
+        safe = surface.within_budget(spec, radii, events).tolist()
+        for n in range(len(shapes)):
+            with _naming_stroke(n):
+                changed = surface.paint_events(spec, float(radii[n]), events[n].tolist(), colors[n],
+                                               guarded=not safe[n])
+            if on_paint is not None:
+                on_paint(n + 1, surface, changed)
+        rgba = surface.rgba()
+    if background is None:
+        return CanvasRender(image=rgba[..., :3], alpha=rgba[..., 3])
+    return CanvasRender(image=rgba[..., :3])

@@ -1,7 +1,7 @@
 """A painting's output folder: ``OUT/<name>/`` written whole, and never at a user's expense.
 
 The folder holds ``strokes.json``, ``neural.png``, ``mypaint.png`` (real MyPaint replay at the
-output size), ``compare.png`` (target | neural | MyPaint), ``timelapse.gif``, ``metrics.json`` and a
+output size), ``compare.png`` (target | neural | MyPaint, labelled), ``timelapse.gif``, ``metrics.json`` and a
 marker, ``.brush-output.json``, recording the command's settings and the files brush wrote.
 
 Rules (the same for every command):
@@ -21,13 +21,16 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from brushcli.errors import OutputError
-from brushcli.files import OUTPUT_MARKER, ensure_dir, write_json
+from brushcli.files import OUTPUT_MARKER, check_can_create, ensure_dir, write_json
+from brushcli.images import fit_long_side, resize
+from brushcli.safejson import read_json
 from brushcli.outputs.result import Painting
 from brushcli.outputs.writers import export, write_image
 
@@ -38,13 +41,21 @@ OUTPUT_FILES = ("strokes.json", "neural.png", "mypaint.png", "compare.png", "tim
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The marker of a folder brush wrote, or None (no marker, unreadable, or not brush's format)."""
     path = Path(folder) / MARKER
+    if path.is_symlink() or not path.is_file():
+        return None
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > 1 << 20:
-            return None
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        doc = read_json(path, 1 << 20, OutputError, "brush output marker")
+    except OutputError:
         return None
     return doc if isinstance(doc, dict) and isinstance(doc.get("files"), list) else None
+
+
+def _brush_wrote(folder: Path) -> bool:
+    """A marker, or (folders of brush before markers existed) nothing but brush's own output files."""
+    if read_marker(folder) is not None:
+        return True
+    names = {p.name for p in Path(folder).iterdir()}
+    return bool(names) and names <= set(OUTPUT_FILES) and all(not (Path(folder) / n).is_symlink() for n in names)
 
 
 def is_done(folder: Path, settings: dict[str, Any] | None = None) -> bool:
@@ -60,21 +71,18 @@ def is_done(folder: Path, settings: dict[str, Any] | None = None) -> bool:
 def prepare_folder(folder: Path, settings: dict[str, Any], overwrite: bool = False) -> bool:
     """Check ``folder`` before the work starts: True to paint, False to skip (already done).
 
-    Raises :class:`OutputError` (one line, nothing touched) for a path that is a file or a symlink,
+    Creates nothing. Raises :class:`OutputError` (one line) for a path that is a file or a symlink,
     a folder brush did not write, or a finished painting with other settings without ``overwrite``.
     """
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(f"output {folder} exists and is not a folder; choose another --out")
-    ensure_dir(folder.parent)
     if not folder.exists():
+        check_can_create(folder)  # nothing is created before the work succeeds
         return True
-    marker = read_marker(folder)
-    if marker is None:
-        if any(folder.iterdir()):
-            raise OutputError(f"output folder {folder} exists and was not written by brush; choose another --out "
-                              "or move it away (brush never deletes files it did not write)")
-        return True
+    if any(folder.iterdir()) and not _brush_wrote(folder):
+        raise OutputError(f"output folder {folder} exists and was not written by brush; choose another --out "
+                          "or move it away (brush never deletes files it did not write)")
     if is_done(folder, settings):
         return overwrite
     if is_done(folder) and not overwrite:
@@ -82,8 +90,10 @@ def prepare_folder(folder: Path, settings: dict[str, Any], overwrite: bool = Fal
     return True
 
 
-def side_by_side(*images: np.ndarray, gap: int = 4) -> np.ndarray:
-    """Images next to each other on white, top-aligned, ``gap`` px apart."""
+def side_by_side(*images: np.ndarray, gap: int = 4, labels: Sequence[str] | None = None) -> np.ndarray:
+    """Images next to each other on white, top-aligned, ``gap`` px apart, each under its label if given."""
+    if labels is not None:
+        images = tuple(labelled(img, text) for img, text in zip(images, labels))
     h = max(i.shape[0] for i in images)
     parts = []
     for i, img in enumerate(images):
@@ -93,6 +103,30 @@ def side_by_side(*images: np.ndarray, gap: int = 4) -> np.ndarray:
         if i < len(images) - 1:
             parts.append(np.ones((h, gap, 3), np.float32))
     return np.concatenate(parts, axis=1)
+
+
+def labelled(image: np.ndarray, text: str) -> np.ndarray:
+    """``image`` under a white strip holding ``text`` (what a panel of compare.png shows)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width = image.shape[1]
+    size = max(10, min(28, width // 24))
+    font = ImageFont.load_default(size=size)
+    strip = Image.new("RGB", (width, int(size * 1.6)), "white")
+    draw = ImageDraw.Draw(strip)
+    while len(text) > 4 and draw.textlength(text, font=font) > width - 8:
+        text = text[:-2].rstrip() + "…"
+    draw.text((4, int(size * 0.25)), text, fill=(40, 40, 40), font=font)
+    head = np.asarray(strip, np.float32) / 255.0
+    return np.concatenate([head, np.asarray(image, np.float32)[..., :3]], axis=0)
+
+
+def neural_label(painting: Painting) -> str:
+    """compare.png's label of the neural panel: says when the painter drew at less than the output size."""
+    width, height = painting.size
+    if painting.neural_side and painting.neural_side < max(width, height):
+        return f"neural ({painting.neural_side} px painter render, upscaled)"
+    return "neural"
 
 
 def write_painting(
@@ -115,10 +149,13 @@ def write_painting(
     try:
         export(painting, tmp / "strokes.json")
         neural = painting.neural if painting.neural is not None else real.image
-        write_image(tmp / "neural.png", neural)
+        write_image(tmp / "neural.png", _at_painter_size(painting, neural))
         export(painting, tmp / "mypaint.png")
-        panels = [painting.target, neural, real.image] if painting.target is not None else [neural, real.image]
-        write_image(tmp / "compare.png", side_by_side(*panels))
+        panels = [neural, real.image]
+        labels = [neural_label(painting), "MyPaint"]
+        if painting.target is not None:
+            panels, labels = [painting.target, *panels], ["target", *labels]
+        write_image(tmp / "compare.png", side_by_side(*panels, labels=labels))
         export(painting, tmp / "timelapse.gif")
         metrics = painting.metrics
         if started is not None:  # end to end: load, optimise, replay, GIF
@@ -129,7 +166,7 @@ def write_painting(
         if not folder.exists():
             tmp.rename(folder)
         else:
-            if read_marker(folder) is None and any(folder.iterdir()):
+            if any(folder.iterdir()) and not _brush_wrote(folder):
                 raise OutputError(f"output folder {folder} was not written by brush; nothing was replaced")
             for name in (*OUTPUT_FILES, MARKER):  # brush's own files only, the marker last
                 os.replace(tmp / name, folder / name)
@@ -140,6 +177,14 @@ def write_painting(
     painting.folder = folder
     painting.info["seconds"] = metrics.get("seconds", painting.seconds)
     return painting
+
+
+def _at_painter_size(painting: Painting, neural: np.ndarray) -> np.ndarray:
+    """The neural render at the size the painter drew it, when that is less than the output (no fake detail)."""
+    width, height = painting.size
+    if not painting.neural_side or painting.neural_side >= max(width, height):
+        return neural
+    return resize(neural, *fit_long_side(width, height, painting.neural_side))
 
 
 def _umask() -> int:

@@ -7,25 +7,23 @@ This is what ``brush render`` runs and what every painting command uses for its 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from brushcli.mypaint.render import check_size, render_canvas
+from brushcli.outputs.timelapse import FRAME_SIDE, Timelapse, TimelapseRecorder
 from brushcli.strokes import COLOR, SHAPE, StrokeList
-
-#: Long side of time-lapse frames; a GIF larger than this is slow to write and to view.
-GIF_SIDE = 512
 
 
 @dataclass
 class Replay:
-    """A real MyPaint rendering of a stroke list."""
+    """A real MyPaint rendering of a stroke list, and its time-lapse if one was recorded."""
 
     image: np.ndarray
     width: int
     height: int
-    frames: list[np.ndarray] = field(default_factory=list)
+    timelapse: Timelapse | None = None
 
 
 def replay(
@@ -34,15 +32,17 @@ def replay(
     brush: str | None = None,
     background: Sequence[float] | np.ndarray | None = None,
     timelapse: bool = False,
-    max_frames: int = 60,
+    frame_side: int = FRAME_SIDE,
 ) -> Replay:
     """Paint ``strokes`` with libmypaint; ``long_side`` defaults to the plan's own size.
 
     ``brush`` overrides the stroke file's brush; ``background`` its background color (or an image).
+    With ``timelapse``, what every stroke changed is kept at ``frame_side`` px (see
+    :mod:`~brushcli.outputs.timelapse`), enough for a frame after any stroke.
     """
     width, height = strokes.size_for(long_side) if long_side else (strokes.width, strokes.height)
     check_size(width, height)
-    frames_at = frame_schedule(len(strokes), max_frames) if timelapse else []
+    recorder = TimelapseRecorder(width, height, frame_side) if timelapse else None
     result = render_canvas(
         strokes.params[:, SHAPE],
         strokes.params[:, COLOR],
@@ -51,14 +51,7 @@ def replay(
         height,
         sampling=strokes.sampling,
         background=strokes.background if background is None else background,
-        frame_after=frames_at,
-        frame_side=GIF_SIDE,
+        on_paint=recorder,
     )
-    return Replay(image=result.image, width=width, height=height, frames=result.frames)
-
-
-def frame_schedule(n_strokes: int, max_frames: int = 60) -> list[int]:
-    """Stroke counts at which to keep time-lapse frames: every stroke up to ``max_frames``, then evenly."""
-    if n_strokes <= max_frames:
-        return list(range(n_strokes + 1))
-    return sorted(set(np.linspace(0, n_strokes, max_frames + 1).round().astype(int).tolist()))
+    return Replay(image=result.image, width=width, height=height,
+                  timelapse=recorder.result if recorder is not None else None)

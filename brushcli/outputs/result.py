@@ -15,8 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from brushcli.files import to_uint8
+from brushcli.mypaint.render import CanvasRender, render_canvas
 from brushcli.outputs.replay import Replay, replay
-from brushcli.strokes import StrokeList
+from brushcli.outputs.timelapse import Timelapse
+from brushcli.strokes import COLOR, SHAPE, StrokeList
 
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
@@ -24,14 +27,25 @@ def mse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
 
 
+def straight_rgba(premultiplied: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """uint8 RGBA with straight color (what PNG stores) from premultiplied float RGB and its alpha."""
+    a = np.clip(np.asarray(alpha, np.float32), 0.0, 1.0)[..., None]
+    rgb = np.divide(premultiplied, a, out=np.zeros(premultiplied.shape, np.float32), where=a > 0)
+    return np.concatenate([to_uint8(rgb), to_uint8(a)], axis=-1)
+
+
 @dataclass
 class Painting:
     """Strokes with their renders: what every application returns and every writer consumes.
 
     ``neural`` is the painter's render at the output size (``None`` for a bare stroke file),
-    ``target`` the image painted towards (``None`` for dream). ``info`` holds what is particular to
-    the application (its settings, class scores, seam ratio, ...) and is written into
-    ``metrics.json`` beside the measured errors. ``folder`` is set once the painting is written.
+    ``target`` the image painted towards (``None`` for dream). ``neural_side``, if set, is the long
+    side the painter really drew at when that is less than the output (painters that cannot render
+    at other sizes, agents): ``neural`` is then an upscaled image, and ``neural.png`` is written at
+    that size and labelled so. ``info`` holds what is particular to the application (its settings,
+    class scores, seam ratio, ...) and is written into ``metrics.json`` beside the measured errors.
+    ``folder`` is set once the painting is written. ``record_timelapse`` off saves the time-lapse
+    recording when no time-lapse will be written (it is then recorded on demand).
     """
 
     strokes: StrokeList
@@ -44,7 +58,10 @@ class Painting:
     device: str = "cpu"
     info: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
+    neural_side: int | None = None
+    record_timelapse: bool = True
     _replay: Replay | None = field(default=None, repr=False)
+    _transparent: CanvasRender | None = field(default=None, repr=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -57,8 +74,28 @@ class Painting:
         """The real MyPaint replay at the output size, with time-lapse frames (rendered once)."""
         if self._replay is None:
             width, height = self.size
-            self._replay = replay(self.strokes, long_side=max(width, height), timelapse=True)
+            self._replay = replay(self.strokes, long_side=max(width, height), timelapse=self.record_timelapse)
         return self._replay
+
+    def timelapse(self) -> Timelapse:
+        """The replay's time-lapse (recorded again, once, if the replay was adopted without one)."""
+        real = self.mypaint()
+        if real.timelapse is None:
+            self._replay = replay(self.strokes, long_side=max(real.width, real.height), timelapse=True)
+            return self.timelapse()
+        return real.timelapse
+
+    def transparent(self) -> CanvasRender:
+        """The MyPaint replay on a transparent canvas at the output size (rendered once, when first asked for).
+
+        ``image`` is premultiplied: the painting over a background ``b`` is ``image + (1 - alpha) * b``.
+        """
+        if self._transparent is None:
+            width, height = self.size
+            self._transparent = render_canvas(self.strokes.params[:, SHAPE], self.strokes.params[:, COLOR],
+                                              self.strokes.brush, width, height, self.strokes.sampling,
+                                              background=None)
+        return self._transparent
 
     def use_replay(self, real: Replay) -> "Painting":
         """Adopt a replay made elsewhere (another size, brush or background: ``brush render``)."""
@@ -76,6 +113,8 @@ class Painting:
             out["mse_mypaint"] = mse(real, self.target)
         if self.neural is not None:
             out["gap_mse"] = mse(self.neural, real)
+        if self.neural_side is not None:
+            out["neural_side"] = self.neural_side
         out["strokes"] = len(self.strokes)
         out["width"], out["height"] = self.size
         return out

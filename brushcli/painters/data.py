@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from brushcli import userdirs
 from brushcli.errors import InvalidArgument
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import render_alphas
@@ -26,12 +27,13 @@ SHARD = 10_000
 #: Bump when the stroke -> engine conversion changes, so cached datasets are not reused.
 ENGINE_VERSION = 2
 MAX_SAMPLES = 10_000_000
+#: A dataset lives in memory while a painter trains (one byte per alpha pixel): at most 8 GiB.
+MAX_DATASET_BYTES = 8 << 30
 
 
 def cache_root() -> Path:
-    """``$BRUSH_CACHE_DIR`` or ``~/.cache/brush``."""
-    env = os.environ.get("BRUSH_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "brush"
+    """``$BRUSH_CACHE_DIR``, else the user cache folder (``$XDG_CACHE_HOME/brush``; see :mod:`brushcli.userdirs`)."""
+    return userdirs.cache_dir()
 
 
 @dataclass
@@ -53,6 +55,26 @@ def dataset_key(preset: Preset, canvas: int, seed: int) -> str:
     ident = json.dumps({"brush": brush.text, "preset": preset.to_dict() | {"name": "", "description": ""},
                         "canvas": canvas, "seed": seed, "v": ENGINE_VERSION}, sort_keys=True)
     return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def check_dataset_size(samples: int, canvas: int) -> None:
+    """Refuse a dataset that could not be held in memory while training, before any work."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
+    if samples > MAX_SAMPLES:
+        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
+    if samples * canvas * canvas > MAX_DATASET_BYTES:
+        raise InvalidArgument(f"--samples {samples} at {canvas} px needs {samples * canvas * canvas >> 30} GiB of "
+                              f"memory, more than the {MAX_DATASET_BYTES >> 30} GiB limit")
+
+
+def dataset_folder(preset: Preset, canvas: int, seed: int, cache_dir: Path | None = None) -> Path:
+    """Where a dataset's shards live: always a direct child of the cache folder, whatever the name."""
+    root = cache_dir or cache_root() / "datasets"
+    folder = root / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    if folder.parent != root or not Preset.is_safe_name(preset.name):
+        raise InvalidArgument(f"preset name {preset.name[:80]!r} cannot name a dataset folder")
+    return folder
 
 
 def shard_actions(preset: Preset, seed: int, index: int) -> np.ndarray:
@@ -86,11 +108,8 @@ def build_dataset(
 
     ``owns(index)`` keeps only some shards (a training process's part: each process renders and
     loads its own shards of the same dataset, in the same cache)."""
-    if not isinstance(samples, int) or samples < 1:
-        raise InvalidArgument(f"--samples must be a positive number of strokes, got {samples}")
-    if samples > MAX_SAMPLES:
-        raise InvalidArgument(f"--samples {samples} is above the limit of {MAX_SAMPLES}")
-    folder = (cache_dir or cache_root() / "datasets") / f"{preset.name}-{canvas}px-{dataset_key(preset, canvas, seed)}"
+    check_dataset_size(samples, canvas)
+    folder = dataset_folder(preset, canvas, seed, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     n_shards = -(-samples // SHARD)
     mine = [index for index in range(n_shards) if owns is None or owns(index)]

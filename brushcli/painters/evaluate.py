@@ -11,12 +11,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
+from brushcli.errors import InvalidArgument
 from brushcli.painters.data import heldout_actions, render_actions
 from brushcli.painters.painter import Painter
 from brushcli.runtime import autocast
 
 #: Alpha above which a pixel counts as painted (about what is visible on white paper).
 FOOTPRINT = 0.1
+#: Held-out strokes one evaluation may compare: each keeps a MyPaint and a painter alpha as float32
+#: (32 KB at 64 px), so 20,000 strokes are about 650 MB; the shipped numbers use 2,000.
+MAX_SAMPLES = 20_000
 
 
 @dataclass
@@ -54,6 +58,9 @@ def footprint_iou(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def fidelity(pred: np.ndarray, target: np.ndarray, actions: np.ndarray, worst: int = 8) -> Fidelity:
+    """The numbers of :class:`Fidelity`, listing the ``worst`` strokes (0 or more) by alpha error."""
+    if isinstance(worst, bool) or not isinstance(worst, (int, np.integer)) or worst < 0:
+        raise InvalidArgument(f"--worst must be 0 or more strokes, got {worst!r}")
     mae = np.abs(pred - target).mean(axis=(1, 2))
     iou = footprint_iou(pred, target)
     order = np.argsort(-mae)[:worst]
@@ -68,11 +75,23 @@ def fidelity(pred: np.ndarray, target: np.ndarray, actions: np.ndarray, worst: i
     )
 
 
+def check_eval_samples(samples: int, canvas: int = 64, option: str = "--samples") -> None:
+    """Refuse an evaluation larger than :data:`MAX_SAMPLES` strokes (scaled for canvases above 64 px)."""
+    limit = max(1, MAX_SAMPLES * 64 * 64 // (canvas * canvas))
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= limit:
+        raise InvalidArgument(f"{option} must be a whole number of strokes in 1..{limit}, got {samples!r}")
+
+
 def evaluate_painter(
     painter: Painter, samples: int = 2000, seed: int = 12345, workers: int | None = None
 ) -> tuple[Fidelity, np.ndarray, np.ndarray, np.ndarray]:
-    """Render ``samples`` held-out actions with MyPaint and the painter; return numbers and arrays."""
-    actions = heldout_actions(painter.preset, samples, seed)
+    """Render ``samples`` held-out actions with MyPaint and the painter; return numbers and arrays.
+
+    ``samples`` is bounded (:data:`MAX_SAMPLES`, scaled for canvases above 64 px) because every
+    stroke's two alpha maps are kept for the report and the grid.
+    """
+    check_eval_samples(samples, painter.canvas)
+    actions = heldout_actions(painter.preset, int(samples), seed)
     target = render_actions(painter.preset, actions, painter.canvas, workers=workers)
     pred = predict(painter, actions)
     return fidelity(pred, target, actions), actions, target, pred

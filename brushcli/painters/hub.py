@@ -16,28 +16,40 @@ Nothing is unpickled: a repository must hold ``model.safetensors``, which
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
+import logging
 import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from brushcli.errors import PainterError
-from brushcli.painters.config import PainterConfig
+from brushcli.painters.card import model_card, refresh_card
+from brushcli.painters.config import MAX_CONFIG_BYTES, PainterConfig
 from brushcli.painters.folder import CARD_FILE, CONFIG_FILE, WEIGHTS_FILE, load_painter_folder
+from brushcli.safejson import parse_json, read_bytes, read_json
 
 SAMPLES_FILE = "samples.png"
+#: A model card is a page of Markdown; refuse to upload anything absurdly larger.
+MAX_CARD_BYTES = 1 << 20
 PREFIX = "hf-hub:"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 FORM = "ORG/REPO or ORG/REPO@REVISION"
 _CHECK_CONNECTION = "check your connection, or set HF_HUB_OFFLINE=1 to use only cached painters"
 
-# The Hub's rules for a repo id (huggingface_hub.utils.validate_repo_id), checked before any import or
-# request: a namespace and a name of letters, digits, '-', '_' or '.', not starting or ending with
-# '-' or '.', at most 96 characters each.
-_PART = r"[A-Za-z0-9_](?:[\w.-]{0,94}[A-Za-z0-9_])?"
-_REPO_ID = re.compile(rf"{_PART}/{_PART}")
-_REVISION = re.compile(r"[^\s@]{1,200}")
+# A branch, tag or commit: path-like names (refs/pr/1, feature/x) are fine, but no '.' or '..' part, so
+# the revision can never name a file outside the cache when huggingface_hub reads refs/<revision>.
+_REVISION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+#: Seconds to wait for the Hub to answer (HF_HUB_ETAG_TIMEOUT overrides): an unreachable Hub is
+#: reported in seconds, not after huggingface_hub's minute of retries.
+DEFAULT_TIMEOUT = 3.0
+#: How long an endpoint that did not answer is not asked again (``painters info`` resolves twice).
+_UNREACHABLE_MEMORY = 60.0
+_unreachable: dict[str, tuple[float, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -52,16 +64,23 @@ class HubRef:
 
 
 def parse_hub_spec(spec: str) -> HubRef:
-    """Check and split ``ORG/REPO[@REVISION]`` (an ``hf-hub:`` prefix is allowed and dropped)."""
+    """Check and split ``ORG/REPO[@REVISION]`` (an ``hf-hub:`` prefix is allowed and dropped).
+
+    The repo id is checked by huggingface_hub's own validator (``validate_repo_id``), with a namespace
+    required; the revision by :data:`_REVISION`, since huggingface_hub does not check revisions.
+    """
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
     text = spec.strip() if isinstance(spec, str) else ""
     text = text.removeprefix(PREFIX)
     repo_id, at, revision = text.partition("@")
-    if (
-        not _REPO_ID.fullmatch(repo_id)
-        or "--" in repo_id
-        or ".." in repo_id
-        or (at and not _REVISION.fullmatch(revision))
-    ):
+    try:
+        validate_repo_id(repo_id)
+        valid = repo_id.count("/") == 1
+    except HFValidationError:
+        valid = False
+    if not valid or (at and (len(revision) > 200 or not _REVISION.fullmatch(revision)
+                             or any(part in (".", "..") for part in revision.split("/")))):
         raise PainterError(
             f"{spec!r} is not a Hub painter id; use {FORM} (for example hf-hub:someone/charcoal-painter@main)"
         )
@@ -84,18 +103,23 @@ def hub_offline() -> bool:
 
 
 def hub_cache_dir() -> Path:
-    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub."""
+    """huggingface_hub's cache folder, with its precedence: HF_HUB_CACHE, then HF_HOME/hub, then
+    XDG_CACHE_HOME/huggingface/hub, then its default (``~/.cache/huggingface/hub``)."""
     from huggingface_hub import constants
 
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
     if os.environ.get("HF_HOME"):
         return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "huggingface" / "hub"
     return Path(constants.HF_HUB_CACHE)
 
 
-def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
+def download_painter(spec: str, cache_dir: str | Path | None = None, token: str | None = None) -> Path:
     """Download painter ``ORG/REPO[@REVISION]`` into the Hub cache; return its snapshot folder.
+
+    ``token`` reads a private or gated repository (default: ``HF_TOKEN``, else your ``hf auth login``).
 
     ``config.json`` comes first and is checked (a config from a newer brush is refused before the
     weights are fetched); ``model.safetensors`` and, if the repo has one, ``README.md`` then come
@@ -107,14 +131,20 @@ def download_painter(spec: str, cache_dir: str | Path | None = None) -> Path:
 
     endpoint, offline = hub_endpoint(), hub_offline()
     cache = Path(cache_dir).expanduser() if cache_dir is not None else hub_cache_dir()
+    unreachable = None if offline else _reachability(ref, endpoint, token)
+    local_only = offline or unreachable is not None
 
     def fetch(filename: str, revision: str | None) -> Path:
         try:
-            return Path(hf_hub_download(
-                ref.repo_id, filename, revision=revision, repo_type="model", cache_dir=str(cache),
-                endpoint=endpoint, local_files_only=offline,
-            ))
+            with _quiet_hub():
+                return Path(hf_hub_download(
+                    ref.repo_id, filename, revision=revision, repo_type="model", cache_dir=str(cache),
+                    endpoint=endpoint, local_files_only=local_only, etag_timeout=hub_timeout(), token=token,
+                ))
         except Exception as exc:
+            if unreachable is not None and type(exc).__name__ in ("LocalEntryNotFoundError", "OfflineModeIsEnabled"):
+                raise PainterError(f"cannot download {filename} of {ref} from {endpoint} and it is not in the local "
+                                   f"cache ({unreachable}); {_CHECK_CONNECTION}") from None
             error = _download_error(exc, ref, filename, endpoint, offline)
             if error is None:
                 raise
@@ -141,8 +171,10 @@ def push_painter(
     """Publish a painter folder to ``repo_id`` (created if missing); return the commit URL.
 
     The folder must load (config valid, weights fit the architecture). Uploaded: ``config.json``
-    with ``hub_id`` set to ``repo_id`` (the local file is not changed), ``model.safetensors``, and
-    ``README.md`` and ``samples.png`` when present; never ``checkpoint/``. ``revision`` is a branch,
+    with ``hub_id`` set to ``repo_id`` (the local file is not changed), ``model.safetensors``, the
+    model card ``README.md`` (its Hub metadata rewritten from the config and its usage lines pointed at
+    ``hf-hub:REPO``; written from the config if the folder has none) and ``samples.png`` when present;
+    never ``checkpoint/``. ``revision`` is a branch,
     created from main if missing. ``token`` defaults to ``HF_TOKEN`` or the saved ``hf auth login``.
     """
     ref = parse_hub_spec(repo_id)
@@ -156,16 +188,23 @@ def push_painter(
 
     from huggingface_hub import CommitOperationAdd, HfApi
 
-    config_doc = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    config_doc = read_json(folder / CONFIG_FILE, MAX_CONFIG_BYTES, PainterError, "painter config")
     config_doc["hub_id"] = ref.repo_id
     operations = [
         CommitOperationAdd(CONFIG_FILE, (json.dumps(config_doc, indent=1) + "\n").encode("utf-8")),
         CommitOperationAdd(WEIGHTS_FILE, str(folder / WEIGHTS_FILE)),
     ]
+    published = dataclasses.replace(painter.config, hub_id=ref.repo_id)
     card = folder / CARD_FILE
     if card.is_file():
-        text = _card_for_hub(card.read_text(encoding="utf-8"), painter.config.name, ref.repo_id)
-        operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
+        raw = read_bytes(card, MAX_CARD_BYTES, PainterError, "model card")
+        try:
+            text = refresh_card(raw.decode("utf-8"), published, f"{PREFIX}{ref.repo_id}")
+        except UnicodeDecodeError as exc:
+            raise PainterError(f"{card}: the model card is not UTF-8 text (byte {exc.start})") from None
+    else:  # every published painter gets a card: the Hub indexes its metadata
+        text = model_card(published, SAMPLES_FILE if (folder / SAMPLES_FILE).is_file() else None)
+    operations.append(CommitOperationAdd(CARD_FILE, text.encode("utf-8")))
     if (folder / SAMPLES_FILE).is_file():
         operations.append(CommitOperationAdd(SAMPLES_FILE, str(folder / SAMPLES_FILE)))
 
@@ -190,19 +229,57 @@ def push_painter(
 # -- helpers ---------------------------------------------------------------------------------------
 
 
+def hub_timeout() -> float:
+    """Seconds to wait for the Hub: ``HF_HUB_ETAG_TIMEOUT`` if set, else :data:`DEFAULT_TIMEOUT`."""
+    try:
+        return max(0.5, float(os.environ.get("HF_HUB_ETAG_TIMEOUT", DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def _reachability(ref: HubRef, endpoint: str, token: str | None = None) -> str | None:
+    """None if the Hub answers at all, else why not (one request, short timeout, no retries).
+
+    Only network failures count: an HTTP error (404, 401, ...) is a Hub that answers, and the
+    download that follows reports it properly.
+    """
+    remembered = _unreachable.get(endpoint)
+    if remembered is not None and time.monotonic() - remembered[0] < _UNREACHABLE_MEMORY:
+        return remembered[1]
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    url = hf_hub_url(ref.repo_id, CONFIG_FILE, revision=ref.revision, endpoint=endpoint)
+    try:
+        with _quiet_hub():
+            try:
+                get_hf_file_metadata(url, token=token, timeout=hub_timeout(), retry_on_errors=False)
+            except TypeError:  # huggingface_hub before retry_on_errors never retried here
+                get_hf_file_metadata(url, token=token, timeout=hub_timeout())
+    except Exception as exc:
+        if _is_network_error(exc):
+            _unreachable[endpoint] = (time.monotonic(), _first_line(exc))
+            return _unreachable[endpoint][1]
+        return None
+    _unreachable.pop(endpoint, None)
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_hub() -> Iterator[None]:
+    """huggingface_hub logs every retry and fallback on stderr; brush reports one line itself."""
+    logger = logging.getLogger("huggingface_hub")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
 def _check_config(path: Path, ref: HubRef) -> PainterConfig:
     source = f"hf-hub:{ref} {CONFIG_FILE}"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PainterError(f"{source}: not valid JSON ({exc})") from exc
-    return PainterConfig.from_dict(doc, source=source)
-
-
-def _card_for_hub(text: str, name: str, repo_id: str) -> str:
-    """Point the card's usage line (``--painter NAME``) at the Hub copy."""
-    usage = rf"(brush paint \S+ --painter ){re.escape(name)}$"
-    return re.sub(usage, rf"\g<1>{PREFIX}{repo_id}", text, flags=re.MULTILINE)
+    doc = parse_json(read_bytes(path, MAX_CONFIG_BYTES, PainterError, "painter config"), source, PainterError)
+    return PainterConfig.from_dict(doc, source=source, folder=path.parent)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -254,7 +331,7 @@ def _download_error(
     if isinstance(exc, RepositoryNotFoundError):
         return PainterError(
             f"painter repository {repo} was not found on {endpoint} "
-            "(if it is private, log in with `hf auth login` or set HF_TOKEN)"
+            "(if it is private, pass --token, set HF_TOKEN or log in with `hf auth login`)"
         )
     if isinstance(exc, RevisionNotFoundError):
         return PainterError(f"revision {ref.revision!r} of {repo} was not found on {endpoint}; "
@@ -270,7 +347,7 @@ def _download_error(
         status = response.status_code if response is not None else None
         if status in (401, 403):
             return PainterError(f"{endpoint} refused access to {repo} (HTTP {status}); "
-                                "if it is private, log in with `hf auth login` or set HF_TOKEN")
+                                "if it is private, pass --token, set HF_TOKEN or log in with `hf auth login`")
         return PainterError(f"the Hub at {endpoint} refused {filename} of {ref} ({_first_line(exc)})")
     if _is_network_error(exc) or isinstance(exc, OSError):
         return PainterError(

@@ -40,6 +40,14 @@ class DabNet(nn.Module):
     cap of a wide stroke, which MyPaint places in jumps of one dab spacing, can only be blurred.
     Dab offsets are then along the stroke's tangent and normal, in units of the radius (MyPaint's
     per-dab tracking makes dabs lag behind the pointer by a fraction of a spacing).
+
+    With ``ellipse = (angle, ratio)`` (a brush's fixed ``elliptical_dab_angle`` in degrees and
+    ``elliptical_dab_ratio``, e.g. a calligraphy nib) dabs are elliptical Gaussians whose long axis
+    points at ``angle`` (x right, y down, as MyPaint draws them) and whose short axis is ``ratio``
+    times narrower (a learnt per-dab factor corrects it for the engine's anti-aliasing). Rotated
+    Gaussians are separable in the nib's own frame, so the density is built on a grid aligned with
+    the nib (one matmul, as for round dabs) and its logarithm, which is smooth, is sampled bilinearly
+    at the pixel centres before the sharp sigmoid edge is applied.
     """
 
     def __init__(
@@ -53,8 +61,10 @@ class DabNet(nn.Module):
         spacing: tuple[float, float, float] | list[float] = (0.0, 0.0, 0.0),
         dtime: float = 0.1,
         first_dab: float = FIRST_DAB,
+        ellipse: tuple[float, float] | list[float] | None = None,
     ) -> None:
         super().__init__()
+        self.ellipse = None if ellipse is None else (float(ellipse[0]), float(ellipse[1]))
         self.events = int(events)
         if self.events:
             knots = self.events + 1  # knots sit on the engine events
@@ -72,30 +82,36 @@ class DabNet(nn.Module):
         self.register_buffer("knot_bern", _bernstein(tk), persistent=False)
         self.register_buffer("knot_dbern", _bernstein_derivative(tk), persistent=False)
         self.register_buffer("interp", _linear_interpolation(dabs, knots), persistent=False)
-        grid = (torch.arange(canvas) + 0.5) / canvas
-        self.register_buffer("grid_basis", torch.stack([grid * grid, grid, torch.ones_like(grid)]), persistent=False)
+        self.register_buffer("grid_basis", _grid_basis(canvas), persistent=False)
         self.stroke_head = nn.Sequential(
             nn.Linear(ACTION_DIM, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 3)
         )
         self.dab_action = nn.Linear(ACTION_DIM, hidden)
         self.dab_knot = nn.Linear(4, hidden, bias=False)
+        channels = 4 + bool(self.events) + (self.ellipse is not None)  # ellipse: the short axis' spread, last
         self.dab_head = nn.Sequential(
-            nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 5 if self.events else 4)
+            nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, channels)
         )
 
-    def forward(self, actions: torch.Tensor) -> torch.Tensor:
-        return self.forward_parts(actions)[0]
+    def forward(self, actions: torch.Tensor, size: int | None = None) -> torch.Tensor:
+        return self.forward_parts(actions, size)[0]
 
-    def forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward_parts(self, actions: torch.Tensor, size: int | None = None
+                      ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Alpha ``(N, S, S)`` and, with a dab schedule, log(actual / base radius) at each event.
 
-        Always float32, also under autocast: the dab densities span e^-40..1 and alpha reads their log.
+        ``size`` renders on an ``S = size`` px canvas instead of the trained one: dab centres and
+        spreads are canvas-relative, so the same continuous stroke is sampled more finely (its edge
+        keeps the softness learnt at the trained size). Always float32, also under autocast: the dab
+        densities span e^-40..1 and alpha reads their log.
         """
         with full_precision(actions.device):
-            return self._forward_parts(actions.float())
+            return self._forward_parts(actions.float(), size)
 
-    def _forward_parts(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _forward_parts(self, actions: torch.Tensor, size: int | None = None
+                       ) -> tuple[torch.Tensor, torch.Tensor | None]:
         a = actions
+        grid_basis = self.grid_basis if size is None or size == self.canvas else _grid_basis(size).to(a)
         n, kn = a.shape[0], self.knots
         px, py = a[:, [0, 2, 4]], a[:, [1, 3, 5]]
         x, y = px @ self.bern.T, py @ self.bern.T  # dab centres on the curve, (N, K)
@@ -123,15 +139,29 @@ class DabNet(nn.Module):
             half_log_w = 0.5 * per_dab[..., 1]
             cx = x + 0.01 * per_dab[..., 2]
             cy = y + 0.01 * per_dab[..., 3]
-        inv = 0.5 / (sigma * sigma)
-        # exp(-(g - c)^2 * inv + log(w)/2) written as a quadratic in g: one small matmul per axis.
-        ex = floor_exp(torch.stack([-inv, 2 * cx * inv, half_log_w - cx * cx * inv], -1) @ self.grid_basis)
-        ey = floor_exp(torch.stack([-inv, 2 * cy * inv, half_log_w - cy * cy * inv], -1) @ self.grid_basis)
-        field = torch.bmm(ey.transpose(1, 2), ex)  # (N, S, S)
+        if self.ellipse is None:
+            log_field = torch.log(_dab_field(cx, cy, sigma, sigma, half_log_w, grid_basis, grid_basis) + 1e-20)
+        else:
+            log_field = self._elliptical_log_field(cx, cy, sigma, per_dab[..., -1], half_log_w,
+                                                   size or self.canvas)
         head = self.stroke_head(a)[:, :, None]
         opacity = torch.sigmoid(head[:, 0:1] + 3.0)
         sharpness = F.softplus(head[:, 1:2]) + 0.5
-        return opacity * torch.sigmoid(sharpness * (torch.log(field + 1e-20) - head[:, 2:3])), log_radius
+        return opacity * torch.sigmoid(sharpness * (log_field - head[:, 2:3])), log_radius
+
+    def _elliptical_log_field(self, cx: torch.Tensor, cy: torch.Tensor, sigma: torch.Tensor,
+                              log_short: torch.Tensor, half_log_w: torch.Tensor, size: int) -> torch.Tensor:
+        """log density (N, S, S) of elliptical dabs: built on a grid turned to the nib, sampled at the pixels."""
+        angle, ratio = self.ellipse  # type: ignore[misc]
+        frame = _nib_frame(angle, size, cx.device, cx.dtype)
+        cos, sin = frame.cos, frame.sin
+        u = cos * (cx - 0.5) + sin * (cy - 0.5) + 0.5  # along the long axis, about the canvas centre
+        v = -sin * (cx - 0.5) + cos * (cy - 0.5) + 0.5
+        sigma_v = sigma / ratio * torch.exp(log_short)
+        field = _dab_field(u, v, sigma, sigma_v, half_log_w, frame.basis, frame.basis)  # (N, M[v], M[u])
+        log_field = torch.log(field + 1e-20)[:, None]
+        grid = frame.sample.expand(len(cx), -1, -1, -1)
+        return F.grid_sample(log_field, grid, mode="bilinear", padding_mode="border", align_corners=True)[:, 0]
 
     def _last_dab_mask(self, px: torch.Tensor, py: torch.Tensor, event_radius: torch.Tensor,
                        radius: torch.Tensor) -> torch.Tensor:
@@ -182,6 +212,55 @@ class _FloorExp(torch.autograd.Function):
 def floor_exp(x: torch.Tensor) -> torch.Tensor:
     """Exponential with a floor (see :class:`_FloorExp`): avoids the CPU's slow path for exp(-large)."""
     return _FloorExp.apply(x)
+
+
+def _dab_field(cx: torch.Tensor, cy: torch.Tensor, sigma_x: torch.Tensor, sigma_y: torch.Tensor,
+               half_log_w: torch.Tensor, basis_x: torch.Tensor, basis_y: torch.Tensor) -> torch.Tensor:
+    """Sum of axis-aligned Gaussian dabs (N, len(y), len(x)): one batched matmul of per-axis profiles."""
+    inv_x, inv_y = 0.5 / (sigma_x * sigma_x), 0.5 / (sigma_y * sigma_y)
+    # exp(-(g - c)^2 * inv + log(w)/2) written as a quadratic in g: one small matmul per axis.
+    ex = floor_exp(torch.stack([-inv_x, 2 * cx * inv_x, half_log_w - cx * cx * inv_x], -1) @ basis_x)
+    ey = floor_exp(torch.stack([-inv_y, 2 * cy * inv_y, half_log_w - cy * cy * inv_y], -1) @ basis_y)
+    return torch.bmm(ey.transpose(1, 2), ex)
+
+
+class _NibFrame:
+    """A grid turned by ``angle`` around the canvas centre that covers the canvas at its pixel pitch:
+    ``basis`` (3, M) as :func:`_grid_basis`, and where each pixel centre falls in it (``sample``, in
+    grid_sample's -1..1 coordinates, (1, S, S, 2))."""
+
+    def __init__(self, angle: float, size: int, device: torch.device, dtype: torch.dtype) -> None:
+        import math
+
+        rad = math.radians(angle)
+        self.cos, self.sin = math.cos(rad), math.sin(rad)
+        half = 0.5 * (abs(self.cos) + abs(self.sin))  # half extent of the turned canvas, in canvas units
+        m = int(math.ceil(2 * half * size)) + 2
+        coords = 0.5 + (torch.arange(m, dtype=dtype) - (m - 1) / 2) / size  # pixel pitch, centred on 0.5
+        self.basis = torch.stack([coords * coords, coords, torch.ones_like(coords)]).to(device)
+        g = (torch.arange(size, dtype=dtype) + 0.5) / size - 0.5
+        y, x = torch.meshgrid(g, g, indexing="ij")
+        u, v = self.cos * x + self.sin * y, -self.sin * x + self.cos * y
+        scale = size * 2 / (m - 1)  # canvas units -> -1..1 over the grid's first..last sample
+        self.sample = torch.stack([u * scale, v * scale], -1)[None].to(device)
+
+
+_frames: dict[tuple, _NibFrame] = {}
+
+
+def _nib_frame(angle: float, size: int, device: torch.device, dtype: torch.dtype) -> _NibFrame:
+    key = (angle, size, str(device), dtype)
+    if key not in _frames:
+        if len(_frames) > 32:
+            _frames.clear()
+        _frames[key] = _NibFrame(angle, size, device, dtype)
+    return _frames[key]
+
+
+def _grid_basis(size: int) -> torch.Tensor:
+    """(3, size): pixel centres g in 0..1 as ``g^2, g, 1`` (a Gaussian's exponent is a quadratic in g)."""
+    grid = (torch.arange(size) + 0.5) / size
+    return torch.stack([grid * grid, grid, torch.ones_like(grid)])
 
 
 def _bernstein(t: torch.Tensor) -> torch.Tensor:

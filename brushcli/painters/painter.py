@@ -5,8 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from brushcli.errors import PainterError
 from brushcli.painters.config import PainterConfig
-from brushcli.painters.models import ACTION_DIM, build_net
+from brushcli.painters.models import ACTION_DIM, DabNet, build_net
 from brushcli.presets import Preset
 
 
@@ -35,7 +36,25 @@ class Painter(nn.Module):
     def name(self) -> str:
         return self.config.name
 
+    @property
+    def scalable(self) -> bool:
+        """Whether :meth:`render_at` can draw at other canvas sizes (the dab painter computes its geometry)."""
+        return isinstance(self.net, DabNet)
+
     def forward(self, actions: torch.Tensor) -> torch.Tensor:
         if actions.ndim != 2 or actions.shape[1] != ACTION_DIM:
             raise ValueError(f"actions must be (N, {ACTION_DIM}), got {tuple(actions.shape)}")
         return self.net(actions)  # every architecture ends in a sigmoid: already in 0..1
+
+    def render_at(self, actions: torch.Tensor, size: int) -> torch.Tensor:
+        """Alpha ``(N, size, size)`` of the same strokes on a ``size``-px canvas (sharper than upscaling).
+
+        Only :attr:`scalable` painters can; the others raise :class:`PainterError`.
+        """
+        if size == self.canvas:
+            return self(actions)
+        if not self.scalable:
+            raise PainterError(f"painter {self.name!r} ({self.config.arch}) draws {self.canvas}-px strokes only")
+        if actions.ndim != 2 or actions.shape[1] != ACTION_DIM:
+            raise ValueError(f"actions must be (N, {ACTION_DIM}), got {tuple(actions.shape)}")
+        return self.net(actions, size)

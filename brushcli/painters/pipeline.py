@@ -20,10 +20,11 @@ from brushcli.mypaint.engine import check_brush
 from brushcli.files import ensure_dir, write_png
 from brushcli.painters.card import model_card
 from brushcli.painters.config import METHODS, PainterConfig
-from brushcli.painters.data import build_dataset
-from brushcli.painters.evaluate import Fidelity, evaluate_painter, sample_grid
+from brushcli.painters.data import build_dataset, check_dataset_size
+from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
+from brushcli.painters.registry import painter_reference
 from brushcli.painters.train import TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 from brushcli.runtime import usable_cores
@@ -50,7 +51,7 @@ def make_preset(brush: str | None, preset: str | None) -> Preset:
         chosen = replace(base, brush=brush) if brush else base
     elif brush:
         spec = resolve_brush(brush)
-        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1]).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().removesuffix(".myb").split("/")[-1])[:64].strip("-")
         chosen = Preset(name=slug or "brush", brush=brush, size=GENERIC_RANGES["size"],
                         pressure=GENERIC_RANGES["pressure"], description=f"MyPaint brush {spec.name}")
     else:
@@ -102,18 +103,20 @@ def train_painter(
     group.split_batch(settings.batch)  # refuse a batch that does not split before any rendering
     if workers is None and group.distributed:  # the processes on one machine share its cores
         workers = max(1, usable_cores(threads_env=False) // group.local_world)
-    out = ensure_dir(Path(out))
-    torch.manual_seed(settings.seed)
     arch = arch or DEFAULT_ARCH[method]
     config = PainterConfig(
         name=name or chosen.name, preset=chosen, arch=arch, method=method,
         arch_args=default_arch_args(arch, chosen, arch_args),
     )
+    check_dataset_size(samples, config.canvas)
+    check_eval_samples(eval_samples, config.canvas, option="--eval-samples")
+    out = ensure_dir(Path(out))  # only now: a refused run leaves nothing behind
+    torch.manual_seed(settings.seed)
     painter = Painter(config).to(device)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress,
                          owns=group.owns if group.distributed else None)
     log = train(painter, data, settings, out=out, progress=train_progress, should_stop=should_stop, group=group)
-    if log.stopped:  # interrupted: the checkpoint is saved, nothing is published
+    if log.stopped:  # interrupted (in any process): the checkpoint is saved, nothing is published
         return TrainReport(folder=out, fidelity=None, log=log, stopped=True)
     losses = [v for row in log.losses for v in row.values()]
     if not all(math.isfinite(v) for v in losses) or not all(
@@ -133,7 +136,7 @@ def train_painter(
     if group.distributed:
         config.training["processes"] = group.world
     write_png(out / "samples.png", np.repeat(sample_grid(target, pred, 8)[..., None], 3, axis=2))
-    save_painter_folder(painter, out, card=model_card(config, "samples.png"))
+    save_painter_folder(painter, out, card=model_card(config, "samples.png", painter_reference(out)))
     group.barrier()
     return TrainReport(folder=out, fidelity=fid, log=log)
 
@@ -145,8 +148,21 @@ _SPACING_DEFAULTS = {"dabs_per_actual_radius": 2.0, "dabs_per_basic_radius": 0.0
 def default_arch_args(arch: str, preset: Preset, given: dict | None = None) -> dict:
     """Architecture arguments a new painter is built with: derived ones (the dab schedule for
     ``dabs``) overridden by those ``given`` (``--arch-args``)."""
-    derived = dab_schedule(preset) if arch == "dabs" else {}
+    derived = {**dab_schedule(preset), **dab_shape(preset)} if arch == "dabs" else {}
     return {**derived, **(given or {})}
+
+
+def dab_shape(preset: Preset) -> dict:
+    """``ellipse`` for a brush whose dabs are fixed ellipses (a calligraphy nib), read from the brush file.
+
+    Only a fixed shape is taken: an angle or ratio driven by an input (say the stroke's direction)
+    is left to the round-dab renderer.
+    """
+    settings = resolve_brush(preset.brush).settings
+    ratio, angle = settings.get("elliptical_dab_ratio", {}), settings.get("elliptical_dab_angle", {})
+    if float(ratio.get("base_value", 1.0)) < 1.5 or ratio.get("inputs") or angle.get("inputs"):
+        return {}
+    return {"ellipse": [float(angle.get("base_value", 90.0)), float(ratio["base_value"])]}
 
 
 def dab_schedule(preset: Preset) -> dict:

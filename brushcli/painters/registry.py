@@ -1,16 +1,29 @@
-"""Finding painters by name: bundled ones, ``local-dir:PATH`` and ``hf-hub:ORG/REPO[@REV]``.
+"""Finding painters by name: bundled ones, your own, folders, ``local-dir:PATH`` and ``hf-hub:ORG/REPO[@REV]``.
 
 Like timm's ``create_model``, one factory takes every form; anything else is refused with an error
 that says which forms exist. Bundled weights are verified against the sha256 recorded here.
+
+The rule for ``--painter TEXT`` (:func:`resolve_painter_folder`), in order:
+
+1. ``local-dir:PATH`` is the folder PATH; ``hf-hub:ORG/REPO[@REV]`` is downloaded from the Hub (cached).
+2. Text that looks like a path (it contains ``/``, or starts with ``.`` or ``~``) is a painter folder.
+3. A bare NAME is a bundled painter, else a folder NAME in your painters folder
+   (:func:`brushcli.userdirs.painters_dir`), else a folder NAME in the current directory.
+
+So a bundled name wins over a same-named folder here (``./pen`` loads the folder): a stray ``pen/``
+folder can never silently replace the default painter.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from brushcli import paths, userdirs
 from brushcli.errors import PainterError
 from brushcli.painters.folder import load_painter_folder
 from brushcli.painters.painter import Painter
@@ -35,7 +48,9 @@ BUNDLED: dict[str, BundledPainter] = {}
 #: What ``brush paint`` and friends use when no --painter is given.
 DEFAULT_PAINTER = "pen"
 
-FORMS = "a bundled name ({names}), local-dir:PATH or hf-hub:ORG/REPO[@REVISION]"
+FORMS = ("a bundled name ({names}), a painter folder (PATH or local-dir:PATH), a NAME in {mine} "
+         "or hf-hub:ORG/REPO[@REVISION]")
+LOCAL_PREFIX, HUB_PREFIX = "local-dir:", "hf-hub:"
 
 
 def register(entry: BundledPainter) -> None:
@@ -43,6 +58,7 @@ def register(entry: BundledPainter) -> None:
 
 
 def list_painters() -> list[str]:
+    """The bundled painter names."""
     return sorted(BUNDLED)
 
 
@@ -51,33 +67,89 @@ def weights_dir() -> Path:
 
 
 def _forms() -> str:
-    return FORMS.format(names=", ".join(list_painters()) or "none")
+    return FORMS.format(names=", ".join(list_painters()) or "none", mine=userdirs.painters_dir())
+
+
+def looks_like_path(text: str) -> bool:
+    """Whether ``--painter`` text names a folder rather than a painter: ``a/b``, ``./x``, ``~/x``, ``/x``."""
+    return "/" in text or os.sep in text or text.startswith((".", "~"))
 
 
 def resolve_painter_folder(name: str) -> tuple[Path, str | None]:
-    """Where painter ``name`` lives on disk (downloading hub painters), and its expected sha256."""
+    """Where painter ``name`` lives on disk (downloading hub painters), and its expected sha256.
+
+    The order is the module's rule: prefixes, then paths, then bundled names, your painters folder
+    and the current directory.
+    """
     if not isinstance(name, str) or not name.strip():
         raise PainterError(f"empty painter name; use {_forms()}")
     name = name.strip()
-    if name.startswith("local-dir:"):
-        path = Path(name[len("local-dir:"):]).expanduser()
-        if not path.is_dir():
-            raise PainterError(f"painter folder {path} does not exist")
-        return path, None
-    if name.startswith("hf-hub:"):
+    if name.startswith(LOCAL_PREFIX):
+        return _existing_folder(name[len(LOCAL_PREFIX):]), None
+    if name.startswith(HUB_PREFIX):
         from brushcli.painters.hub import download_painter
 
-        return download_painter(name[len("hf-hub:"):]), None
+        return download_painter(name[len(HUB_PREFIX):]), None
+    if looks_like_path(name):
+        return _existing_folder(name), None
     if name in BUNDLED:
         entry = BUNDLED[name]
         return weights_dir() / entry.folder, entry.sha256
-    if Path(name).expanduser().is_dir():
-        raise PainterError(f"unknown painter {name!r}; to load that folder use local-dir:{name}")
+    for folder in (userdirs.painters_dir() / name, Path(name)):
+        if paths.is_dir(folder):
+            return folder, None
     import difflib
 
-    close = difflib.get_close_matches(name, list_painters(), n=2, cutoff=0.5)
+    known = list_painters() + list_local_names()
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.5)
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     raise PainterError(f"unknown painter {name!r}{hint}; use {_forms()}")
+
+
+def _existing_folder(text: str) -> Path:
+    path = Path(text).expanduser()
+    if paths.is_dir(path):
+        return path
+    hint = ""
+    if not text.startswith((".", "~", "/")) and text.count("/") == 1 and not paths.exists(path):
+        hint = f" (to download it from the Hugging Face Hub use hf-hub:{text})"
+    what = "is not a folder" if paths.exists(path) else "does not exist"
+    raise PainterError(f"painter folder {path} {what}{hint}")
+
+
+def list_local_names() -> list[str]:
+    """Names of the folders in your painters folder (whether or not they load)."""
+    root = userdirs.painters_dir()
+    try:
+        return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def painter_reference(folder: Path, hub_id: str | None = None) -> str:
+    """The shortest ``--painter`` text that loads the painter in ``folder`` (inverse of the rule).
+
+    ``hf-hub:ID`` for a painter published as ``hub_id``; the bare name for a bundled folder or one in
+    your painters folder (unless a bundled painter has that name); else the folder as a path, shell
+    quoted, with ``./`` in front of a bare relative name so it is read as a folder.
+    """
+    if hub_id:
+        return f"{HUB_PREFIX}{hub_id}"
+    folder = Path(folder)
+    resolved = folder.expanduser().resolve()
+    if resolved.parent == weights_dir().resolve() and _valid_name(resolved.name):
+        return resolved.name
+    if (resolved.parent == userdirs.painters_dir().expanduser().resolve() and _valid_name(resolved.name)
+            and resolved.name not in BUNDLED):
+        return resolved.name
+    text = str(folder)
+    if not looks_like_path(text):
+        text = f"./{text}"
+    return shlex.quote(text)
+
+
+def _valid_name(name: str) -> bool:
+    return bool(name) and not looks_like_path(name) and ":" not in name and shlex.quote(name) == name
 
 
 def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cpu") -> Painter:
@@ -88,6 +160,9 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
     """
     folder, sha = resolve_painter_folder(name)
     painter = load_painter_folder(folder, expected_sha256=sha)
+    if not all(bool(torch.isfinite(p).all()) for p in painter.parameters()):
+        # a diverged training run (say --lr inf) would paint NaN strokes that no replay can read
+        raise PainterError(f"painter {name!r} has NaN or infinite weights; retrain it with a smaller --lr")
     painter.requires_grad_(False)
     return painter.to(device)
 

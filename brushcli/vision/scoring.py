@@ -24,16 +24,33 @@ def _as_batch(image: np.ndarray | torch.Tensor, device: torch.device | str) -> t
     return image.to(device)
 
 
-@torch.no_grad()
-def class_scores(image: np.ndarray | torch.Tensor, classifier: Classifier, index: int) -> dict[str, Any]:
-    """How ``classifier`` sees ``image`` (``(H, W, 3)`` in 0..1): the class's probability and rank (1 = top),
-    and the top-1 class with its probability."""
-    device = next(iter(classifier.buffers())).device
-    probs = torch.softmax(classifier(_as_batch(image, device)).float(), dim=-1)[0]
+def _summary(probs: torch.Tensor, index: int) -> dict[str, Any]:
     p = float(probs[index])
     rank = int((probs > probs[index]).sum()) + 1
     top = int(torch.argmax(probs))
     return {"prob": round(p, 6), "rank": rank, "top1": get_class(top).name, "top1_prob": round(float(probs[top]), 6)}
+
+
+@torch.no_grad()
+def probabilities(image: np.ndarray | torch.Tensor, classifier: Classifier) -> torch.Tensor:
+    """``classifier``'s 1,000 class probabilities for ``image`` (``(H, W, 3)`` in 0..1), on the CPU."""
+    device = next(iter(classifier.buffers())).device
+    return torch.softmax(classifier(_as_batch(image, device)).float(), dim=-1)[0].cpu()
+
+
+def class_scores(image: np.ndarray | torch.Tensor, classifier: Classifier, index: int) -> dict[str, Any]:
+    """How ``classifier`` sees ``image`` (``(H, W, 3)`` in 0..1): the class's probability and rank (1 = top),
+    and the top-1 class with its probability."""
+    return _summary(probabilities(image, classifier), index)
+
+
+def ensemble_scores(image: np.ndarray | torch.Tensor, nets: Sequence[Classifier], index: int) -> dict[str, Any]:
+    """:func:`class_scores` of the ensemble's mean class probabilities (how "the ensemble" sees ``image``).
+
+    Why the mean of probabilities: it is top-1 only where the nets agree enough, and one very sure
+    net cannot carry it alone the way it could a mean of logits.
+    """
+    return _summary(torch.stack([probabilities(image, c) for c in nets]).mean(dim=0), index)
 
 
 def score_image(image: np.ndarray | torch.Tensor, nets: Sequence[Classifier], index: int) -> dict[str, dict[str, Any]]:

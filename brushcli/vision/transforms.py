@@ -155,19 +155,44 @@ def keep_first(transform: Transform) -> Transform:
     return inner
 
 
-def standard(count: int = 4, size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 1.0)) -> Transform:
-    """The dream default: ``count`` views of a ``size``-px image, each padded, jittered, scaled,
-    rotated and randomly cropped (Lucid's standard transforms plus the paper's crops), sizes kept."""
+def color_jitter(amount: float) -> Transform:
+    """Scale each view's channels by its own random gains in ``1 +- amount`` and shift them by up to
+    ``+- amount / 2`` (clamped to 0..1).
+
+    Why: a class painted with exactly one set of colours can hinge on them (a net's colour-sensitive
+    units); with jitter only what survives small colour changes keeps the class, which is also what a
+    net that did not take part is more likely to see.
+    """
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if amount <= 0:
+            return images
+        n, c = images.shape[:2]
+        gain = 1 + amount * (2 * torch.rand(n, c, 1, 1, generator=generator) - 1)
+        shift = 0.5 * amount * (2 * torch.rand(n, c, 1, 1, generator=generator) - 1)
+        return (images * gain.to(images) + shift.to(images)).clamp(0.0, 1.0)
+
+    return inner
+
+
+def standard(count: int = 4, size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 1.0),
+             scale: tuple[float, float] = (0.9, 1.1), rotate: float = 10.0, color: float = 0.0) -> Transform:
+    """The dream default: ``count`` views of a ``size``-px image, each padded, jittered, scaled by a
+    factor in ``scale``, rotated by up to ``rotate`` degrees, randomly cropped (side fraction in
+    ``crop``) and colour-jittered by ``color`` (Lucid's standard transforms plus the paper's crops)."""
     unit = size / 224  # the amounts below are Lucid's, in pixels of a 224-px image
     p, j1, j2 = round(12 * unit), round(8 * unit), round(4 * unit)
+    scales = [float(v) for v in torch.linspace(scale[0], scale[1], 9)]
+    angles = [float(v) for v in torch.linspace(-rotate, rotate, 2 * max(1, round(rotate)) + 1)]
     return compose(
         views(count),
         pad(p, fill),
         jitter(j1),
-        random_scale([0.9, 0.95, 1.0, 1.05, 1.1], fill),
-        random_rotate(list(range(-10, 11)), fill),
+        random_scale(scales, fill),
+        random_rotate(angles, fill),
         jitter(j2),
         random_crop(crop, fill),
+        color_jitter(color),
     )
 
 

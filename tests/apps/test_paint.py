@@ -74,7 +74,7 @@ def test_cli_outputs_and_resume(runner, tmp_path):
         assert key in metrics
     assert metrics["strokes"] == 8 and metrics["painter"] == "pen"
     assert Image.open(folder / "mypaint.png").size == (96, 96)
-    assert Image.open(folder / "timelapse.gif").n_frames == 9
+    assert Image.open(folder / "timelapse.gif").n_frames == 8  # one frame per stroke
     # strokes.json loads in `brush render`
     png = tmp_path / "big.png"
     assert runner.invoke(app, ["render", str(folder / "strokes.json"), "-o", str(png), "--size", "200"]).exit_code == 0
@@ -139,6 +139,19 @@ def test_real_feedback_render_equals_the_mypaint_replay(painter, small_photo):
     with torch.no_grad():
         neural = canvas.render(64, 64).permute(1, 2, 0).numpy()
     assert np.abs(neural - real).mean() > np.abs(forward - real).mean()
+
+
+def test_overwrite_means_the_same_for_done_and_for_other_settings(runner, tmp_path):
+    out = tmp_path / "out"
+    base = ["paint", PHOTO, "--size", "64", "--steps", "3", "-o", str(out), "-q"]
+    assert runner.invoke(app, base + ["--strokes", "3"]).exit_code == 0
+    again = runner.invoke(app, base + ["--strokes", "3"])
+    assert again.exit_code == 0 and "skipped" in again.stdout
+    other = runner.invoke(app, base + ["--strokes", "4"])
+    assert other.exit_code == 2 and "other settings" in other.stderr
+    assert json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 3
+    redo = runner.invoke(app, base + ["--strokes", "4", "--overwrite"])
+    assert redo.exit_code == 0 and json.loads((out / "astronaut" / "metrics.json").read_text())["strokes"] == 4
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -51,3 +51,18 @@ def test_image_coords_round_trip():
     shapes = level.to_image_coords(actions, preset)
     assert shapes[..., :6].min() > -0.2 and shapes[..., :6].max() < 1.2
     np.testing.assert_allclose(level.from_image_coords(shapes, preset), actions, atol=1e-9)
+
+
+@pytest.mark.parametrize("index, aspect", [(0, 1.3), (1, 1.0), (2, 0.7)])
+def test_level_drawn_at_twice_the_tile_size_is_the_level_at_twice_its_size(index, aspect):
+    level = Level(index, aspect)
+    g = torch.Generator().manual_seed(2)
+    alphas = torch.rand(level.count, 2, TILE, TILE, generator=g) ** 3
+    colors = torch.rand(level.count, 2, 3, generator=g)
+    premult, keep = level.render(alphas, colors)
+    big = alphas.repeat_interleave(2, dim=-1).repeat_interleave(2, dim=-2)  # every pixel as 2x2
+    premult2, keep2 = level.render(big, colors)
+    w, h = level.size
+    assert premult2.shape == (3, 2 * h, 2 * w) and keep2.shape == (1, 2 * h, 2 * w)
+    torch.testing.assert_close(premult2[:, ::2, ::2], premult, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(keep2[:, ::2, ::2], keep, atol=1e-5, rtol=1e-4)

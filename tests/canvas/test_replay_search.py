@@ -67,3 +67,27 @@ def test_fixed_views_are_the_same_for_every_image_and_call():
     assert torch.equal(out[:3], images)  # the first view is the painting itself
     assert torch.equal(views(images[1:2])[1], out[4])  # view 1 of image 1, alone or in a batch
     assert not torch.allclose(out[3:6], images)
+
+
+def test_rescored_search_compares_candidates_with_the_current_painting_on_the_same_random_views():
+    preset = load_preset("pen")
+    background = torch.ones(3)
+    goal_a, goal_c = _strokes(1, 3)
+    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
+    noise = torch.Generator().manual_seed(9)
+    sizes = []
+
+    def score(images: torch.Tensor) -> torch.Tensor:  # a random offset per call, shared by its images
+        sizes.append(len(images))
+        return ((images - target) ** 2).mean(dim=(1, 2, 3)) + 5 * torch.rand((), generator=noise)
+
+    def true_error(group: StrokeGroup) -> float:
+        a, c = group.actions()[0].detach(), group.colors()[0].detach()
+        return float(((composite(background, real_alphas(preset, a, SIZE), c) - target) ** 2).mean())
+
+    group = _group(*_strokes(2, 3))
+    start = true_error(group)
+    log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=3, candidates=8, rescore=True),
+                         torch.Generator().manual_seed(0))
+    assert set(sizes[1:]) == {9}  # each trial: the current painting and 8 candidates, one call
+    assert log.accepted > 0 and true_error(group) < 0.8 * start

@@ -111,7 +111,8 @@ def test_every_shipped_preset_renders(preset):
     alphas = render_alphas(p.brush, p.actions_to_shapes(p.random_actions(16, rng)), 64, p.sampling, workers=1)
     coverage = (alphas > 0).mean(axis=(1, 2))
     assert (coverage > 0.001).all(), f"{preset}: some strokes drew nothing"
-    assert alphas.max() > 0.5 * 32768
+    peak = 0.2 if "translucent" in p.description.lower() else 0.5  # a glaze builds up over several strokes
+    assert alphas.max() > peak * 32768, f"{preset}: strongest alpha {alphas.max() / 32768:.2f}"
 
 
 def test_missing_libmypaint_is_one_clear_line(tmp_path, strokes_file):
@@ -125,3 +126,45 @@ def test_missing_libmypaint_is_one_clear_line(tmp_path, strokes_file):
     assert len(lines) == 1, out.stderr
     assert "libmypaint" in lines[0] and "apt-get install" in lines[0]
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("brush", ["classic/pen", "classic/dry_brush"])
+def test_transparent_canvas_composites_to_the_painted_one(brush):
+    """Strokes on a transparent canvas, laid over the paper, give what painting them on it gives."""
+    shapes, colors = _shapes(12, seed=4), np.random.default_rng(4).uniform(0, 1, (12, 3))
+    paper = np.array([0.9, 0.85, 0.7])
+    painted = render_canvas(shapes, colors, brush, 96, 80, Sampling(), background=paper).image
+    clear = render_canvas(shapes, colors, brush, 96, 80, Sampling(), background=None)
+    assert clear.alpha is not None and clear.alpha.min() == 0.0 and clear.alpha.max() > 0.99
+    over = clear.image + (1 - clear.alpha[..., None]) * paper
+    assert np.abs(over - painted).max() < 2e-3
+
+
+def test_each_stroke_reports_what_it_changed_and_regions_read_back():
+    seen = []
+
+    def on_paint(count, surface, changed):
+        before = seen[-1][2] if seen else None
+        seen.append((count, changed, surface.rgba().copy()))
+        x, y, w, h = changed
+        if before is not None:  # nothing outside the reported rectangle moved
+            moved = np.argwhere(np.abs(seen[-1][2] - before).max(axis=2) > 0)
+            if len(moved):
+                assert moved[:, 1].min() >= x and moved[:, 1].max() < x + w
+                assert moved[:, 0].min() >= y and moved[:, 0].max() < y + h
+        region = surface.region_fixed(5, 70, 150, 130).astype(np.float32) / 32768
+        assert np.array_equal(region, seen[-1][2][70:130, 5:150])
+
+    render_canvas(_shapes(5, seed=2), np.zeros((5, 3)), "classic/pen", 150, 130, Sampling(), on_paint=on_paint)
+    assert [c for c, _, _ in seen] == [0, 1, 2, 3, 4, 5] and seen[0][1] == (0, 0, 150, 130)
+
+
+def test_dab_tracks_follow_the_stroke():
+    from brushcli.mypaint.render import dab_tracks
+
+    shapes = np.array([[0.2, 0.5, 0.5, 0.5, 0.8, 0.5, 0.6, 0.9, 0.05]])
+    track = dab_tracks("classic/pen", shapes, 128, Sampling())[0]
+    assert track.shape == (Sampling().steps + 1, 3)
+    assert np.allclose(track[:, 1], 0.5, atol=0.01)  # a horizontal line
+    assert abs(track[0, 0] - 0.2) < 0.01 and 0.7 < track[-1, 0] <= 0.8  # ends at its last dab, before the end
+    assert np.all(np.diff(track[:, 0]) >= 0) and track[-1, 2] > track[0, 2]  # the pen widens with pressure

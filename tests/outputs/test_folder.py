@@ -71,16 +71,41 @@ def test_what_brush_did_not_write_is_refused_and_left_alone(tmp_path, kind):
 
 
 def test_writers_by_suffix(tmp_path):
+    import zipfile
+
     painting = _painting()
     for suffix in WRITERS:
         export(painting, tmp_path / f"x{suffix}")
     assert Image.open(tmp_path / "x.jpg").format == "JPEG" and Image.open(tmp_path / "x.webp").format == "WEBP"
-    assert Image.open(tmp_path / "x.gif").n_frames == 7  # blank canvas + one frame per stroke
+    assert Image.open(tmp_path / "x.gif").n_frames == 6  # one frame per stroke
     assert json.loads((tmp_path / "x.json").read_text())["format"] == "brush-strokes"
-    for bad in ("x.svg", "x.bmp", "x"):
+    assert zipfile.ZipFile(tmp_path / "x.ora").read("mimetype") == b"image/openraster"
+    assert (tmp_path / "x.svg").read_text().startswith("<svg")
+    assert (tmp_path / "x.mp4").read_bytes()[4:8] == b"ftyp" and (tmp_path / "x.webm").read_bytes()[:4] == b"\x1aE\xdf\xa3"
+    for bad in ("x.bmp", "x.tiff", "x"):
         with pytest.raises(OutputError, match="unknown output format"):
             check_export(tmp_path / bad)
-    assert not (tmp_path / "x.svg").exists()
+        assert not (tmp_path / bad).exists()
+
+
+def test_compare_png_is_labelled(tmp_path):
+    painting = write_painting(_painting(), tmp_path / "p", {})
+    compare = np.asarray(Image.open(tmp_path / "p" / "compare.png"))
+    assert compare.shape[0] > 64  # a label strip above the 64-px panels
+    strip = compare[: compare.shape[0] - 64]
+    assert (strip < 128).any()  # text was drawn
+    assert painting.folder == tmp_path / "p"
+
+
+def test_neural_drawn_at_a_smaller_size_is_written_at_that_size_and_labelled(tmp_path):
+    from brushcli.outputs.folder import neural_label
+
+    painting = _painting()
+    painting.neural_side = 32
+    write_painting(painting, tmp_path / "p", {})
+    assert Image.open(tmp_path / "p" / "neural.png").size == (32, 32)
+    assert "32 px" in neural_label(painting)
+    assert json.loads((tmp_path / "p" / "metrics.json").read_text())["neural_side"] == 32
 
 
 def test_the_replay_is_made_once(tmp_path, monkeypatch):
@@ -93,3 +118,13 @@ def test_the_replay_is_made_once(tmp_path, monkeypatch):
     _ = painting.metrics
     write_painting(painting, tmp_path / "p", {})
     assert len(calls) == 1
+
+
+def test_a_folder_of_an_older_brush_without_marker_is_still_brushs(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    for name in OUTPUT_FILES:
+        (folder / name).write_text("old")
+    assert prepare_folder(folder, {"seed": 1})  # repainted, not refused
+    write_painting(_painting(), folder, {"seed": 1})
+    assert is_done(folder, {"seed": 1})

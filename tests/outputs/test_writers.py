@@ -3,8 +3,8 @@ import pytest
 
 from brushcli.errors import OutputError
 from brushcli.files import atomic_path, write_png
-from brushcli.outputs.replay import frame_schedule
-from brushcli.outputs.writers import write_gif
+from brushcli.outputs.options import FrameOptions
+from brushcli.outputs.video import write_gif
 
 
 def test_failed_write_leaves_nothing(tmp_path):
@@ -25,10 +25,32 @@ def test_png_gif_written(tmp_path):
         write_gif(tmp_path / "b.gif", [])
 
 
-def test_frame_schedule():
-    assert frame_schedule(3) == [0, 1, 2, 3]
-    many = frame_schedule(1000, max_frames=10)
-    assert many[0] == 0 and many[-1] == 1000 and len(many) == 11
+def test_frame_schedule_one_stroke_per_frame_up_to_the_duration_cap():
+    assert FrameOptions().schedule(3) == [1, 2, 3]
+    assert FrameOptions().schedule(0) == [0]
+    assert FrameOptions().schedule(600) == list(range(1, 601))  # 20 s at 30 fps
+    capped = FrameOptions().schedule(1000)
+    assert len(capped) == 600 and capped[-1] == 1000 and len(set(capped)) == 600
+    assert len(FrameOptions(fps=10).schedule(1000)) == 200  # the cap is a duration
+    assert FrameOptions(frames="all").schedule(1000) == list(range(1, 1001))
+    assert FrameOptions(frames=7).schedule(1000)[-1] == 1000 and len(FrameOptions(frames=7).schedule(1000)) == 7
+    assert FrameOptions(frames=50).schedule(8) == list(range(1, 9))
+
+
+def test_frame_rate_makes_short_paintings_last_and_long_ones_fit():
+    assert FrameOptions().rate(12) == 3  # 4 s
+    assert FrameOptions().rate(50) == 10
+    assert FrameOptions().rate(600) == 30
+    assert FrameOptions(fps=12.5).rate(3) == 12.5
+
+
+@pytest.mark.parametrize("options", [FrameOptions(frames="some"), FrameOptions(fps=0), FrameOptions(fps=1000),
+                                     FrameOptions(hold=-1), FrameOptions(fps=float("nan"))])
+def test_bad_frame_options_are_one_clear_error(options):
+    from brushcli.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument):
+        options.validate()
 
 
 def test_outputs_get_the_usual_permissions_even_from_writers_that_recreate_the_file(tmp_path):

@@ -13,6 +13,9 @@ import hashlib
 import json
 import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,15 +211,83 @@ def test_network_failure_is_one_clear_line(online, tiny_folder, runner):
           online.url, "HF_HUB_OFFLINE=1")
 
 
-@pytest.mark.slow
-def test_unreachable_hub_after_client_retries(monkeypatch):
-    """Connection refused: huggingface_hub retries for ~23 s, then brush says what happened."""
+@pytest.fixture
+def refused_port() -> int:
+    """A local port nothing listens on: connections are refused at once."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    set_hub_env(monkeypatch, f"http://127.0.0.1:{port}", offline=False)
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def blackhole():
+    """A server that accepts connections and never answers (a firewall that drops, a dead proxy)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_unreachable_hubs():
+    from brushcli.painters import hub as hub_module
+
+    memory = getattr(hub_module, "_unreachable", {})
+    memory.clear()
+    yield
+    memory.clear()
+
+
+def test_unreachable_hub_fails_fast_without_retries(monkeypatch, refused_port):
+    """Connection refused: huggingface_hub alone retried for ~25 s printing 11 lines."""
+    set_hub_env(monkeypatch, f"http://127.0.0.1:{refused_port}", offline=False)
+    started = time.perf_counter()
     with pytest.raises(PainterError, match="Connection refused.*check your connection"):
         download_painter("org/tiny")
+    assert time.perf_counter() - started < 5
+
+
+def test_silent_hub_times_out_in_seconds(monkeypatch, blackhole, runner):
+    set_hub_env(monkeypatch, blackhole, offline=False)
+    started = time.perf_counter()
+    fails(runner.invoke(app, ["painters", "pull", "org/tiny"]), "cannot download config.json of org/tiny",
+          "HF_HUB_OFFLINE=1")
+    assert time.perf_counter() - started < 5
+
+
+def test_pull_from_an_unreachable_hub_prints_one_line_in_a_real_process(tmp_path, refused_port):
+    """Checked in a real process: huggingface_hub logs its retries on the real stderr, not CliRunner's."""
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{refused_port}", HF_HOME=str(tmp_path / "hf"))
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "brushcli", "painters", "pull", "org/tiny"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert time.perf_counter() - started < 30  # interpreter start-up included
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "check your connection" in result.stderr and "Retrying" not in result.stderr
+
+
+def test_cached_painter_without_card_loads_fast_when_the_hub_is_gone(online, tiny_folder, monkeypatch, runner,
+                                                                      blackhole):
+    """painters info took 48 s: the card (optional, not cached) was retried for twice."""
+    files = files_of(tiny_folder)
+    files.pop("README.md")
+    online.add_commit("org/tiny", files)
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny"]))
+    set_hub_env(monkeypatch, blackhole, offline=False)
+    started = time.perf_counter()
+    ok(runner.invoke(app, ["painters", "info", "hf-hub:org/tiny"]))
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("revision", ["../../../../etc/passwd", "..", "a/../b", "./main", "main/", "/main",
+                                      "a//b", "ma in", "a\\b", "x" * 201])
+def test_revisions_cannot_walk_out_of_the_cache(hub, monkeypatch, revision):
+    set_hub_env(monkeypatch, hub.url, offline=True)
+    with pytest.raises(PainterError, match="is not a Hub painter id"):
+        download_painter(f"org/tiny@{revision}")
+    assert hub.requests == []
 
 
 # -- offline mode -------------------------------------------------------------------------------
@@ -305,6 +376,8 @@ def test_spec_parsing():
     assert str(parse_hub_spec("org/repo")) == "org/repo"
     ref = parse_hub_spec(" hf-hub:Org-1/re_po.v2@refs/pr/3 ")
     assert (ref.repo_id, ref.revision) == ("Org-1/re_po.v2", "refs/pr/3")
+    for revision in ["v1.0", "main", "feature/x-y_z", "0123456789abcdef0123456789abcdef01234567"]:
+        assert parse_hub_spec(f"org/repo@{revision}").revision == revision
 
 
 # -- pushing ------------------------------------------------------------------------------------
@@ -385,11 +458,19 @@ def test_push_and_pull_with_a_token(tiny_folder, monkeypatch, runner):
         ok(runner.invoke(app, ["painters", "push", str(tiny_folder), "org/private", "--token", "s3cret"]))
         assert "model.safetensors" in hub.files("org/private")
         fails(runner.invoke(app, ["painters", "pull", "org/private"]),  # reading needs it too
-              "refused access to org/private (HTTP 401)", "HF_TOKEN")
+              "refused access to org/private (HTTP 401)", "HF_TOKEN", "--token")
+        fails(runner.invoke(app, ["painters", "pull", "org/private", "--token", "wrong"]), "HTTP 401")
+        before = len(hub.requests)
+        result = ok(runner.invoke(app, ["painters", "pull", "org/private", "--token", "s3cret"]))
+        assert "--painter hf-hub:org/private" in result.stdout
+        # the token went with every request of the pull (the server refuses any without it)
+        assert any(path.endswith("/model.safetensors") for _, path in hub.requests[before:])
+        assert create_painter("hf-hub:org/private").config.name == "tiny"  # cached now: no token needed
         monkeypatch.setenv("HF_TOKEN", "s3cret")  # as huggingface_hub does: HF_TOKEN is the default token
         ok(runner.invoke(app, ["painters", "push", str(tiny_folder), "org/private", "--private"]))
         ok(runner.invoke(app, ["painters", "pull", "org/private"]))
         assert create_painter("hf-hub:org/private").config.hub_id == "org/private"
+        assert download_painter("org/private", token="s3cret").is_dir()
         assert hub.unhandled == []
 
 
@@ -397,3 +478,42 @@ def test_pull_and_push_have_help_with_examples(runner):
     for command in ("pull", "push"):
         result = ok(runner.invoke(app, ["painters", command, "--help"]))
         assert "Example: brush painters " + command in result.stdout
+
+
+def test_pulled_painters_are_listed_with_their_cache_folder(online, tiny_folder, runner):
+    first = online.add_commit("org/tiny", files_of(tiny_folder))
+    online.add_commit("org/tiny", files_of(make_tiny(tiny_folder.parent / "v2", seed=3)), branch="v2")
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny"]))
+    ok(runner.invoke(app, ["painters", "pull", "org/tiny@v2"]))
+    ok(runner.invoke(app, ["painters", "pull", f"org/tiny@{first}"]))
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "400"}))
+    rows = {line.split()[1]: line for line in result.stdout.splitlines() if "hf-hub:org/tiny" in line}
+    assert set(rows) == {"hf-hub:org/tiny", "hf-hub:org/tiny@v2"}  # the commit pulled is main's
+    assert all(" hub " in row and "classic/pen" in row for row in rows.values())
+    assert str(download_painter("org/tiny")) in rows["hf-hub:org/tiny"]
+    assert str(download_painter("org/tiny@v2")) in rows["hf-hub:org/tiny@v2"]
+
+
+def test_published_card_carries_hub_metadata(online, tiny_folder, tmp_path):
+    from huggingface_hub import ModelCard
+
+    push_painter(tiny_folder, "org/carded")
+    card = ModelCard(online.files("org/carded")["README.md"].decode())
+    assert card.data.library_name == "brushcli" and "mypaint-classic-pen" in card.data.tags
+    assert "--painter hf-hub:org/carded" in card.text
+    bare = make_tiny(tmp_path / "bare")
+    (bare / "README.md").unlink()
+    push_painter(bare, "org/bare")  # a folder without a card still publishes one
+    card = ModelCard(online.files("org/bare")["README.md"].decode())
+    assert card.data.library_name == "brushcli" and "--painter hf-hub:org/bare" in card.text
+
+
+def test_the_cache_follows_xdg_cache_home_like_huggingface_hub(online, tiny_folder, monkeypatch, tmp_path, runner):
+    monkeypatch.delenv("HF_HOME")
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    online.add_commit("org/tiny", files_of(tiny_folder))
+    folder = download_painter("org/tiny")
+    assert folder.is_relative_to(tmp_path / "xdg" / "huggingface" / "hub" / "models--org--tiny")
+    result = ok(runner.invoke(app, ["painters", "list"], env={"COLUMNS": "400"}))
+    assert "hf-hub:org/tiny" in result.stdout and str(tmp_path / "xdg" / "huggingface" / "hub") in result.stdout

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from pathlib import Path
 
 import pytest
 import torch
 
+from brushcli import userdirs
 from brushcli.cli import app
 from brushcli.errors import PainterError
 from brushcli.painters import registry
@@ -23,6 +26,10 @@ def make_tiny(folder: Path, seed: int = 0, hidden: int = 8) -> Path:
     config = PainterConfig(name="tiny", preset=load_preset("pen"), arch="dabs",
                            arch_args={"dabs": 16, "knots": 4, "hidden": hidden})
     return save_painter_folder(Painter(config), folder)
+
+
+def actions(n: int = 4) -> torch.Tensor:
+    return torch.rand(n, 9, generator=torch.Generator().manual_seed(0))
 
 
 @pytest.fixture
@@ -63,16 +70,85 @@ def test_unknown_name_lists_the_accepted_forms():
         assert form in message, message
 
 
-def test_near_misses_and_folders_get_hints(tiny_folder):
+def test_near_misses_get_hints(tiny_folder):
     with pytest.raises(PainterError, match="did you mean pen"):
         create_painter("pne")
-    with pytest.raises(PainterError, match=f"use local-dir:{tiny_folder}"):
-        create_painter(str(tiny_folder))
     for empty in ["", "   "]:
         with pytest.raises(PainterError, match="empty painter name"):
             create_painter(empty)
     with pytest.raises(PainterError, match="does not exist"):
         create_painter(f"local-dir:{tiny_folder.parent / 'missing'}")
+
+
+# -- folders: PATH, ./NAME, a NAME here, a NAME in your painters folder --------------------------
+
+
+def test_a_plain_folder_path_loads(tiny_folder, monkeypatch):
+    expected = load_painter_folder(tiny_folder)(actions())
+    for text in [str(tiny_folder), f"{tiny_folder}/", f"local-dir:{tiny_folder}"]:
+        assert torch.equal(create_painter(text)(actions()), expected), text
+    monkeypatch.chdir(tiny_folder.parent)
+    for text in ["./tiny", "tiny", "local-dir:tiny", f"../{tiny_folder.parent.name}/tiny"]:
+        assert create_painter(text).config.name == "tiny", text
+    monkeypatch.setenv("HOME", str(tiny_folder.parent))
+    assert create_painter("~/tiny").config.name == "tiny"
+
+
+def test_missing_folders_and_files_say_so(tiny_folder):
+    with pytest.raises(PainterError, match=r"painter folder .*missing does not exist$"):
+        create_painter(str(tiny_folder.parent / "missing"))
+    with pytest.raises(PainterError, match="is not a folder"):
+        create_painter(str(tiny_folder / "config.json"))
+    with pytest.raises(PainterError, match="to download it from the Hugging Face Hub use hf-hub:someone/charcoal"):
+        create_painter("someone/charcoal")
+    empty = tiny_folder.parent / "empty"
+    empty.mkdir()
+    with pytest.raises(PainterError, match="a painter folder needs config.json"):
+        create_painter(str(empty))
+
+
+def test_a_bundled_name_wins_over_a_folder_here_and_dot_slash_loads_the_folder(tmp_path, monkeypatch):
+    make_tiny(tmp_path / "pen")
+    monkeypatch.chdir(tmp_path)
+    assert create_painter("pen").config.name == "pen"  # the bundled pen, not ./pen
+    assert create_painter("./pen").config.name == "tiny"
+    assert resolve_painter_folder("pen")[1] == registry.BUNDLED["pen"].sha256
+
+
+def test_your_painters_folder_is_found_by_bare_name_before_the_current_directory(tmp_path, monkeypatch):
+    mine = userdirs.painters_dir()
+    assert str(mine).startswith(os.environ["XDG_DATA_HOME"])  # conftest isolates it
+    make_tiny(mine / "charcoal-mine", hidden=8)
+    here = tmp_path / "here"
+    make_tiny(here / "charcoal-mine", hidden=16)
+    monkeypatch.chdir(here)
+    folder, sha = resolve_painter_folder("charcoal-mine")
+    assert folder == mine / "charcoal-mine" and sha is None
+    assert create_painter("./charcoal-mine").net.stroke_head[0].out_features == 16
+    with pytest.raises(PainterError, match="did you mean charcoal-mine"):
+        create_painter("charcoal-min")
+
+
+def test_painter_reference_is_what_loads_the_folder(tmp_path, monkeypatch):
+    """The inverse of the rule: the text the model card and train-painter print loads that very folder."""
+    mine = userdirs.painters_dir()
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        make_tiny(tmp_path / "here"): "./here",
+        make_tiny(tmp_path / "sub" / "deep"): None,
+        make_tiny(tmp_path / "with space"): None,
+        make_tiny(mine / "mine"): "mine",
+        make_tiny(mine / "pen"): None,  # shadowed by the bundled pen: named by its path
+    }
+    for folder, expected in cases.items():
+        relative = folder.relative_to(tmp_path) if folder.is_relative_to(tmp_path) else folder
+        reference = registry.painter_reference(relative)
+        if expected is not None:
+            assert reference == expected
+        (text,) = shlex.split(reference)
+        assert resolve_painter_folder(text)[0].resolve() == folder.resolve(), reference
+    assert registry.painter_reference(registry.weights_dir() / "pen") == "pen"
+    assert registry.painter_reference(tmp_path / "x", hub_id="org/x") == "hf-hub:org/x"
 
 
 def test_local_dir_loads_a_saved_folder(tiny_folder):
@@ -148,8 +224,8 @@ def test_every_bundled_painter(name):
     assert all(p.grad is None for p in painter.parameters())  # the painter's own weights are frozen
 
 
-def test_pen_and_dry_brush_are_registered():
-    assert {"pen", "dry-brush"} <= set(registry.BUNDLED)
+def test_the_zoo_is_registered():
+    assert {"pen", "dry-brush", "charcoal", "calligraphy", "glaze"} <= set(registry.BUNDLED)
     assert registry.DEFAULT_PAINTER in registry.BUNDLED
 
 
@@ -182,7 +258,7 @@ def test_bad_painter_inputs_each_one_line(runner, tiny_folder, tmp_path):
           "newer than this brush understands")
     notjson = make_tiny(tmp_path / "notjson")
     (notjson / "config.json").write_text("{ nope")
-    fails(runner.invoke(app, ["painters", "info", f"local-dir:{notjson}"]), "cannot read painter config")
+    fails(runner.invoke(app, ["painters", "info", f"local-dir:{notjson}"]), "config.json: not valid JSON")
     noweights = make_tiny(tmp_path / "noweights")
     (noweights / "model.safetensors").unlink()
     fails(runner.invoke(app, ["painters", "info", f"local-dir:{noweights}"]), "model.safetensors")

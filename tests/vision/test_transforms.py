@@ -1,0 +1,26 @@
+"""Robustness transforms: shapes, ranges and seeded randomness."""
+
+from __future__ import annotations
+
+import torch
+
+from brushcli.vision import transforms as T
+
+
+def test_color_jitter_changes_each_view_within_range():
+    images = torch.full((4, 3, 8, 8), 0.5)
+    out = T.color_jitter(0.2)(images, torch.Generator().manual_seed(0))
+    assert out.shape == images.shape and out.min() >= 0 and out.max() <= 1
+    per_view = out.mean(dim=(2, 3))
+    assert not torch.allclose(per_view[0], per_view[1])  # each view its own gains and shifts
+    assert (per_view - 0.5).abs().max() <= 0.5 * 0.2 + 0.1 * 0.5 + 1e-6
+    assert torch.equal(T.color_jitter(0.0)(images, torch.Generator()), images)
+
+
+def test_standard_views_are_seeded_and_take_the_wider_ranges():
+    image = torch.rand(1, 3, 64, 64)
+    t = T.standard(5, 64, scale=(0.6, 1.3), rotate=25, crop=(0.5, 1.0), color=0.1)
+    a = t(image, torch.Generator().manual_seed(3))
+    b = t(image, torch.Generator().manual_seed(3))
+    assert a.shape[0] == 5 and torch.equal(a, b)
+    assert not torch.allclose(a[0], a[1])

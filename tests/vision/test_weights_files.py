@@ -1,0 +1,35 @@
+"""Weight files brush will not unpickle are refused in one plain line, with no advice to unpickle."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+import torch
+
+from brushcli.vision.nets import NetError, load_state_file
+
+
+class Payload:
+    """Stands for any Python object a pickle may carry (and run code through)."""
+
+
+@pytest.mark.parametrize("content", ["object", "junk"])
+def test_refusal_has_no_unsafe_hint_and_no_colour_codes(tmp_path, content):
+    path = tmp_path / "weights.pt"
+    if content == "object":
+        torch.save({"layer": Payload()}, path)
+    else:
+        path.write_bytes(b"not a torch file at all")
+    with pytest.raises(NetError) as info:
+        load_state_file(path)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message
+    assert "weights_only=False" not in message and "`weights_only` set to `False`" not in message
+    assert "never unpickles" in message
+
+
+def test_a_plain_state_dict_still_loads(tmp_path):
+    path = tmp_path / "plain.pt"
+    torch.save(collections.OrderedDict(w=torch.ones(2)), path)
+    assert torch.equal(load_state_file(path)["w"], torch.ones(2))
