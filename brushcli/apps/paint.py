@@ -76,6 +76,7 @@ class PaintSettings:
             raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
+        self.recipe.validate()
         for name in ("threads", "cores"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -207,19 +208,9 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
                                        size_action, generator, position)
         canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
-        new = len(canvas.groups) - 1
-        if recipe.freeze and mine:  # the stage moves only the new strokes, over what is painted so far
-            with torch.no_grad():
-                if settings.real_feedback:
-                    canvas.refresh_real(mine)
-                below = canvas.render(lw, lh, groups=mine, base=base)
-            _optimise(canvas, [new], level_index, below, target, stages[g], recipe.stage_decay, settings,
-                      objective, nets, tick)
-            mine = [canvas.join(mine + [new])]
-        else:
-            mine = [canvas.join(mine + [new])]
-            _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
-                      nets, tick)
+        mine = [canvas.join(mine + [len(canvas.groups) - 1])]
+        _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
+                  nets, tick)
     pixels = objective.description == "mse(pixels)"
     if recipe.reseed and level_index == 0 and pixels and sizes:
         first = int(final * recipe.reseed)
@@ -227,11 +218,6 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         final -= first
         _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
     _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
-    if recipe.solve_final and level_index == 0 and objective.description == "mse(pixels)":
-        with torch.no_grad():
-            if settings.real_feedback:
-                canvas.refresh_real(mine)
-            canvas.solve_colors(mine, target)
 
 
 def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Level, radius_px: float,
@@ -269,13 +255,9 @@ def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: to
         color.append(canvas.raw_background)
     params = [{"params": shape, "lr": 1.0}, {"params": color, "lr": settings.recipe.color_lr}]
 
-    solve = settings.recipe.solve_colors if level_index == 0 and objective.description == "mse(pixels)" else 0
-
     def loss_fn(step: int) -> torch.Tensor:
         if settings.real_feedback and step % REAL_EVERY == 0:
             canvas.refresh_real(list(mine))
-        if solve and step % solve == 0:
-            canvas.solve_colors(list(mine), target)
         painted = canvas.render(lw, lh, groups=list(mine), base=base)
         return evaluate(objective, painted[None], target[None], nets, resize=False)
 
@@ -287,5 +269,5 @@ def record(settings: PaintSettings, painter: str, source: str | None) -> dict:
     doc = asdict(settings)
     for key in ("device", "threads", "cores"):  # where it ran, not what it paints
         doc.pop(key)
-    doc["recipe"] = {k: v for k, v in asdict(settings.recipe).items() if k != "extra"}
+    doc["recipe"] = asdict(settings.recipe)
     return {"command": "paint", "painter": painter, "source": source, **doc}

@@ -8,9 +8,10 @@ add detail on finer grids of painter-canvas tiles.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from brushcli.canvas.grid import TILE, Level
+from brushcli.errors import InvalidArgument
 
 
 @dataclass
@@ -59,32 +60,44 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
 
 @dataclass(frozen=True)
 class Recipe:
-    """How a level's stroke budget and steps are spent (the knobs measured in docs/benchmarks.md).
+    """How a level's stroke budget and steps are spent (each default measured in docs/benchmarks.md,
+    "Broad paint benchmark").
 
-    ``groups``: at most this many stroke groups at level 0 (``tiled_groups`` on tiled levels), added
-    one after another, each where the painting is then most wrong. ``final``: the share of a
-    level's steps kept for the joint polish of all its strokes at the end; the rest is spread over
-    the stages (stage ``g`` weighted ``g + 1`` when ``growing``, else equally). Each stage decays its
-    rate to ``stage_decay`` times the start, the polish to ``final_decay``. ``color_lr``: the color
-    parameters' rate relative to the shape's.
+    ``groups``: this many stroke groups at level 0 (about sqrt(n)/2 with ``sqrt_groups``; at most
+    ``tiled_groups`` on tiled levels), added one after another, each where the painting is then most
+    wrong, with radii from large to small (``radii``: ``"reference"`` is geometric from 0.2 of the
+    canvas down to 0.3 / sqrt(n) at level 0, ``"brush"`` the older density rule). ``final``: the share
+    of a level's steps kept for the joint polish of all its strokes at the end; the rest is spread
+    over the stages (stage ``g`` weighted ``g + 1`` when ``growing``: later stages move more strokes).
+    Each stage decays its rate to ``stage_decay`` times the start, the polish to ``final_decay``.
+    ``color_lr``: the color parameters' rate relative to the shape's. ``reseed``: after this share of
+    the polish, level-0 strokes whose removal would raise the pixel loss by less than ``reseed_tol``
+    of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error.
     """
 
     groups: int = 10
     tiled_groups: int = 2
-    sqrt_groups: bool = True
-    final: float = 0.2
-    growing: bool = False
-    stage_decay: float = 0.1
-    final_decay: float = 0.1
+    sqrt_groups: bool = False
+    final: float = 0.5
+    growing: bool = True
+    stage_decay: float = 1.0
+    final_decay: float = 0.05
     color_lr: float = 1.0
-    radii: str = "brush"
-    solve_colors: int = 0
-    freeze: bool = False
-    solve_final: bool = False
-    reseed: float = 0.0
+    radii: str = "reference"
+    reseed: float = 0.4
     reseed_tol: float = 0.1
     reseed_max: float = 0.2
-    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def validate(self) -> None:
+        if self.radii not in ("reference", "brush"):
+            raise InvalidArgument(f"recipe radii must be 'reference' or 'brush', got {self.radii!r}")
+        if min(self.groups, self.tiled_groups) < 1:
+            raise InvalidArgument("a recipe needs at least one group per level")
+        for name in ("final", "reseed", "reseed_tol", "reseed_max"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InvalidArgument(f"recipe {name} must be in 0..1, got {getattr(self, name)}")
+        if min(self.stage_decay, self.final_decay, self.color_lr) <= 0:
+            raise InvalidArgument("recipe decays and color_lr must be positive")
 
     def group_sizes(self, per_tile: int, level: int) -> list[int]:
         """Strokes per tile in each group of ``level``."""

@@ -38,8 +38,8 @@ def stack_weights(alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """How much of each stroke's color survives in the painting, and of the canvas below.
 
     ``alphas`` ``(..., N, H, W)`` -> ``W`` ``(..., N, H, W)`` and ``M`` ``(..., 1, H, W)`` with
-    ``painted = canvas * M + sum_i color_i * W_i``: the painting is linear in the colors, so the best
-    colors for a pixel loss are a least-squares solution (:meth:`LayeredCanvas.solve_colors`).
+    ``painted = canvas * M + sum_i color_i * W_i``: the painting is linear in the colors, so the
+    contribution of one stroke is exact (:meth:`LayeredCanvas.stroke_values`).
     """
     n, h, w = alphas.shape[-3:]
     log_keep = torch.log1p(-alphas * (1.0 - _EPS)).reshape(*alphas.shape[:-2], h * w)

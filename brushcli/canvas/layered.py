@@ -163,46 +163,6 @@ class LayeredCanvas(nn.Module):
         return canvas
 
     @torch.no_grad()
-    def solve_colors(self, indices: list[int], target: torch.Tensor, ridge: float = 1e-4) -> bool:
-        """Set the colors of level-0 groups ``indices`` (and the background) to their least-squares best.
-
-        Given the strokes' shapes the painting is linear in the colors (:func:`stack_weights`), so the
-        pixel-MSE-optimal colors solve one small ``(n + 1)``-square system: a jump straight to what
-        many gradient steps on colors would approach. Uses the real-MyPaint corrections when
-        :attr:`use_real` is on. Kept only if the loss improves (colors are clamped to 0..1); returns
-        whether it did. ``target`` is ``(3, h, w)`` at level 0's size.
-        """
-        if any(self.specs[i].level != 0 for i in indices) or any(self.groups[i].palette is not None
-                                                                   or self.groups[i].gray for i in indices):
-            return False
-        level = self.level(0)
-        w, h = level.size
-        actions, colors = self.level_stack(list(indices))
-        n = actions.shape[1]
-        alphas = self.painter(actions.reshape(-1, 9)).view(1, n, self.tile, self.tile)
-        correction = self.feedback.stacked(list(indices), 1) if self.use_real else None
-        if correction is not None:
-            alphas = (alphas + correction).clamp(0.0, 1.0)
-        weight, keep = stack_weights(alphas[0])
-        x = torch.cat([weight[:, :h, :w].reshape(n, -1), keep[:, :h, :w].reshape(1, -1)])  # (n + 1, hw)
-        gram = x @ x.T
-        gram += ridge * gram.diagonal().mean().clamp(min=1e-8) * torch.eye(n + 1, dtype=x.dtype, device=x.device)
-        rhs = x @ target.reshape(3, -1).T
-        solved = torch.linalg.solve(gram, rhs).clamp(0.0, 1.0)
-        before = float(((colors[0].T @ x[:n] + self.background[:, None] * x[n:]) - target.reshape(3, -1)).pow(2).mean())
-        after = float(((solved[:n].T @ x[:n] + solved[n][:, None] * x[n:]) - target.reshape(3, -1)).pow(2).mean())
-        if not after < before:
-            return False
-        start = 0
-        for i in indices:
-            group = self.groups[i]
-            k = group.shape[1]
-            group.raw_colors.copy_(_logit(solved[start:start + k])[None])
-            start += k
-        self.raw_background.copy_(_logit(solved[n]))
-        return True
-
-    @torch.no_grad()
     def stroke_values(self, index: int, target: torch.Tensor) -> torch.Tensor:
         """How much the pixel loss (summed squared error) would rise if each stroke of level-0 group
         ``index`` were removed, ``(n,)``: near zero for strokes hidden or matching what lies below.
