@@ -9,6 +9,7 @@ code; every file is written atomically (:func:`brushcli.files.atomic_path`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,87 @@ def step_generator(seed: int, step: int, stream: int = 0) -> torch.Generator:
     resumed at step k draws exactly the batches of an uninterrupted one. ``stream`` (a training
     process's rank) gives each process its own draws; stream 0 is the one-process run's."""
     return torch.Generator().manual_seed(seed * 1_000_003 + step + stream * (1 << 40))
+
+
+class WarmupCosine:
+    """The learning-rate schedule of painter and agent training: a linear warm-up over ``warmup``
+    steps to each optimizer's base rate, then cosine decay to ``floor`` times it at ``steps``.
+
+    Built from :mod:`torch.optim.lr_scheduler` (``LinearLR`` then ``CosineAnnealingLR`` in a
+    ``SequentialLR``), one per optimizer. A resumed run replays the first ``start`` steps of the
+    schedule (scalar arithmetic only), so its rates are the same floats as an uninterrupted run's.
+    """
+
+    def __init__(self, optimizers: Sequence[tuple[torch.optim.Optimizer, float]], steps: int, warmup: int,
+                 floor: float, start: int = 0) -> None:
+        from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+
+        warmup = max(1, min(warmup, steps))
+        self.schedulers = []
+        for optimizer, base in optimizers:
+            for group in optimizer.param_groups:  # a restored optimizer holds the last rate, not the base
+                group["lr"] = group["initial_lr"] = base
+            ramp = LinearLR(optimizer, start_factor=1.0 / warmup, end_factor=1.0, total_iters=max(1, warmup - 1))
+            decay = CosineAnnealingLR(optimizer, T_max=max(1, steps - warmup), eta_min=floor * base)
+            self.schedulers.append(SequentialLR(optimizer, [ramp, decay], milestones=[warmup]))
+        for _ in range(start):
+            self.step()
+
+    @property
+    def lr(self) -> float:
+        """The first optimizer's current rate (the one logged)."""
+        return float(self.schedulers[0].optimizer.param_groups[0]["lr"])
+
+    def step(self) -> None:
+        """Advance every optimizer's rate by one training step (after its update).
+
+        A schedule follows training steps, not optimizer updates: resuming replays it before any
+        update, and an optimizer may sit a phase out (the agent's critic while preconditioning), which
+        torch would warn about.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+            for scheduler in self.schedulers:
+                scheduler.step()
+
+
+def prepare_training_folder(out: Path, identity: dict[str, Any], training: dict[str, Any],
+                            overwrite: bool = False) -> bool:
+    """Check a training run's folder ``out`` before the work: True to train, False when it is done.
+
+    ``--overwrite`` means what it means for painting folders. Done: ``out`` holds a finished model
+    whose ``config.json`` records the same ``identity`` (top-level config entries) and ``training``
+    settings; it is left as it is unless ``overwrite``. A checkpoint is resumed, or with ``overwrite``
+    discarded so training starts over. A finished model with other settings and no checkpoint is only
+    replaced with ``overwrite``, and a non-empty folder brush did not write never.
+    """
+    import json
+
+    from brushcli.errors import OutputError
+
+    identity, training = json.loads(json.dumps(identity)), json.loads(json.dumps(training))  # tuples as JSON has them
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output {out} exists and is not a folder; choose another --out")
+    if not out.is_dir():
+        return True
+    finished = (out / CONFIG_FILE).is_file() and (out / WEIGHTS_FILE).is_file()
+    if any(out.iterdir()) and not finished and not has_checkpoint(out):
+        raise OutputError(f"output folder {out} exists and was not written by brush; choose another --out "
+                          "or move it away (brush never deletes files it did not write)")
+    if overwrite:
+        for name in (STATE_JSON, STATE_TENSORS):
+            (out / CHECKPOINT_DIR / name).unlink(missing_ok=True)
+        return True
+    if finished:
+        try:
+            doc = read_json(out / CONFIG_FILE, MAX_STATE_JSON_BYTES, BrushError, "model config")
+        except BrushError:
+            doc = None
+        recorded = doc.get("training") if isinstance(doc, dict) else None
+        if isinstance(recorded, dict) and all(doc.get(k) == v for k, v in identity.items()) \
+                and all(recorded.get(k) == v for k, v in training.items()):
+            return False
+        if not has_checkpoint(out):
+            raise OutputError(f"{out} holds a model trained with other settings; use --overwrite to replace it")
+    return True

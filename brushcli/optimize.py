@@ -73,6 +73,10 @@ def optimize(
 ) -> OptimizeLog:
     """Minimise ``loss_fn(step)`` with Adam for ``steps`` steps, cosine-decaying the rate to ``lr_end``.
 
+    The rate is one line here rather than a ``torch.optim.lr_scheduler``: schedulers drive only
+    ``torch.optim`` optimizers, and this loop keeps its own :class:`Adam` (see there). Training
+    (painters, agents) uses torch's optimizers and schedulers (:class:`brushcli.checkpoint.WarmupCosine`).
+
     ``params`` may be parameter groups with their own ``lr`` (a multiplier of the schedule).
     """
     groups = list(params)

@@ -20,6 +20,7 @@ from brushcli.agents.figures import sample_grid
 from brushcli.agents.inference import save_agent_folder
 from brushcli.agents.policy import create_agent
 from brushcli.agents.train import AgentTrainLog, AgentTrainSettings, train_agent
+from brushcli.checkpoint import prepare_training_folder
 from brushcli.distributed import ProcessGroup
 
 #: Datasets that are gray ink on paper (agents for them paint gray strokes).
@@ -32,6 +33,8 @@ class AgentReport:
     log: AgentTrainLog
     val_mse: float | None
     holdout: ImageSet | None
+    #: OUT already held this agent, trained with the same settings (nothing was done).
+    done_before: bool = False
 
 
 def default_channels(data: str) -> int:
@@ -55,8 +58,12 @@ def train_agent_folder(
     should_stop: Callable[[], bool] | None = None,
     device: str = "cpu",
     group: ProcessGroup | None = None,
+    overwrite: bool = False,
 ) -> AgentReport:
     """Train (or resume) an agent on ``device`` on ``data`` and write its folder to ``out``.
+
+    A folder holding this agent trained with the same settings is left as it is (``done_before``)
+    unless ``overwrite``, which also starts over instead of resuming a checkpoint.
 
     With a ``group`` of several processes (torchrun) the batch is split over them and rank 0 writes.
     """
@@ -79,13 +86,17 @@ def train_agent_folder(
     if arch:
         config.arch.update(arch)
     config.validate()
+    identity = {k: v for k, v in config.to_dict().items() if k not in ("training", "metrics")}
+    if not prepare_training_folder(Path(out), identity, {"settings": asdict(settings), "steps_done": settings.steps},
+                                   overwrite):
+        return AgentReport(Path(out), AgentTrainLog(), None, None, done_before=True)
     agent = create_agent(config, seed=settings.seed).to(device)
     critic = create_critic(channels, settings.critic_width, seed=settings.seed).to(device)
     examples = examples_set.actions(painter_model.preset, strokes, channels) if examples_set else None
     holdout_targets = held.floats() if len(held) else None
     log = train_agent(agent, critic, painter_model, train_set, settings, out=out, examples=examples,
                       holdout=holdout_targets, progress=progress, should_stop=should_stop, group=group)
-    if not group.main:  # rank 0 writes the folder
+    if log.stopped or not group.main:  # interrupted: the checkpoint is saved, nothing is published; rank 0 writes
         group.barrier()
         return AgentReport(Path(out), log, log.last("val_mse"), held)
     val = log.last("val_mse")

@@ -30,8 +30,8 @@ import torch
 import torch.nn.functional as F
 
 from brushcli.agents.config import MAX_WEIGHTS_BYTES, AgentError
-from brushcli.checkpoint import (has_checkpoint, load_checkpoint, restore_training_state, save_checkpoint, step_generator,
-                                 training_state, write_safetensors)
+from brushcli.checkpoint import (WarmupCosine, has_checkpoint, load_checkpoint, restore_training_state, save_checkpoint,
+                                 step_generator, training_state, write_safetensors)
 from brushcli.agents.critic import ConditionalCritic, gradient_penalty
 from brushcli.agents.data import ImageSet
 from brushcli.agents.examples import augment, render_examples
@@ -103,13 +103,11 @@ class AgentTrainLog:
         return None
 
 
-def lr_scale(step: int, settings: AgentTrainSettings) -> float:
-    """Short linear warm-up, then cosine decay to 10% (a pure function of the step)."""
-    warm = max(1, min(100, settings.steps // 20))
-    if step < warm:
-        return (step + 1) / warm
-    progress = (step - warm) / max(1, settings.steps - warm)
-    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+def lr_schedule(agent_opt: torch.optim.Optimizer, critic_opt: torch.optim.Optimizer, settings: AgentTrainSettings,
+                start: int = 0) -> WarmupCosine:
+    """Short linear warm-up (5% of the steps, at most 100), then cosine decay to 10% of each rate."""
+    return WarmupCosine([(agent_opt, settings.lr), (critic_opt, settings.critic_lr)], settings.steps,
+                        max(1, min(100, settings.steps // 20)), 0.1, start)
 
 
 def shift_images(images: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
@@ -165,14 +163,6 @@ class AgentTrainer:
         if self.examples is not None and step < self.settings.precondition_steps:
             return "precondition"
         return "adversarial" if self.settings.adversarial > 0 else "pixel"
-
-    def _set_lr(self, step: int) -> float:
-        scale = lr_scale(step, self.settings)
-        for group in self.optimizers["agent"].param_groups:
-            group["lr"] = self.settings.lr * scale
-        for group in self.optimizers["critic"].param_groups:
-            group["lr"] = self.settings.critic_lr * scale
-        return self.settings.lr * scale
 
     def update(self, name: str) -> None:
         """Step optimizer ``name`` on gradients averaged over the training processes."""
@@ -308,9 +298,10 @@ def train_agent(
     agent.train()
     began = time.perf_counter() - log.seconds
     window: dict[str, list[float]] = {}
+    schedule = lr_schedule(trainer.optimizers["agent"], trainer.optimizers["critic"], settings, start)
     for step in range(start, settings.steps):
         generator = step_generator(settings.seed, step, group.rank)
-        lr = trainer._set_lr(step)
+        lr = schedule.lr
         phase = trainer.phase(step)
         if phase == "precondition":
             losses = trainer.precondition_step(generator)
@@ -318,6 +309,7 @@ def train_agent(
             idx = torch.randint(0, len(images), (trainer.batch,), generator=generator)
             targets = shift_images(images[idx].float() / 255.0, settings.shift, generator).to(trainer.device)
             losses = trainer.adversarial_step(targets, generator)
+        schedule.step()
         for key, value in losses.items():
             window.setdefault(key, []).append(value)
         done = step + 1

@@ -42,6 +42,8 @@ def train_agent_command(
     snapshot_every: int = typer.Option(0, "--snapshot-every", help="Also keep the agent's weights every N steps (0: off)."),
     device: str = device_option(),
     threads: str = threads_option(),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Train from scratch: replace the agent in OUT and "
+                                                              "discard its checkpoint instead of resuming it."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train an agent that paints a target in one forward pass, inside a frozen neural painter.
@@ -50,9 +52,11 @@ def train_agent_command(
     whole painting is differentiable and trained end to end with a conditional WGAN-GP critic plus
     an optional pixel loss. --precondition first teaches it hand-made stroke examples (human order).
 
-    Writes OUT/config.json, OUT/model.safetensors, OUT/README.md, OUT/samples.png, OUT/log.csv and
-    OUT/samples/; checkpoints go to OUT/checkpoint (run the same command again to resume). Under
-    torchrun it trains data-parallel (--batch split over the processes; rank 0 writes).
+    While training: OUT/log.csv, OUT/samples/ and checkpoints in OUT/checkpoint (Ctrl-C saves one; run
+    the same command again to resume). When it finishes: OUT/config.json, OUT/model.safetensors,
+    OUT/README.md and OUT/samples.png. An OUT holding this agent trained with the same settings is
+    left as it is; --overwrite retrains it. Under torchrun it trains data-parallel (--batch split
+    over the processes; rank 0 writes).
 
     Examples:
       brush train-agent --data digits --precondition digits --steps 3000 --out agents/digits
@@ -88,7 +92,7 @@ def train_agent_command(
                 data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
                 channels=modes[channels], limit=limit, holdout=holdout,
                 arch={"width": width, "hidden": hidden, "feedback": canvas},
-                command=command, should_stop=stopped, device=device, group=group,
+                command=command, should_stop=stopped, device=device, group=group, overwrite=overwrite,
                 progress=lambda step, losses: bar.update(
                     task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
             )
@@ -99,6 +103,10 @@ def train_agent_command(
             console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
     if not group.main:
+        return
+    if report.done_before:
+        console.print(f"{out} already holds this agent, trained with these settings; --overwrite to retrain",
+                      highlight=False, soft_wrap=True)
         return
     val = f", held-out neural MSE {report.val_mse:.4f}" if report.val_mse is not None else ""
     console.print(f"wrote agent {report.folder} ({report.log.seconds:.0f} s{val}); "

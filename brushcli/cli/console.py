@@ -1,16 +1,60 @@
-"""Shared rich consoles and progress bars: results on stdout, progress and errors on stderr."""
+"""Shared rich consoles and progress bars: results on stdout, progress and errors on stderr.
+
+With ``--json`` a command prints one JSON document on stdout and nothing else there: its tables and
+notes go to stderr (:func:`notes`), so ``brush paint x.jpg --json | jq`` always parses.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import signal
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 console = Console()
 err_console = Console(stderr=True)
+
+JSON_HELP = "Print the results as one JSON document on stdout (tables, notes and progress go to stderr)."
+
+
+def json_option() -> Any:
+    return typer.Option(False, "--json", help=JSON_HELP)
+
+
+def notes(as_json: bool) -> Console:
+    """Where a command's human-readable output goes: stdout normally, stderr under ``--json``."""
+    return err_console if as_json else console
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on stdout (paths as strings; NaN and infinities as null, which JSON lacks)."""
+    sys.stdout.write(json.dumps(_plain(data), indent=2, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "item"):  # numpy and torch scalars
+        return _plain(value.item())
+    return str(value)
 
 
 def progress_bar(disable: bool = False) -> Progress:

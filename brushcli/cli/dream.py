@@ -10,17 +10,17 @@ from rich.table import Table
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, progress_bar
+from brushcli.cli.console import json_option, notes, print_json, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
 
 @app.command("dream")
 def dream_command(
     classes: list[str] = typer.Argument(..., help="ImageNet classes: names ('giant panda', 'violin, fiddle') or indices."),
-    nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets", "-n",
+    nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets",
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
-    strokes: int = typer.Option(30, "--strokes", help="Strokes per painting (1..1000)."),
+    strokes: int = typer.Option(30, "--strokes", "-n", help="Strokes per painting (1..1000)."),
     steps: int = typer.Option(None, "--steps", help="Gradient steps (default grows with --strokes: 125 for 30)."),
     size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
     views: int = typer.Option(4, "--views", help="Randomly cropped/jittered/rotated views per step (robustness)."),
@@ -42,6 +42,7 @@ def dream_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo classes whose outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = json_option(),
     export_to: list[Path] = exports.EXPORT,
     transparent: bool = exports.TRANSPARENT,
     per_layer: int = exports.PER_LAYER,
@@ -84,13 +85,18 @@ def dream_command(
         painted = dream_classes(classes, nets=nets, out=out, painter=painter, settings=settings,
                                 weights=weights or (), judges=judges, progress=None if quiet else progress,
                                 on_done=done if not quiet else None, overwrite=overwrite)
-    for item in painted:
-        exports.write_exports(item, targets, options, item.folder.name)
+    say = notes(as_json)
+    written = {item.folder.name: exports.write_exports(item, targets, options, item.folder.name, say)
+               for item in painted}
     if painted:
-        console.print(summary_table(painted))
+        say.print(summary_table(painted))
     skipped = len(set(classes)) - len(painted)
     note = f" ({skipped} already done; --overwrite to redo)" if skipped > 0 else ""
-    console.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)
+    say.print(f"wrote {len(painted)} painting(s) to {out}{note}", highlight=False)
+    if as_json:
+        print_json({"painted": [{"class": item.metrics.get("class"), "folder": item.folder,
+                                 "metrics": item.metrics, "exports": written[item.folder.name]} for item in painted],
+                    "skipped": skipped})
 
 
 def summary_table(painted: list) -> Table:  # type: ignore[type-arg]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from brushcli.batch import NAME
 from brushcli.cli.console import console
@@ -54,12 +55,16 @@ def check_exports(paths: list[Path] | None, options: ExportOptions, names: list[
     return paths
 
 
-def write_exports(painting: Painting, paths: list[Path], options: ExportOptions, name: str) -> None:
-    """Write ``painting`` to every export path (``{name}`` filled in) and say so."""
+def write_exports(painting: Painting, paths: list[Path], options: ExportOptions, name: str,
+                  say: Console = console) -> list[Path]:
+    """Write ``painting`` to every export path (``{name}`` filled in), say so on ``say``; returns the files."""
+    written = []
     for path in paths:
         target = _named(path, name)
         export(painting, target, options)
-        console.print(f"wrote {target}", highlight=False)
+        say.print(f"wrote {target}", highlight=False)
+        written.append(target)
+    return written
 
 
 def _named(path: Path, name: str) -> Path:

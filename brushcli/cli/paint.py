@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, err_console, progress_bar
+from brushcli.cli.console import err_console, json_option, notes, print_json, progress_bar
 from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
 
@@ -34,6 +35,7 @@ def paint_command(
         True, "--real-feedback/--no-real-feedback",
         help="Optimise against real MyPaint alphas (refreshed every 10 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    as_json: bool = json_option(),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
     export_to: list[Path] = exports.EXPORT,
     transparent: bool = exports.TRANSPARENT,
@@ -55,6 +57,7 @@ def paint_command(
       brush paint --resume out/photo/strokes.json --steps 300
       brush paint digit.png --agent digits --size 256
       brush paint photo.jpg --export photo.ora --export photo.svg --export photo.mp4
+      brush paint photos/ --json -q > results.json
     """
     from brushcli.api import DEFAULT_SIZE, paint
     from brushcli.apps.paint import PaintSettings
@@ -85,8 +88,10 @@ def paint_command(
                              resume=resume, real_feedback=real_feedback, threads=fixed_threads,
                              name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
-        _report([(painting.folder.name, painting.metrics, None)])
-        exports.write_exports(painting, targets, options, painting.folder.name)
+        _report([(painting.folder.name, painting.metrics, None)], notes(as_json))
+        written = exports.write_exports(painting, targets, options, painting.folder.name, notes(as_json))
+        if as_json:
+            print_json([_row_json(painting.folder.name, painting.folder, painting.metrics, None, written)])
         return
     if not images:
         raise InvalidArgument("give at least one image or folder (or --resume strokes.json)")
@@ -107,6 +112,8 @@ def paint_command(
     if part is not None:
         err_console.print(f"shard {part} ({part.source}): {len(items)} of {len(files)} images")
         if not items:
+            if as_json:
+                print_json([])
             return
     job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
                    real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads),
@@ -117,11 +124,16 @@ def paint_command(
                           "may be as fast)")
     with progress_bar(disable=quiet) as bar:
         rows = paint_batch(items, job, jobs=jobs, overwrite=overwrite, events=_bar_events(bar, len(items)))
-    failed = _report([(row.name, row.metrics, row.error) for row in rows])
+    say = notes(as_json)
+    failed = _report([(row.name, row.metrics, row.error) for row in rows], say)
     for row in rows:
         if row.metrics is not None:
             for target in job.export_paths(row.name):
-                console.print(f"wrote {target}", highlight=False)
+                say.print(f"wrote {target}", highlight=False)
+    if as_json:
+        print_json([_row_json(row.name, out / row.name, row.metrics, row.error,
+                              job.export_paths(row.name) if row.metrics is not None else [])
+                    for row in rows])
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
@@ -150,7 +162,16 @@ def _bar_events(bar, count: int):  # type: ignore[no-untyped-def]
     return BatchEvents(started=started, step=step, finished=finished)
 
 
-def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:
+def _row_json(name: str, folder: Path, metrics: dict | None, error: str | None, written: list[Path]) -> dict:
+    """One image in ``--json``: its status (painted, skipped or failed), folder, metrics, exports."""
+    from brushcli.batch import SKIPPED
+
+    status = "painted" if metrics is not None else "skipped" if error == SKIPPED else "failed"
+    return {"name": name, "status": status, "folder": folder, "error": None if status == "painted" else error,
+            "metrics": metrics, "exports": written}
+
+
+def _report(rows: list[tuple[str, dict | None, str | None]], say: Console) -> int:
     table = Table("image", "strokes", "mse neural", "mse MyPaint", "gap", "seconds", "status")
     failed = 0
     for name, metrics, error in rows:
@@ -162,5 +183,5 @@ def _report(rows: list[tuple[str, dict | None, str | None]]) -> int:
             if error and not error.startswith("skipped"):
                 failed += 1
             table.add_row(name, "", "", "", "", "", error or "")
-    console.print(table)
+    say.print(table)
     return failed

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from brushcli.cli.app import app
-from brushcli.cli.console import console
+from brushcli.cli.console import console, json_option, notes, print_json
 
 #: The --painter help of every command that takes one (the rule is brushcli.painters.registry's).
 PAINTER_HELP = ("Painter: a bundled name (pen, dry-brush, ...), a painter folder PATH (or local-dir:PATH), "
@@ -22,7 +22,7 @@ app.add_typer(painters_app, name="painters")
 
 
 @painters_app.command("list")
-def list_command() -> None:
+def list_command(as_json: bool = json_option()) -> None:
     """Every painter on this machine: bundled, yours, and pulled from the Hub, with where each lives.
 
     NAME is what --painter takes. Yours are the folders in your painters folder
@@ -35,10 +35,15 @@ def list_command() -> None:
     from brushcli.painters.hub import hub_cache_dir
     from brushcli.painters.registry import DEFAULT_PAINTER
 
+    entries = catalog()
+    if as_json:
+        print_json({"painters": [_entry_json(entry, entry.reference == DEFAULT_PAINTER) for entry in entries],
+                    "painters_folder": userdirs.painters_dir(), "hub_cache": hub_cache_dir()})
+        return
     table = Table()
     for column in ("name", "from", "brush", "alpha MAE", "IoU", "folder"):
         table.add_column(column, overflow="fold")  # names and paths are shown whole, wrapped if need be
-    for entry in catalog():
+    for entry in entries:
         cfg = entry.config
         mae = iou = "?"
         if cfg is not None:
@@ -54,9 +59,17 @@ def list_command() -> None:
     console.print(f"Hub cache: {hub_cache_dir()}", highlight=False, soft_wrap=True)
 
 
+def _entry_json(entry, default: bool) -> dict:  # type: ignore[no-untyped-def]
+    cfg = entry.config
+    return {"name": entry.reference, "source": entry.source, "default": default, "folder": entry.folder,
+            "brush": cfg.preset.brush if cfg is not None else None,
+            "metrics": dict(cfg.metrics) if cfg is not None else None, "problem": entry.problem}
+
+
 @painters_app.command("info")
 def info_command(
     name: str = typer.Argument(..., help=PAINTER_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """Everything recorded about one painter: brush, ranges, architecture, recipe, metrics, sha256."""
     from brushcli.painters.folder import WEIGHTS_FILE, sha256_file
@@ -66,6 +79,10 @@ def info_command(
     painter = create_painter(name)
     cfg = painter.config
     params = sum(p.numel() for p in painter.parameters())
+    if as_json:
+        print_json({"folder": folder, "parameters": params, "sha256": sha256_file(folder / WEIGHTS_FILE),
+                    "config": cfg.to_dict()})
+        return
     table = Table(show_header=False)
     for key, value in [
         ("name", cfg.name), ("folder", str(folder)), ("brush", cfg.preset.brush), ("preset", cfg.preset.name),

@@ -9,7 +9,7 @@ import typer
 
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
-from brushcli.cli.console import console
+from brushcli.cli.console import json_option, notes, print_json
 from brushcli.colors import parse_color
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import MAX_SIDE, check_long_side
@@ -38,11 +38,14 @@ def render_command(
     per_layer: int = exports.PER_LAYER,
     fps: float = exports.FPS,
     frames: str = exports.FRAMES,
+    as_json: bool = json_option(),
 ) -> None:
     """Render a stroke file with real MyPaint, at any resolution, in the format each file's suffix names.
 
     Coordinates and brush radius scale with the canvas, so the same strokes draw the same picture at
-    64 px and at 4096 px; non-square canvases keep their aspect ratio.
+    64 px and at 4096 px; non-square canvases keep their aspect ratio. Without --size the plan's own
+    size is used. Each -o FILE is written to a temporary name and renamed into place, replacing a
+    file of that name (naming it is the request, as with cp).
 
     Examples:
       brush render out/photo/strokes.json -o big.png --size 2048
@@ -66,6 +69,10 @@ def render_command(
         plan = replace(plan, width=width, height=height)
     timelapse = any(p.suffix.lower() in TIMELAPSE for p in targets)
     painting = Painting(strokes=plan, record_timelapse=timelapse)  # renders lazily, each kind once
+    say = notes(as_json)
     for target in targets:
         export(painting, target, options)
-        console.print(f"wrote {target} ({plan.width}x{plan.height}, {len(plan)} strokes)", highlight=False)
+        say.print(f"wrote {target} ({plan.width}x{plan.height}, {len(plan)} strokes)", highlight=False)
+    if as_json:
+        print_json({"outputs": targets, "width": plan.width, "height": plan.height, "strokes": len(plan),
+                    "brush": plan.brush})

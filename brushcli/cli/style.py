@@ -10,7 +10,7 @@ import typer
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, progress_bar
+from brushcli.cli.console import json_option, notes, print_json, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
 
@@ -18,8 +18,11 @@ from brushcli.cli.options import command_threads, device_option, threads_option
 def style_command(
     image: Path = typer.Argument(..., help="The photo whose content to paint."),
     size: int = typer.Option(1024, "--size", "-s", help="Output long side in px (128..4096)."),
-    net: str = typer.Option("vgg16", "--net", help="Feature network (vgg16, vgg19, resnet50, efficientnet-lite0, ...)."),
-    layers: str = typer.Option(None, "--layers", help="Comma-separated content layers (default: conv4_2 for VGG)."),
+    net: str = typer.Option("efficientnet-lite0", "--net",
+                            help="Feature network: efficientnet-lite0 (offline, the default), or a torchvision net "
+                                 "downloaded on first use (vgg16, vgg19, resnet50, ...)."),
+    layers: str = typer.Option(None, "--layers", help="Comma-separated content layers (default: _blocks.5 for "
+                                                      "EfficientNet-Lite0, conv4_2 for VGG, layer2 for ResNet-50)."),
     density: int = typer.Option(8, "--density", help="Strokes per 32x32-px cell of the output (stroke count follows --size)."),
     palette: str = typer.Option(None, "--palette", help="gray, N (colors taken from the image), or #hex,#hex,..."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default 200 up to 512 px, where one "
@@ -33,6 +36,7 @@ def style_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Redo the painting if its outputs already exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = json_option(),
     export_to: list[Path] = exports.EXPORT,
     transparent: bool = exports.TRANSPARENT,
     per_layer: int = exports.PER_LAYER,
@@ -48,7 +52,7 @@ def style_command(
     Examples:
       brush style photo.jpg --size 1024
       brush style photo.jpg --size 512 --palette gray --painter dry-brush
-      brush style photo.jpg --palette 6 --net efficientnet-lite0
+      brush style photo.jpg --palette 6 --net vgg16
       brush style photo.jpg --size 512 --net efficientnet-lite0 --export photo.svg --export photo.ora
     """
     from brushcli.api import resolve_device
@@ -73,8 +77,11 @@ def style_command(
     pal = parse_palette(palette, target, seed)
     folder = out / image.stem
     wanted = record(settings, painter, str(image), str(objective), palette)
+    say = notes(as_json)
     if not prepare_folder(folder, wanted, overwrite):
-        console.print(f"{folder} is done with these settings; --overwrite to redo", highlight=False)
+        say.print(f"{folder} is done with these settings; --overwrite to redo", highlight=False)
+        if as_json:
+            print_json({"name": folder.name, "status": "skipped", "folder": folder, "metrics": None, "exports": []})
         return
     model = create_painter(painter, device=settings.device)
     nets = NetEnsemble.create([net_name], settings.device, {net_name: weights} if weights else None)
@@ -85,7 +92,9 @@ def style_command(
                                                                 description=f"style (loss {loss:.3f})"))
     painting.info.update({"net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free"})
     write_painting(painting, folder, wanted, started=started)
-    exports.write_exports(painting, targets, options, folder.name)
+    written = exports.write_exports(painting, targets, options, folder.name, say)
     m = painting.metrics
-    console.print(f"wrote {folder}: {m['strokes']} strokes, seam ratio {m['seam_ratio']:.2f}, "
-                  f"gap {m['gap_mse']:.4f}, {m['seconds']:.0f} s", highlight=False)
+    say.print(f"wrote {folder}: {m['strokes']} strokes, seam ratio {m['seam_ratio']:.2f}, "
+              f"gap {m['gap_mse']:.4f}, {m['seconds']:.0f} s", highlight=False)
+    if as_json:
+        print_json({"name": folder.name, "status": "painted", "folder": folder, "metrics": m, "exports": written})

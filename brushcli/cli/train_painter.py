@@ -10,7 +10,7 @@ from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.cli.console import console, graceful_stop, json_option, notes, print_json, progress_bar
 from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
@@ -34,12 +34,16 @@ def train_painter_command(
                                                          "training processes of one machine)."),
     device: str = device_option(),
     threads: str = threads_option(),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Train from scratch: replace the painter in OUT and "
+                                                              "discard its checkpoint instead of resuming it."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Turn any MyPaint brush into a neural painter: render strokes, train, measure, save.
 
     Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png.
-    Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume.
+    Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume (Ctrl-C
+    saves one; the painter files are only written when training finishes). An OUT holding this
+    painter trained with the same settings is left as it is; --overwrite retrains it.
     Under torchrun it trains data-parallel: each process renders and learns from its own shards
     of the strokes, --batch is split over the processes, rank 0 writes.
 
@@ -75,7 +79,7 @@ def train_painter_command(
                 data_progress=lambda n: bar.advance(data_task, n),
                 train_progress=lambda step, losses: bar.update(
                     train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
-                should_stop=stopped, device=device, group=group,
+                should_stop=stopped, device=device, group=group, overwrite=overwrite,
             )
     finally:
         group.close()
@@ -84,6 +88,10 @@ def train_painter_command(
             console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
         raise typer.Exit(130)
     if not group.main:
+        return
+    if report.done_before:
+        console.print(f"{out} already holds this painter, trained with these settings; --overwrite to retrain",
+                      highlight=False, soft_wrap=True)
         return
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "
@@ -112,7 +120,8 @@ def eval_painter_command(
     samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
     seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
-    report: Path = typer.Option(None, "--json", help="Write the numbers as JSON here."),
+    report: Path = typer.Option(None, "--report", metavar="FILE", help="Also write the numbers as JSON to FILE."),
+    as_json: bool = json_option(),
     worst: int = typer.Option(8, "--worst", help="How many worst strokes to list."),
     device: str = device_option(),
     threads: str = threads_option(),
@@ -121,7 +130,12 @@ def eval_painter_command(
 
     Reports alpha mean absolute error, footprint IoU (alpha > 0.1) and the worst strokes.
 
-    Example: brush eval-painter pen --grid pen-grid.png
+    --grid and --report files are written to a temporary name and renamed into place, replacing a
+    file of that name.
+
+    Examples:
+      brush eval-painter pen --grid pen-grid.png
+      brush eval-painter pen --samples 200 --json
     """
     from brushcli.errors import InvalidArgument
     from brushcli.painters.evaluate import comparison_grid, evaluate_painter, fidelity
@@ -144,16 +158,20 @@ def eval_painter_command(
     table = Table("painter", "strokes", "alpha MAE (mean / median)", "footprint IoU (mean / median)")
     table.add_row(name, str(result.samples), f"{result.alpha_mae:.4f} / {result.alpha_mae_median:.4f}",
                   f"{result.iou:.3f} / {result.iou_median:.3f}")
-    console.print(table)
+    say = notes(as_json)
+    say.print(table)
     worst_table = Table("stroke", "alpha MAE", "IoU", "action")
     for w in result.worst:
         worst_table.add_row(str(w["index"]), f"{w['alpha_mae']:.4f}", f"{w['iou']:.3f}", str(w["action"]))
-    console.print(worst_table)
+    say.print(worst_table)
     if grid is not None:
         order = [w["index"] for w in result.worst] + list(range(min(8, samples)))
         image = comparison_grid(target, pred, order)
         write_png(grid, np.repeat(image[..., None], 3, axis=2))
-        console.print(f"wrote {grid} (worst strokes first)")
+        say.print(f"wrote {grid} (worst strokes first)")
+    numbers = {"painter": name, **result.to_dict()}
     if report is not None:
-        write_json(report, {"painter": name, **result.to_dict()})
-        console.print(f"wrote {report}")
+        write_json(report, numbers)
+        say.print(f"wrote {report}")
+    if as_json:
+        print_json(numbers)

@@ -131,13 +131,17 @@ def lib() -> ctypes.CDLL:
     else:
         found = ctypes.util.find_library("mypaint-1.5") or ctypes.util.find_library("mypaint")
         names = list(_CANDIDATES) + ([found] if found else [])
-    handle = None
+    handle, failure = None, None
     for name in names:
         try:
             handle = ctypes.CDLL(name)
             break
-        except OSError:
+        except OSError as exc:
+            failure = exc
             continue
+    if handle is None and os.environ.get("BRUSH_LIBMYPAINT"):  # the user's path, not a missing install
+        raise MyPaintUnavailable(f"BRUSH_LIBMYPAINT={os.environ['BRUSH_LIBMYPAINT']} cannot be loaded ({failure}); "
+                                 "point it at libmypaint-1.5.so.1, or unset it to use the installed libmypaint")
     if handle is None:
         raise MyPaintUnavailable(f"libmypaint was not found; {INSTALL_HINT}")
     for symbol, (restype, argtypes) in _SIGNATURES.items():

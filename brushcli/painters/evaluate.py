@@ -107,7 +107,11 @@ def comparison_grid(target: np.ndarray, pred: np.ndarray, indices: list[int] | n
 
 
 def sample_grid(target: np.ndarray, pred: np.ndarray, n: int = 8) -> np.ndarray:
-    """Side-by-side grid of the first ``n`` pairs (two triplets per row)."""
+    """Side-by-side grid of the first ``n`` pairs (two triplets per row; fewer if there are fewer)."""
+    n = min(n, len(target))
+    if n < 2:
+        return comparison_grid(target, pred, range(n))
+    n -= n % 2
     left = comparison_grid(target, pred, range(0, n, 2))
     right = comparison_grid(target, pred, range(1, n, 2))
     return np.concatenate([left, np.full((left.shape[0], 4), 1.0), right], axis=1)

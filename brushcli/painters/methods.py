@@ -39,7 +39,7 @@ class Method:
         self.sync([p for group in opt.param_groups for p in group["params"]])
         opt.step()
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, step: int,
              radii: torch.Tensor | None = None) -> dict[str, float]:
         raise NotImplementedError
 
@@ -49,11 +49,6 @@ class Method:
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
         restore_training_state(tensors, meta, self.modules, self.optimizers)
-
-
-def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
-    for group in opt.param_groups:
-        group["lr"] = lr
 
 
 def alpha_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -74,10 +69,9 @@ class Regression(Method):
         super().__init__(painter, settings)
         self.optimizers["net"] = torch.optim.Adam(painter.net.parameters(), lr=settings.lr)
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, step: int,
              radii: torch.Tensor | None = None) -> dict[str, float]:
         opt = self.optimizers["net"]
-        _set_lr(opt, lr)
         net = self.painter.net
         parts = getattr(net, "forward_parts", None)
         with autocast(actions.device):
@@ -118,11 +112,9 @@ class VAE(Method):
         self.optimizers["encoder"] = torch.optim.Adam(self.encoder.parameters(), lr=settings.lr)
         self.generator = torch.Generator().manual_seed(int(getattr(settings, "seed", 0)) + 17)
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, step: int,
              radii: torch.Tensor | None = None) -> dict[str, float]:
         net = self.painter.net
-        for opt in self.optimizers.values():
-            _set_lr(opt, lr)
         self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step, self.stream)
         with autocast(actions.device):
             mean, logvar = (t.float() for t in self.encoder(alphas))
@@ -184,11 +176,9 @@ class GAN(Method):
         self.optimizers["critic"] = torch.optim.Adam(self.critic.parameters(), lr=settings.lr, betas=(0.5, 0.9))
         self.generator = torch.Generator()
 
-    def step(self, actions: torch.Tensor, alphas: torch.Tensor, lr: float, step: int,
+    def step(self, actions: torch.Tensor, alphas: torch.Tensor, step: int,
              radii: torch.Tensor | None = None) -> dict[str, float]:
         net, critic = self.painter.net, self.critic
-        for opt in self.optimizers.values():
-            _set_lr(opt, lr)
         self.generator = step_generator(int(getattr(self.settings, "seed", 0)), step, self.stream)
         for _ in range(self.n_critic):
             with torch.no_grad():

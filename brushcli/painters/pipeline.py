@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from brushcli.checkpoint import prepare_training_folder
 from brushcli.distributed import ProcessGroup
 from brushcli.errors import BrushNotFound, InvalidArgument, PainterError
 from brushcli.mypaint.brushes import resolve_brush
@@ -25,7 +26,7 @@ from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_pa
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
 from brushcli.painters.registry import painter_reference
-from brushcli.painters.train import TrainLog, TrainSettings, train
+from brushcli.painters.train import CHECKPOINT_KEYS, TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 from brushcli.runtime import usable_cores
 
@@ -42,6 +43,8 @@ class TrainReport:
     fidelity: Fidelity | None
     log: TrainLog
     stopped: bool = False
+    #: OUT already held this painter, trained with the same settings (nothing was done).
+    done_before: bool = False
 
 
 def make_preset(brush: str | None, preset: str | None) -> Preset:
@@ -84,8 +87,12 @@ def train_painter(
     should_stop: Callable[[], bool] | None = None,
     device: str = "cpu",
     group: ProcessGroup | None = None,
+    overwrite: bool = False,
 ) -> TrainReport:
     """Generate MyPaint strokes, train a painter on ``device``, measure it, write the painter folder ``out``.
+
+    A folder holding this painter trained with the same settings is left as it is (``done_before``)
+    unless ``overwrite``, which also starts over instead of resuming a checkpoint.
 
     With a ``group`` of several processes (torchrun), each renders and trains on its own shards of
     the strokes with gradients averaged; rank 0 writes checkpoints, measures and writes the folder.
@@ -110,6 +117,9 @@ def train_painter(
     )
     check_dataset_size(samples, config.canvas)
     check_eval_samples(eval_samples, config.canvas, option="--eval-samples")
+    identity = {k: v for k, v in config.to_dict().items() if k in (*CHECKPOINT_KEYS, "name")}
+    if not prepare_training_folder(Path(out), identity, {"samples": samples, **asdict(settings)}, overwrite):
+        return TrainReport(folder=Path(out), fidelity=None, log=TrainLog(), done_before=True)
     out = ensure_dir(Path(out))  # only now: a refused run leaves nothing behind
     torch.manual_seed(settings.seed)
     painter = Painter(config).to(device)

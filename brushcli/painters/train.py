@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from brushcli.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, step_generator
+from brushcli.checkpoint import WarmupCosine, has_checkpoint, load_checkpoint, save_checkpoint, step_generator
 from brushcli.distributed import ProcessGroup
 from brushcli.errors import InvalidArgument, PainterError
 from brushcli.painters.data import StrokeDataset
@@ -64,13 +64,10 @@ class TrainLog:
     stopped: bool = False
 
 
-def lr_at(step: int, settings: TrainSettings) -> float:
-    """Linear warm-up then cosine decay to 1% (a pure function of the step, so resume needs no state)."""
-    warm = max(1, int(settings.warmup * settings.steps))
-    if step < warm:
-        return settings.lr * (step + 1) / warm
-    progress = (step - warm) / max(1, settings.steps - warm)
-    return settings.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+def lr_schedule(optimizers: list[torch.optim.Optimizer], settings: TrainSettings, start: int = 0) -> WarmupCosine:
+    """Linear warm-up over ``settings.warmup`` of the steps, then cosine decay to 1% of ``settings.lr``."""
+    return WarmupCosine([(opt, settings.lr) for opt in optimizers], settings.steps,
+                        max(1, int(settings.warmup * settings.steps)), 0.01, start)
 
 
 def batch_indices(n: int, batch: int, seed: int, step: int, stream: int = 0) -> torch.Tensor:
@@ -104,6 +101,7 @@ def train(
     if has_checkpoint(out):
         start, log = _resume(Path(out), method, painter, settings, group.world)
     group.broadcast(t for module in method.modules.values() for t in module.state_dict().values())
+    schedule = lr_schedule(list(method.optimizers.values()), settings, start)
     actions = torch.from_numpy(np.ascontiguousarray(data.actions))
     alphas = torch.from_numpy(np.ascontiguousarray(data.alphas))
     radii = None if data.radii is None else torch.from_numpy(np.ascontiguousarray(data.radii, dtype=np.float32))
@@ -114,7 +112,8 @@ def train(
         batch_a = actions[idx].to(device, non_blocking=True)
         batch_y = alphas[idx].to(device, non_blocking=True).float() / 255.0
         batch_r = None if radii is None else radii[idx].to(device, non_blocking=True)
-        losses = method.step(batch_a, batch_y, lr_at(step, settings), step, batch_r)
+        losses = method.step(batch_a, batch_y, step, batch_r)
+        schedule.step()
         if step % 50 == 0 or step == settings.steps - 1:
             log.steps.append(step)
             log.losses.append(_mean_over(group, losses, device))

@@ -115,7 +115,7 @@ def test_every_shipped_preset_renders(preset):
     assert alphas.max() > peak * 32768, f"{preset}: strongest alpha {alphas.max() / 32768:.2f}"
 
 
-def test_missing_libmypaint_is_one_clear_line(tmp_path, strokes_file):
+def test_a_wrong_brush_libmypaint_is_one_clear_line(tmp_path, strokes_file):
     env = dict(os.environ, BRUSH_LIBMYPAINT="/nonexistent/libmypaint.so")
     out = subprocess.run(
         [sys.executable, "-m", "brushcli", "render", str(strokes_file), "-o", str(tmp_path / "x.png")],
@@ -124,7 +124,7 @@ def test_missing_libmypaint_is_one_clear_line(tmp_path, strokes_file):
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
-    assert "libmypaint" in lines[0] and "apt-get install" in lines[0]
+    assert "BRUSH_LIBMYPAINT=/nonexistent/libmypaint.so cannot be loaded" in lines[0]  # not "not installed"
     assert not (tmp_path / "x.png").exists()
 
 
