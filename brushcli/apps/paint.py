@@ -16,14 +16,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from brushcli.apps.planner import allocate, default_steps, group_sizes, radius_schedule
+from brushcli.apps.planner import Recipe, allocate, default_steps, radius_schedule
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
 from brushcli.canvas.placement import bounds, init_strokes
@@ -60,6 +60,7 @@ class PaintSettings:
     device: str = "cpu"
     lr: float = 0.08
     real_feedback: bool = True
+    recipe: Recipe = field(default_factory=Recipe)
     #: CPU threads: a number, or None to choose per grid level from its work within ``cores``.
     threads: int | None = None
     #: Cores the command may use (default: this process's, :func:`brushcli.runtime.usable_cores`).
@@ -75,6 +76,7 @@ class PaintSettings:
             raise InvalidArgument(f"--steps must be 0 or more, got {self.steps}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
+        self.recipe.validate()
         for name in ("threads", "cores"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -126,7 +128,7 @@ def paint(
         budgets = allocate(settings.strokes, settings.size, aspect, tile=painter.canvas)
         median = torch.from_numpy(np.median(image.reshape(-1, 3), axis=0).astype(np.float32))
         canvas = LayeredCanvas(painter, aspect, median)
-        plan = {b.level: group_sizes(b.per_tile, b.level) for b in budgets}
+        plan = {b.level: settings.recipe.group_sizes(b.per_tile, b.level) for b in budgets}
         weights = {b.level: math.sqrt(max(1, b.strokes)) for b in budgets}
     else:
         canvas = canvas_from_strokes(resume, painter)
@@ -195,32 +197,71 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
             canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
         base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
     position, size_range = bounds(level)
-    n_phases = len(sizes) + 1  # one phase per new group, then a joint polish
+    recipe = settings.recipe
     per_level = sum(sizes)
-    for g, per_tile in enumerate(sizes + [0]):
-        if per_tile:
-            radius_px = radius_schedule(g, len(sizes), level, per_level)
-            size_action = float(np.clip(preset.size_action(radius_px, level.tile), *size_range))
-            with torch.no_grad():
-                current = canvas.render(lw, lh, groups=mine, base=base)
-            actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
-                                           size_action, generator, position)
-            canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
-            mine = [canvas.join(mine + [len(canvas.groups) - 1])]
-        phase_steps = share // n_phases
-        if phase_steps <= 0 or not mine:
-            continue
-        params = [p for i in mine for p in canvas.groups[i].parameters()]
-        if level_index == 0:
-            params.append(canvas.raw_background)
+    stages, final = recipe.stage_steps(share, len(sizes))
+    for g, per_tile in enumerate(sizes):
+        radius_px = radius_schedule(g, len(sizes), level, per_level, recipe.radii)
+        size_action = float(np.clip(preset.size_action(radius_px, level.tile), *size_range))
+        with torch.no_grad():
+            current = canvas.render(lw, lh, groups=mine, base=base)
+        actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px,
+                                       size_action, generator, position)
+        canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
+        mine = [canvas.join(mine + [len(canvas.groups) - 1])]
+        _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
+                  nets, tick)
+    pixels = objective.description == "mse(pixels)"
+    if recipe.reseed and level_index == 0 and pixels and sizes:
+        first = int(final * recipe.reseed)
+        _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets, tick)
+        final -= first
+        _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
+    _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
 
-        def loss_fn(step: int, groups: tuple[int, ...] = tuple(mine)) -> torch.Tensor:
-            if settings.real_feedback and step % REAL_EVERY == 0:
-                canvas.refresh_real(list(groups))
-            painted = canvas.render(lw, lh, groups=list(groups), base=base)
-            return evaluate(objective, painted[None], target[None], nets, resize=False)
 
-        optimize(params, loss_fn, phase_steps, lr=settings.lr, callback=tick)
+def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Level, radius_px: float,
+            size_action: float, generator: torch.Generator, position: tuple[float, float],
+            settings: PaintSettings) -> int:
+    """Move the strokes that barely matter to where the painting is most wrong, on top; returns how many."""
+    with torch.no_grad():
+        if settings.real_feedback:
+            canvas.refresh_real([index])
+        values = canvas.stroke_values(index, target)
+        n = values.shape[0]
+        limit = max(1, int(n * settings.recipe.reseed_max))
+        order = torch.argsort(values)[:limit]
+        weak = order[values[order] < settings.recipe.reseed_tol * values.mean().clamp(min=0)]
+        if len(weak) == 0:
+            return 0
+        lw, lh = level.size
+        current = canvas.render(lw, lh, groups=[index])
+    actions, colors = init_strokes(target.cpu(), current.cpu(), level, len(weak), radius_px, size_action,
+                                   generator, position)
+    canvas.move_to_top(index, weak, actions[0], colors[0])
+    return len(weak)
+
+
+def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: torch.Tensor | None,
+              target: torch.Tensor, steps: int, decay: float, settings: PaintSettings, objective: Objective,
+              nets: "NetEnsemble | None", tick: Callable[[int, float], None]) -> None:
+    """``steps`` Adam steps on the strokes of groups ``mine`` (and the background at level 0)."""
+    if steps <= 0 or not mine:
+        return
+    lw, lh = canvas.level(level_index).size
+    shape = [p for i in mine for p in (canvas.groups[i].raw_actions,)]
+    color = [p for i in mine for p in (canvas.groups[i].raw_colors,)]
+    if level_index == 0:
+        color.append(canvas.raw_background)
+    params = [{"params": shape, "lr": 1.0}, {"params": color, "lr": settings.recipe.color_lr}]
+
+    def loss_fn(step: int) -> torch.Tensor:
+        if settings.real_feedback and step % REAL_EVERY == 0:
+            canvas.refresh_real(list(mine))
+        painted = canvas.render(lw, lh, groups=list(mine), base=base)
+        return evaluate(objective, painted[None], target[None], nets, resize=False)
+
+    optimize(params, loss_fn, steps, lr=settings.lr, lr_end=settings.lr * decay, callback=tick)
 
 
 def record(settings: PaintSettings, painter: str, source: str | None) -> dict:
@@ -228,4 +269,5 @@ def record(settings: PaintSettings, painter: str, source: str | None) -> dict:
     doc = asdict(settings)
     for key in ("device", "threads", "cores"):  # where it ran, not what it paints
         doc.pop(key)
+    doc["recipe"] = asdict(settings.recipe)
     return {"command": "paint", "painter": painter, "source": source, **doc}

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from brushcli.canvas.grid import TILE, Level
+from brushcli.errors import InvalidArgument
 
 
 @dataclass
@@ -57,17 +58,76 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
     return sorted(budgets, key=lambda b: b.level)
 
 
-def group_sizes(per_tile: int, level: int) -> list[int]:
-    """Strokes per tile in each group: about sqrt(n)/2 groups at level 0, two groups on tiled levels.
+@dataclass(frozen=True)
+class Recipe:
+    """How a level's stroke budget and steps are spent (each default measured in docs/benchmarks.md,
+    "Broad paint benchmark").
 
-    Fewer, larger groups measured as good as sqrt(n) groups with half the steps (docs/benchmarks.md).
+    ``groups``: this many stroke groups at level 0 (about sqrt(n)/2 with ``sqrt_groups``; at most
+    ``tiled_groups`` on tiled levels), added one after another, each where the painting is then most
+    wrong, with radii from large to small (``radii``: ``"reference"`` is geometric from 0.2 of the
+    canvas down to 0.3 / sqrt(n) at level 0, ``"brush"`` the older density rule). ``final``: the share
+    of a level's steps kept for the joint polish of all its strokes at the end; the rest is spread
+    over the stages (stage ``g`` weighted ``g + 1`` when ``growing``: later stages move more strokes).
+    Each stage decays its rate to ``stage_decay`` times the start, the polish to ``final_decay``.
+    ``color_lr``: the color parameters' rate relative to the shape's. ``reseed``: after this share of
+    the polish, level-0 strokes whose removal would raise the pixel loss by less than ``reseed_tol``
+    of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error.
     """
-    if per_tile <= 0:
-        return []
-    count = min(per_tile, max(1, round(math.sqrt(per_tile) / 2))) if level == 0 else min(per_tile, 2)
-    count = min(count, 10)
-    base, extra = divmod(per_tile, count)
-    return [base + (1 if i < extra else 0) for i in range(count)]
+
+    groups: int = 10
+    tiled_groups: int = 2
+    sqrt_groups: bool = False
+    final: float = 0.5
+    growing: bool = True
+    stage_decay: float = 1.0
+    final_decay: float = 0.05
+    color_lr: float = 1.0
+    radii: str = "reference"
+    reseed: float = 0.4
+    reseed_tol: float = 0.1
+    reseed_max: float = 0.2
+
+    def validate(self) -> None:
+        if self.radii not in ("reference", "brush"):
+            raise InvalidArgument(f"recipe radii must be 'reference' or 'brush', got {self.radii!r}")
+        if min(self.groups, self.tiled_groups) < 1:
+            raise InvalidArgument("a recipe needs at least one group per level")
+        for name in ("final", "reseed", "reseed_tol", "reseed_max"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InvalidArgument(f"recipe {name} must be in 0..1, got {getattr(self, name)}")
+        if min(self.stage_decay, self.final_decay, self.color_lr) <= 0:
+            raise InvalidArgument("recipe decays and color_lr must be positive")
+
+    def group_sizes(self, per_tile: int, level: int) -> list[int]:
+        """Strokes per tile in each group of ``level``."""
+        if per_tile <= 0:
+            return []
+        if level == 0:
+            count = max(1, round(math.sqrt(per_tile) / 2)) if self.sqrt_groups else self.groups
+            count = min(per_tile, count, self.groups)
+        else:
+            count = min(per_tile, self.tiled_groups)
+        base, extra = divmod(per_tile, count)
+        return [base + (1 if i < extra else 0) for i in range(count)]
+
+    def stage_steps(self, share: int, groups: int) -> tuple[list[int], int]:
+        """Steps of each stage (one per new group) and of the final polish, out of ``share``."""
+        if groups == 0:
+            return [], share
+        final = int(round(share * self.final))
+        weights = [g + 1.0 if self.growing else 1.0 for g in range(groups)]
+        rest = share - final
+        return [int(rest * w / sum(weights)) for w in weights], final
+
+
+#: The default recipe.
+RECIPE = Recipe()
+
+
+def group_sizes(per_tile: int, level: int) -> list[int]:
+    """Strokes per tile in each group of the default :data:`RECIPE`."""
+    return RECIPE.group_sizes(per_tile, level)
 
 
 def default_steps(strokes: int, levels: int) -> int:
@@ -75,9 +135,12 @@ def default_steps(strokes: int, levels: int) -> int:
     return int(min(1500, 200 + 30 * math.sqrt(strokes))) + 150 * (levels - 1)
 
 
-def radius_schedule(group: int, groups: int, level: Level, per_level: int) -> float:
+def radius_schedule(group: int, groups: int, level: Level, per_level: int, kind: str = "brush") -> float:
     """Radius (in painter-canvas pixels) for a new group: large first, down to what the density allows."""
     w, h = level.size
+    if kind == "reference" and level.index == 0:
+        coarse, fine = 0.2 * level.tile, max(1.2, 0.3 * level.tile / math.sqrt(max(1, per_level)))
+        return coarse * (fine / coarse) ** (group / max(1, groups - 1))
     area = (w * h) / max(1, per_level) if level.index == 0 else level.stride**2 / max(1, per_level)
     finest = max(1.2, math.sqrt(area / 6.0))
     coarsest = min(16.0, 3.0 * finest) if level.index == 0 else min(8.0, 2.0 * finest)

@@ -29,6 +29,18 @@ def over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor
 
 
 def _over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    weight, keep = stack_weights(alphas)
+    premult = torch.einsum("...nhw,...nc->...chw", weight, colors)
+    return premult, keep
+
+
+def stack_weights(alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """How much of each stroke's color survives in the painting, and of the canvas below.
+
+    ``alphas`` ``(..., N, H, W)`` -> ``W`` ``(..., N, H, W)`` and ``M`` ``(..., 1, H, W)`` with
+    ``painted = canvas * M + sum_i color_i * W_i``: the painting is linear in the colors, so the
+    contribution of one stroke is exact (:meth:`LayeredCanvas.stroke_values`).
+    """
     n, h, w = alphas.shape[-3:]
     log_keep = torch.log1p(-alphas * (1.0 - _EPS)).reshape(*alphas.shape[:-2], h * w)
     total = log_keep.sum(dim=-2, keepdim=True).reshape(*alphas.shape[:-3], 1, h, w)
@@ -36,9 +48,7 @@ def _over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tenso
     # (a cumsum over a non-contiguous dimension is several times slower on CPUs)
     later = torch.ones(n, n, dtype=alphas.dtype, device=alphas.device).triu(diagonal=1)
     after = (later @ log_keep).reshape(alphas.shape)
-    weight = alphas * floor_exp(after)  # how much of stroke i survives on top
-    premult = torch.einsum("...nhw,...nc->...chw", weight, colors)
-    return premult, floor_exp(total)
+    return alphas * floor_exp(after), floor_exp(total)  # how much of stroke i survives on top
 
 
 def apply_over(canvas: torch.Tensor, premult: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
