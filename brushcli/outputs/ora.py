@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from brushcli.canvas.grid import TILE, Level
 from brushcli.files import atomic_path, to_uint8
 from brushcli.mypaint.render import render_canvas
 from brushcli.outputs.options import ExportOptions
@@ -73,6 +72,8 @@ def _plan_levels(strokes: StrokeList) -> list[tuple[int, int]] | None:
                 runs[-1][1] += per_tile
             else:
                 runs.append([level, per_tile])
+        from brushcli.canvas.grid import TILE, Level  # here: torch is not needed to list the formats
+
         # the painter canvas is not recorded; bundled painters use TILE, and a mismatch falls back
         counts = [(level, Level(level, strokes.aspect, TILE).count * per_tile) for level, per_tile in runs]
     except (KeyError, TypeError, ValueError):

@@ -48,3 +48,13 @@ def test_every_option_and_argument_has_help_text():
             if not (text or "").strip():
                 missing.append(f"brush {' '.join(path)}: {param.name}")
     assert not missing, "\n".join(missing)
+
+
+def test_help_does_not_load_torch():
+    """``brush --help`` answers at once: torch (seconds to import) loads only when work starts."""
+    import subprocess
+    import sys
+
+    code = "import sys, brushcli.cli; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
