@@ -157,7 +157,9 @@ class DabNet(nn.Module):
         cos, sin = frame.cos, frame.sin
         u = cos * (cx - 0.5) + sin * (cy - 0.5) + 0.5  # along the long axis, about the canvas centre
         v = -sin * (cx - 0.5) + cos * (cy - 0.5) + 0.5
-        sigma_v = sigma / ratio * torch.exp(log_short)
+        # the learnt short-axis factor is bounded (e^-2..e^2) and the spread kept above 0.3 px: a spread
+        # far below a pixel makes the quadratic form of _dab_field cancel badly in float32 (NaN in training)
+        sigma_v = (sigma / ratio * torch.exp(2.0 * torch.tanh(0.5 * log_short))).clamp(min=0.3 / size)
         field = _dab_field(u, v, sigma, sigma_v, half_log_w, frame.basis, frame.basis)  # (N, M[v], M[u])
         log_field = torch.log(field + 1e-20)[:, None]
         grid = frame.sample.expand(len(cx), -1, -1, -1)

@@ -117,6 +117,9 @@ def train(
         if step % 50 == 0 or step == settings.steps - 1:
             log.steps.append(step)
             log.losses.append(_mean_over(group, losses, device))
+            if not all(math.isfinite(v) for v in log.losses[-1].values()):  # every process sees the same mean
+                raise PainterError(f"training diverged at step {step} (the loss became NaN or infinite); the last "
+                                   f"checkpoint is from before it; try a lower --lr and delete the checkpoint folder")
         if progress:
             progress(step + 1, losses)
         done = step + 1

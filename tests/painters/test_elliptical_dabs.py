@@ -65,3 +65,16 @@ def test_elliptical_painter_has_gradients_for_every_action():
     assert alpha.shape == (16, 64, 64) and torch.isfinite(alpha).all()
     (alpha * torch.rand_like(alpha)).sum().backward()
     assert torch.isfinite(actions.grad).all() and (actions.grad.abs().sum(0) > 0).all()
+
+
+def test_an_extreme_short_axis_keeps_training_finite():
+    """A nib squeezed to nothing (or blown up) by the learnt factor gives finite alphas and gradients."""
+    for bias in (-40.0, 40.0):
+        net = untrained(load_preset("calligraphy"))
+        with torch.no_grad():
+            net.dab_head[-1].bias[-1] = bias
+        actions = torch.rand(16, 9, generator=torch.Generator().manual_seed(0))
+        alpha = net(actions)
+        alpha.square().mean().backward()
+        assert torch.isfinite(alpha).all()
+        assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)

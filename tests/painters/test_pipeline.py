@@ -28,6 +28,13 @@ def test_a_diverged_run_publishes_nothing(tmp_path):
     assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
 
 
+def test_divergence_stops_the_run_when_it_happens(tmp_path):
+    with pytest.raises(PainterError, match=r"diverged at step \d+") as caught:
+        train_painter(brush="classic/pen", preset="pen", out=tmp_path / "p", samples=64, eval_samples=8,
+                      settings=TrainSettings(steps=2000, batch=8, lr=1e30, checkpoint_every=5000))
+    assert int(str(caught.value).split("at step ")[1].split()[0]) <= 100  # not after 2,000 wasted steps
+
+
 @pytest.mark.parametrize("lr", [float("inf"), float("nan"), 0.0, -1.0])
 def test_learning_rates_that_are_not_positive_numbers_are_refused(lr):
     with pytest.raises(InvalidArgument, match="learning rate"):
