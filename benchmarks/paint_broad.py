@@ -118,15 +118,23 @@ def _by(rows: list[dict], **match: object) -> list[dict]:
 
 
 def _methods(rows: list[dict]) -> list[str]:
-    return [m for m in ALL_METHODS if any(r["method"] == m for r in rows)]
+    """Known methods in their order, then any other name found in the rows (e.g. an earlier version's)."""
+    known = [m for m in ALL_METHODS if any(r["method"] == m for r in rows)]
+    return known + sorted({r["method"] for r in rows} - set(known))
 
 
 def compact_table(rows: list[dict], budgets: list[int]) -> str:
-    """mse_mypaint mean (median) per budget and method, plus the mosaic."""
+    """mse_mypaint mean (median) and image count per budget and method, the progressive reference's own
+    (analytic) render, and the mosaic."""
     methods = _methods(rows)
-    lines = ["| strokes | " + " | ".join(methods + ["mosaic"]) + " |", "|---" * (len(methods) + 2) + "|"]
+    own = ["ref-progressive own render"] if "ref-progressive" in methods else []
+    lines = ["| strokes | " + " | ".join(methods + own + ["mosaic"]) + " |", "|---" * (len(methods) + len(own) + 2) + "|"]
     for strokes in budgets:
-        cells = [_stat([r["mse_mypaint"] for r in _by(rows, method=m, strokes=strokes)]) for m in methods]
+        parts = [_by(rows, method=m, strokes=strokes) for m in methods]
+        cells = [f"{_stat([r['mse_mypaint'] for r in part])} n{len(part)}" for part in parts]
+        if own:
+            part = _by(rows, method="ref-progressive", strokes=strokes)
+            cells.append(f"{_stat([r['mse_render'] for r in part])} n{len(part)}")
         firsts = {r["photo"]: r["mosaic"] for r in _by(rows, strokes=strokes)}
         cells.append(_stat(list(firsts.values())))
         lines.append(f"| {strokes} | " + " | ".join(cells) + " |")

@@ -175,6 +175,10 @@ def _register_bundled() -> None:
         name="dry-brush", folder="dry-brush", sha256="1ae4f912c2059e1eb91915a00c865e858640be6c7f51ecf80e03e64db3a3c535",
         description="The Neural Painters paper's textured dry brush (classic/dry_brush).",
     ))
+    register(BundledPainter(
+        name="charcoal", folder="charcoal", sha256="28fc0acbe2588d213936f6f9816e9d2bce8c4aff21b78c3139f3d602be361b37",
+        description="Grainy charcoal (classic/charcoal): soft specks scattered around the stroke.",
+    ))
 
 
 _register_bundled()
