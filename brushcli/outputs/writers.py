@@ -49,7 +49,7 @@ def write_image(path: Path, image: np.ndarray, format: str = "PNG", alpha: np.nd
         pixels = Image.fromarray(to_uint8(image))
     options = {"quality": 95} if format in ("JPEG", "WEBP") else {"compress_level": 3} if format == "PNG" else {}
     if format == "WEBP" and alpha is not None:
-        options = {"lossless": True}  # lossy WebP alpha bleeds at stroke edges
+        options = {"lossless": True, "exact": True}  # lossy WebP alpha bleeds at stroke edges; exact: RGB kept
     with atomic_path(Path(path)) as tmp:
         pixels.save(tmp, format=format, **options)
     return Path(path)

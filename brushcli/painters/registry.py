@@ -179,6 +179,10 @@ def _register_bundled() -> None:
         name="charcoal", folder="charcoal", sha256="28fc0acbe2588d213936f6f9816e9d2bce8c4aff21b78c3139f3d602be361b37",
         description="Grainy charcoal (classic/charcoal): soft specks scattered around the stroke.",
     ))
+    register(BundledPainter(
+        name="glaze", folder="glaze", sha256="d25840be3153a60817fd509936e06e9a08fd48158025642876c43ad7f697f02d",
+        description="Translucent soft glaze (deevad/detail_brush_large_glazing), watercolour-like washes.",
+    ))
 
 
 _register_bundled()
