@@ -31,7 +31,8 @@ def load() -> str:
 
 
 def command(args: list[str], out: Path, code: Path) -> list[str]:
-    return [sys.executable, "-m", "brushcli", "paint", *args, "-o", str(out), "--overwrite", "-q"]
+    # -P: the current directory does not come before PYTHONPATH, so --code really runs that checkout
+    return [sys.executable, "-P", "-m", "brushcli", "paint", *args, "-o", str(out), "--overwrite", "-q"]
 
 
 def run_together(cmds: list[list[str]], env: dict[str, str]) -> list[float]:
