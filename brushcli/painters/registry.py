@@ -180,6 +180,10 @@ def _register_bundled() -> None:
         description="Grainy charcoal (classic/charcoal): soft specks scattered around the stroke.",
     ))
     register(BundledPainter(
+        name="calligraphy", folder="calligraphy", sha256="4cacf088f354eddc2bb97a5ea10978ce2775746c1283d9b27fa33e954c693e5e",
+        description="Calligraphy ink (classic/calligraphy): an opaque flat nib, thick or thin by direction.",
+    ))
+    register(BundledPainter(
         name="glaze", folder="glaze", sha256="d25840be3153a60817fd509936e06e9a08fd48158025642876c43ad7f697f02d",
         description="Translucent soft glaze (deevad/detail_brush_large_glazing), watercolour-like washes.",
     ))

@@ -225,7 +225,7 @@ def test_every_bundled_painter(name):
 
 
 def test_the_zoo_is_registered():
-    assert {"pen", "dry-brush", "charcoal", "glaze"} <= set(registry.BUNDLED)
+    assert {"pen", "dry-brush", "charcoal", "calligraphy", "glaze"} <= set(registry.BUNDLED)
     assert registry.DEFAULT_PAINTER in registry.BUNDLED
 
 
