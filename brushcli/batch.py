@@ -153,6 +153,7 @@ def paint_batch(items: Sequence[BatchItem], job: PaintJob, jobs: int = 1, overwr
     for index, item in enumerate(items):
         try:
             if not prepare_folder(item.folder, job.record(str(item.path)), overwrite):
+                _export_saved(item, job)  # a finished painting still gets the exports asked for now
                 rows[index] = BatchRow(item.name, error=SKIPPED)
                 events.emit("finished", rows[index])
             else:
@@ -208,6 +209,19 @@ def paint_item(item: BatchItem, job: PaintJob, progress: Callable[[int, int, flo
     for path in job.export_paths(item.name):
         export(painting, path, job.export_options or ExportOptions())
     return painting.metrics
+
+
+def _export_saved(item: BatchItem, job: PaintJob) -> None:
+    """Write ``job``'s exports of the painting already in ``item.folder`` (its strokes.json, replayed)."""
+    if not job.exports:
+        return
+    from brushcli.outputs.result import Painting
+    from brushcli.outputs.writers import export
+    from brushcli.strokes import load_strokes
+
+    painting = Painting(strokes=load_strokes(item.folder / "strokes.json"), record_timelapse=True)
+    for path in job.export_paths(item.name):
+        export(painting, path, job.export_options or ExportOptions())
 
 
 def _paint_with_painter(item: BatchItem, job: PaintJob, progress: Callable[[int, int, float], None] | None

@@ -10,7 +10,7 @@ import typer
 
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, graceful_stop, progress_bar
+from brushcli.cli.console import console, graceful_stop, progress_bar, training_finished
 from brushcli.cli.options import command_threads, device_option, threads_option
 
 
@@ -98,15 +98,7 @@ def train_agent_command(
             )
     finally:
         group.close()
-    if report.log.stopped:
-        if group.main:
-            console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
-        raise typer.Exit(130)
-    if not group.main:
-        return
-    if report.done_before:
-        console.print(f"{out} already holds this agent, trained with these settings; --overwrite to retrain",
-                      highlight=False, soft_wrap=True)
+    if not training_finished(report.log.stopped, group.main, report.done_before, out, "agent"):
         return
     val = f", held-out neural MSE {report.val_mse:.4f}" if report.val_mse is not None else ""
     console.print(f"wrote agent {report.folder} ({report.log.seconds:.0f} s{val}); "

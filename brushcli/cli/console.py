@@ -94,3 +94,22 @@ def graceful_stop(message: str = "interrupted: saving a checkpoint (Ctrl-C again
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def training_finished(stopped: bool, main: bool, done_before: bool, out: Path, what: str) -> bool:
+    """Say how a training command ended; True when it wrote a new model this process should report.
+
+    Interrupted: the checkpoint is kept and the command exits 130 (every process). Only the main
+    process of a torchrun group speaks. A folder that already holds this model is left as it is.
+    """
+    if stopped:
+        if main:
+            console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
+        raise typer.Exit(130)
+    if not main:
+        return False
+    if done_before:
+        console.print(f"{out} already holds this {what}, trained with these settings; --overwrite to retrain",
+                      highlight=False, soft_wrap=True)
+        return False
+    return True

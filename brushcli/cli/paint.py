@@ -71,7 +71,7 @@ def paint_command(
     """
     from brushcli.api import DEFAULT_SIZE, paint
     from brushcli.apps.paint import PaintSettings
-    from brushcli.batch import PaintJob, paint_batch, plan_batch
+    from brushcli.batch import SKIPPED, PaintJob, paint_batch, plan_batch
     from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
     from brushcli.inputs import collect_images
@@ -139,14 +139,14 @@ def paint_command(
     failed = _report([(row.name, row.metrics, row.error and row.error.removeprefix(f"{item.path}: "))
                       for item, row in zip(items, rows)], say)
     for row in rows:
-        if row.metrics is not None:
+        if row.metrics is not None or (row.error == SKIPPED and job.exports):
             for target in job.export_paths(row.name):
                 say.print(f"wrote {target}", highlight=False)
         elif row.failed:
             err_console.print(f"failed {row.name}: {escape(row.error or '')}", highlight=False, soft_wrap=True)
     if as_json:
         print_json([_row_json(row.name, out / row.name, row.metrics, row.error,
-                              job.export_paths(row.name) if row.metrics is not None else [])
+                              job.export_paths(row.name) if row.metrics is not None or row.error == SKIPPED else [])
                     for row in rows])
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")

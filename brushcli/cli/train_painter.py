@@ -10,7 +10,9 @@ from rich.table import Table
 
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, graceful_stop, json_option, notes, print_json, progress_bar
+from brushcli.cli.console import (
+    console, graceful_stop, json_option, notes, print_json, progress_bar, training_finished,
+)
 from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
@@ -83,15 +85,7 @@ def train_painter_command(
             )
     finally:
         group.close()
-    if report.stopped:
-        if group.main:
-            console.print(f"stopped; checkpoint in {out}/checkpoint — run the same command to resume")
-        raise typer.Exit(130)
-    if not group.main:
-        return
-    if report.done_before:
-        console.print(f"{out} already holds this painter, trained with these settings; --overwrite to retrain",
-                      highlight=False, soft_wrap=True)
+    if not training_finished(report.stopped, group.main, report.done_before, out, "painter"):
         return
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "

@@ -167,26 +167,24 @@ def create_painter(name: str = DEFAULT_PAINTER, device: str | torch.device = "cp
     return painter.to(device)
 
 
+#: The painters in ``weights/``: name (= folder), sha256 of model.safetensors, description.
+_BUNDLED_TABLE = (
+    ("pen", "3701e807e71060d412815d31e00c878bf8221da7e651b7e85c400baa28f4c322",
+     "Clean-edged opaque pen (classic/pen), for photos."),
+    ("dry-brush", "1ae4f912c2059e1eb91915a00c865e858640be6c7f51ecf80e03e64db3a3c535",
+     "The Neural Painters paper's textured dry brush (classic/dry_brush)."),
+    ("charcoal", "28fc0acbe2588d213936f6f9816e9d2bce8c4aff21b78c3139f3d602be361b37",
+     "Grainy charcoal (classic/charcoal): soft specks scattered around the stroke."),
+    ("calligraphy", "4cacf088f354eddc2bb97a5ea10978ce2775746c1283d9b27fa33e954c693e5e",
+     "Calligraphy ink (classic/calligraphy): an opaque flat nib, thick or thin by direction."),
+    ("glaze", "d25840be3153a60817fd509936e06e9a08fd48158025642876c43ad7f697f02d",
+     "Translucent soft glaze (deevad/detail_brush_large_glazing), watercolour-like washes."),
+)
+
+
 def _register_bundled() -> None:
-    register(BundledPainter(
-        name="pen", folder="pen", sha256="3701e807e71060d412815d31e00c878bf8221da7e651b7e85c400baa28f4c322", description="Clean-edged opaque pen (classic/pen), for photos.",
-    ))
-    register(BundledPainter(
-        name="dry-brush", folder="dry-brush", sha256="1ae4f912c2059e1eb91915a00c865e858640be6c7f51ecf80e03e64db3a3c535",
-        description="The Neural Painters paper's textured dry brush (classic/dry_brush).",
-    ))
-    register(BundledPainter(
-        name="charcoal", folder="charcoal", sha256="28fc0acbe2588d213936f6f9816e9d2bce8c4aff21b78c3139f3d602be361b37",
-        description="Grainy charcoal (classic/charcoal): soft specks scattered around the stroke.",
-    ))
-    register(BundledPainter(
-        name="calligraphy", folder="calligraphy", sha256="4cacf088f354eddc2bb97a5ea10978ce2775746c1283d9b27fa33e954c693e5e",
-        description="Calligraphy ink (classic/calligraphy): an opaque flat nib, thick or thin by direction.",
-    ))
-    register(BundledPainter(
-        name="glaze", folder="glaze", sha256="d25840be3153a60817fd509936e06e9a08fd48158025642876c43ad7f697f02d",
-        description="Translucent soft glaze (deevad/detail_brush_large_glazing), watercolour-like washes.",
-    ))
+    for name, sha256, description in _BUNDLED_TABLE:
+        register(BundledPainter(name=name, folder=name, sha256=sha256, description=description))
 
 
 _register_bundled()

@@ -77,3 +77,11 @@ def test_eval_painter_grid_is_a_png_only(runner, tmp_path):
     _one_line_error(runner.invoke(app, ["eval-painter", "pen", "--samples", "4", "--grid", str(tmp_path / "g.jpg")]),
                     ".png")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_finished_painting_still_gets_the_exports_asked_for(runner, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["paint", PHOTO, *FAST, "-o", str(out)]).exit_code == 0
+    again = runner.invoke(app, ["paint", PHOTO, *FAST, "-o", str(out), "--export", str(tmp_path / "a.svg")])
+    assert again.exit_code == 0 and "skipped" in again.stdout, again.output
+    assert (tmp_path / "a.svg").read_bytes().startswith(b"<")  # written from the saved strokes, not skipped
