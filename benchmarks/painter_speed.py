@@ -12,6 +12,7 @@ import statistics
 import time
 
 from brushcli.painters.registry import create_painter, list_painters  # before torch: brush's OpenMP setting
+from brushcli.runtime import use_threads
 
 import torch
 
@@ -23,7 +24,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("painters", nargs="*", help="painter names (default: all registered)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    with use_threads(args.threads):  # as brush runs painters: these threads, denormals flushed
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     print(f"# torch {torch.__version__}, {args.threads} threads, batch {args.batch}")
     print("| painter | parameters | forward+backward strokes/s (median) | forward only strokes/s |")
     print("|---|---|---|---|")

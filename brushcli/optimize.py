@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from brushcli.runtime import flushed_denormals
+
 
 @dataclass
 class OptimizeLog:
@@ -86,17 +88,18 @@ def optimize(
         opt = Adam([(groups, 1.0)])
     end = lr * 0.1 if lr_end is None else lr_end
     log = OptimizeLog()
-    for step in range(steps):
-        frac = step / max(1, steps - 1)
-        rate = end + (lr - end) * 0.5 * (1 + math.cos(frac * math.pi))
-        loss = loss_fn(step)
-        opt.zero_grad()
-        loss.backward()
-        opt.step(rate)
-        value = float(loss.detach())
-        log.losses.append(value)
-        if callback:
-            callback(step, value)
+    with flushed_denormals():  # the painter's backward pass is 4x slower with denormals
+        for step in range(steps):
+            frac = step / max(1, steps - 1)
+            rate = end + (lr - end) * 0.5 * (1 + math.cos(frac * math.pi))
+            loss = loss_fn(step)
+            opt.zero_grad()
+            loss.backward()
+            opt.step(rate)
+            value = float(loss.detach())
+            log.losses.append(value)
+            if callback:
+                callback(step, value)
     return log
 
 

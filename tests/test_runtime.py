@@ -109,3 +109,32 @@ def test_mixed_precision_keeps_float32_where_it_must(device):
         alphas = painter(actions)
         premult, keep = over_stack(alphas[None], torch.rand(1, 4, 3, device=device))
     assert alphas.dtype == premult.dtype == keep.dtype == torch.float32
+
+
+def _denormal_survives() -> bool:
+    tiny = torch.tensor([1e-39], dtype=torch.float32)  # below float32's smallest normal (1.2e-38)
+    return bool((tiny * 1.0).item() != 0.0)
+
+
+def test_denormals_are_flushed_inside_compute_blocks_only():
+    assert _denormal_survives()
+    with runtime.flushed_denormals():
+        assert not _denormal_survives()
+        with runtime.use_threads(1):  # nested: still flushed, and still after the inner block ends
+            assert not _denormal_survives()
+        assert not _denormal_survives()
+    assert _denormal_survives()  # numpy and Python floats of the caller are not changed for good
+
+
+def test_the_optimiser_runs_with_denormals_flushed():
+    from brushcli.optimize import optimize
+
+    seen = []
+    x = torch.nn.Parameter(torch.ones(1))
+
+    def loss(step: int) -> torch.Tensor:
+        seen.append(_denormal_survives())
+        return (x**2).sum()
+
+    optimize([x], loss, steps=2)
+    assert seen == [False, False] and _denormal_survives()
