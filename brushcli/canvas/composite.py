@@ -30,7 +30,11 @@ def over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor
 
 def _over_stack(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     weight, keep = stack_weights(alphas)
-    premult = torch.einsum("...nhw,...nc->...chw", weight, colors)
+    n, h, w = alphas.shape[-3:]
+    # (..., 3, n) @ (..., n, h*w): a matmul, where einsum broadcast a (..., 3, n, h, w) product (3.5x
+    # slower forward and backward for one stroke per tile)
+    premult = (colors.transpose(-1, -2) @ weight.reshape(*weight.shape[:-2], h * w)).reshape(
+        *weight.shape[:-3], 3, h, w)
     return premult, keep
 
 

@@ -153,16 +153,32 @@ def stitch(premult: torch.Tensor, keep: torch.Tensor, ix0: int = 0, iy0: int = 0
     cw, ch = stride * (nx - 1) + tile, stride * (ny - 1) + tile
     p_all = premult.new_zeros(3, ch, cw)
     m_all = keep.new_ones(1, ch, cw)
+    p_classes, m_classes = _parity_classes(premult, 0.0), _parity_classes(keep, 1.0)
     for px, py in LAYERS:
         sx, sy = (px - ix0) % 2, (py - iy0) % 2  # local start of this global parity class
         if sx >= nx or sy >= ny:
             continue
-        lp = _blocks(premult[sy::2, sx::2])
-        lm = _blocks(keep[sy::2, sx::2])
+        lp = _blocks(p_classes[sy][sx])
+        lm = _blocks(m_classes[sy][sx])
+        # a negative pad crops: the identity tiles _parity_classes added past the block's edge
         pad = (stride * sx, cw - stride * sx - lp.shape[-1], stride * sy, ch - stride * sy - lp.shape[-2])
         p_all = p_all * F.pad(lm, pad, value=1.0) + F.pad(lp, pad, value=0.0)
         m_all = m_all * F.pad(lm, pad, value=1.0)
     return p_all, m_all
+
+
+def _parity_classes(grid: torch.Tensor, identity: float) -> list[list[torch.Tensor]]:
+    """(ny, nx, C, T, T) -> ``[row parity][column parity]`` grids of every other tile.
+
+    One reshape and unbind instead of strided slices: a strided slice's backward zero-fills the whole
+    grid, once per class (a fifth of a 512-px step). Odd counts are padded with ``identity`` tiles
+    (premult 0, keep 1: painting nothing).
+    """
+    ny, nx = grid.shape[:2]
+    if nx % 2 or ny % 2:
+        grid = F.pad(grid, (0, 0, 0, 0, 0, 0, 0, nx % 2, 0, ny % 2), value=identity)
+    rows = grid.reshape((ny + 1) // 2, 2, (nx + 1) // 2, 2, *grid.shape[2:]).unbind(1)
+    return [list(row.unbind(2)) for row in rows]
 
 
 def _blocks(grid: torch.Tensor) -> torch.Tensor:
