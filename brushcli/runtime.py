@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 SPIN_COUNT = 10_000
 #: Environment variables through which a user chooses the OpenMP wait policy themselves.
 USER_WAIT_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
-#: Elements in a step's largest tensors per extra thread: below this one thread is as fast (measured,
-#: docs/benchmarks.md) and cannot be stalled by a busy core.
-WORK_PER_THREAD = 1_000_000
+#: Elements in a step's largest tensors per extra thread. A second thread is 1.4-1.7x faster on a
+#: quiet machine at every size, but below this a busy core makes it 2.65x slower than alone (its
+#: many small operations each wait for the descheduled thread), one thread 1.07x; docs/scaling.md.
+WORK_PER_THREAD = 500_000
 #: Environment variable read for ``--threads`` (``auto`` or a number).
 THREADS_ENV = "BRUSH_THREADS"
 DEVICES = ("auto", "cpu", "cuda", "mps")
