@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from brushcli.runtime import flushed_denormals
+from brushcli.cpumode import flushed_denormals
 
 
 @dataclass

@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 SPIN_COUNT = 10_000
 #: Environment variables through which a user chooses the OpenMP wait policy themselves.
 USER_WAIT_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
-#: Elements in a step's largest tensors per extra thread. A second thread is 1.4-1.7x faster on a
-#: quiet machine at every size, but below this a busy core makes it 2.65x slower than alone (its
-#: many small operations each wait for the descheduled thread), one thread 1.07x; docs/scaling.md.
+#: Elements in a step's largest tensors per extra thread. A second thread is 1.3-1.6x faster on a
+#: quiet machine at every size, but a busy core makes a small paint on two threads 2.6x slower than
+#: alone (its many small operations each wait for the descheduled thread), on one 1.01x; docs/scaling.md.
 WORK_PER_THREAD = 500_000
 #: Environment variable read for ``--threads`` (``auto`` or a number).
 THREADS_ENV = "BRUSH_THREADS"
@@ -130,9 +130,11 @@ def use_threads(threads: int) -> Iterator[int]:
     """Run the block with ``threads`` torch CPU threads, restoring the previous count after.
 
     Every command's work runs in such a block, so it is also where denormals are flushed
-    (:func:`flushed_denormals`).
+    (:func:`brushcli.cpumode.flushed_denormals`).
     """
     import torch
+
+    from brushcli.cpumode import flushed_denormals
 
     previous = torch.get_num_threads()
     if threads != previous:
@@ -143,47 +145,6 @@ def use_threads(threads: int) -> Iterator[int]:
     finally:
         if torch.get_num_threads() != previous:
             torch.set_num_threads(previous)
-
-
-_flushing = 0
-
-
-@contextlib.contextmanager
-def flushed_denormals() -> Iterator[None]:
-    """Run the block with denormal floats treated as zero by the CPU (nested blocks allowed).
-
-    Why: the dab painter's densities reach e^-40 and their products in the backward pass fall below
-    float32's smallest normal number (~1e-38); x86 CPUs handle such denormals in microcode, and one
-    optimisation step measured 4x slower (52 ms instead of 13 ms, 46 strokes, one thread: the backward
-    matrix products 25x slower). Values that small change nothing a painting can show (alpha reads
-    ``log(density + 1e-20)``). Scoped rather than set once: the setting is the thread's floating-point
-    state, which all code in it shares (numpy, Python floats), so it is restored after the block.
-    """
-    global _flushing
-    import torch
-
-    if _flushing == 0:
-        torch.set_flush_denormal(True)
-    _flushing += 1
-    try:
-        yield
-    finally:
-        _flushing -= 1
-        if _flushing == 0:
-            torch.set_flush_denormal(False)
-
-
-def start_workers_flushed() -> None:
-    """Start torch's CPU worker threads (one parallel op on every thread) with denormals flushed.
-
-    A pool started earlier keeps the mode it started with: two threads then measured slower than
-    one (a 512-px step 136 ms against 58 ms). So the painters' module calls this when first
-    imported, before brush runs any torch work; the calling thread's own mode is restored.
-    """
-    import torch
-
-    with flushed_denormals():
-        torch.ones(torch.get_num_threads() * (1 << 16)).mul_(2.0)  # chunks of 32,768 per thread
 
 
 def mps_available() -> bool:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from _brushtest import DEVICES
-from brushcli import runtime
+from brushcli import cpumode, runtime
 from brushcli.errors import InvalidArgument
 
 
@@ -118,7 +118,7 @@ def _denormal_survives() -> bool:
 
 def test_denormals_are_flushed_inside_compute_blocks_only():
     assert _denormal_survives()
-    with runtime.flushed_denormals():
+    with cpumode.flushed_denormals():
         assert not _denormal_survives()
         with runtime.use_threads(1):  # nested: still flushed, and still after the inner block ends
             assert not _denormal_survives()
@@ -138,3 +138,33 @@ def test_the_optimiser_runs_with_denormals_flushed():
 
     optimize([x], loss, steps=2)
     assert seen == [False, False] and _denormal_survives()
+
+
+_A_SIZE = 64 * 32 * 32  # elements of the script's tensor
+_WORKERS = """
+import sys, torch
+torch.set_num_threads(2)
+a = torch.full((64, 32, 32), 1e-20)
+torch.bmm(a, a)  # torch's worker threads exist before brush runs anything
+from brushcli import cpumode
+block = cpumode.flushed_denormals() if sys.argv[1] == "brush" else torch.no_grad()
+with block:  # each product 1e-40 and each sum 3.2e-39: denormal, split between the two threads
+    counts = [int((t != 0).sum()) for t in (torch.bmm(a, a), a * 1e-20)]
+print(*counts, int((a * 1e-20 != 0).sum()))
+"""
+
+
+@pytest.mark.parametrize("mode", ["brush", "default"])
+def test_denormals_are_flushed_on_every_worker_thread(mode):
+    out = subprocess.run([sys.executable, "-c", _WORKERS, mode], capture_output=True, text=True, check=True)
+    bmm, mul, after = (int(v) for v in out.stdout.split())
+    if mode == "brush":
+        assert bmm == mul == 0  # on both threads: the worker's half too
+        assert after == _A_SIZE  # and IEEE behaviour back after the block, on every thread
+    else:  # the control: without brush's block every thread keeps denormals
+        assert bmm == mul == after == _A_SIZE
+
+
+def test_freed_memory_is_kept_unless_the_user_tuned_the_allocator():
+    assert cpumode.keep_freed_memory({}) is (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    assert cpumode.keep_freed_memory({"MALLOC_TRIM_THRESHOLD_": "0"}) is False

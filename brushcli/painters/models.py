@@ -21,15 +21,12 @@ from torch import nn
 
 from brushcli.errors import PainterError
 from brushcli.mypaint.engine import FIRST_DAB
-from brushcli.runtime import full_precision, start_workers_flushed
+from brushcli.runtime import full_precision
 
 ACTION_DIM = 9
 #: Lowest exponent: exp of very negative numbers leaves the CPU's vectorised fast path, and exp(-40)
 #: squared is still a normal float32 in the dab matmul.
 EXP_FLOOR = -40.0
-
-# worker threads inherit the denormal mode once: start them flushed (see the function)
-start_workers_flushed()
 
 
 class DabNet(nn.Module):
