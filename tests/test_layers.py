@@ -16,7 +16,7 @@ PACKAGE = Path(brushcli.__file__).parent
 #: Layers bottom to top: a module's layer is that of its longest matching prefix.
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "resources", "colors", "files", "paths", "safejson", "schema", "images", "inputs", "checkpoint",
-     "runtime", "distributed", "userdirs"),
+     "runtime", "cpumode", "distributed", "userdirs"),
     ("mypaint",),
     ("strokes", "presets"),
     ("painters",),
