@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 MAX_STROKES = 100_000
 #: Steps between real-MyPaint alpha refreshes.
 REAL_EVERY = 10
+#: A resumed painting starts at the full rate only with this many steps or more, below at a share of
+#: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +10..60% on 4 dev images),
+#: at a fifth of the rate they polished it (docs/benchmarks.md, "Broad paint benchmark").
+RESUME_FULL_RATE_STEPS = 100
 
 
 @dataclass
@@ -141,6 +145,8 @@ def paint(
     total_steps = settings.steps if settings.steps is not None else default_steps(
         settings.strokes if resume is None else len(resume), len(levels))
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
+    if resume is not None:  # a short resume polishes what is there instead of shaking it up
+        settings = replace(settings, lr=settings.lr * min(1.0, total_steps / RESUME_FULL_RATE_STEPS))
     done = 0
     losses: list[float] = []
     # the largest stroke stack of each level (tiles x strokes per tile x canvas pixels) sets its threads
