@@ -44,8 +44,8 @@ MAX_STROKES = 100_000
 #: Steps between real-MyPaint alpha refreshes.
 REAL_EVERY = 10
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
-#: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +10..60% on 4 dev images),
-#: at a fifth of the rate they polished it (docs/benchmarks.md, "Broad paint benchmark").
+#: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +7..60% on 4 dev images),
+#: at a fifth of the rate they changed it by -2..+3% (docs/benchmarks.md, "Broad paint benchmark").
 RESUME_FULL_RATE_STEPS = 100
 
 

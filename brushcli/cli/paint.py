@@ -71,7 +71,7 @@ def paint_command(
     """
     from brushcli.api import DEFAULT_SIZE, paint
     from brushcli.apps.paint import PaintSettings
-    from brushcli.batch import SKIPPED, PaintJob, paint_batch, plan_batch
+    from brushcli.batch import SKIPPED, BatchRow, PaintJob, paint_batch, plan_batch
     from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
     from brushcli.inputs import collect_images
@@ -138,16 +138,17 @@ def paint_command(
     # the table names the image, so its status drops the path the reason starts with (stderr keeps it)
     failed = _report([(row.name, row.metrics, row.error and row.error.removeprefix(f"{item.path}: "))
                       for item, row in zip(items, rows)], say)
+
+    def exported(row: BatchRow) -> list[Path]:  # painted now, or finished before (exports from its strokes)
+        return job.export_paths(row.name) if row.metrics is not None or row.error == SKIPPED else []
+
     for row in rows:
-        if row.metrics is not None or (row.error == SKIPPED and job.exports):
-            for target in job.export_paths(row.name):
-                say.print(f"wrote {target}", highlight=False)
-        elif row.failed:
+        for target in exported(row):
+            say.print(f"wrote {target}", highlight=False)
+        if row.failed:
             err_console.print(f"failed {row.name}: {escape(row.error or '')}", highlight=False, soft_wrap=True)
     if as_json:
-        print_json([_row_json(row.name, out / row.name, row.metrics, row.error,
-                              job.export_paths(row.name) if row.metrics is not None or row.error == SKIPPED else [])
-                    for row in rows])
+        print_json([_row_json(row.name, out / row.name, row.metrics, row.error, exported(row)) for row in rows])
     if failed:
         err_console.print(f"{failed} of {len(rows)} images failed")
         raise typer.Exit(1)
