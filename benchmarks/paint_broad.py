@@ -8,6 +8,9 @@ Methods, each at every budget on every available image of ``benchmarks/photos.py
 - ``ref-progressive``: the progressive recipe of ``../shared/notes/quality-reference.md`` through
   the analytic renderer (1,000 steps, white background);
 - ``mosaic``: the best flat-colour grid with as many cells as strokes (no optimiser, a floor);
+- ``perfect 64 px`` (when ``--size`` is larger than the painter's 64-px canvas): the target itself
+  shrunk to 64 px and enlarged back, i.e. what a painting exact at 64 px would score at ``--size``,
+  to show how much of a large painting's error is detail finer than one painter canvas;
 - optional (``--methods``): ``ref-brush-real`` and ``ref-progressive-real``, the references with
   brush's real-MyPaint feedback, so their forward pass is MyPaint's as in ``brush`` and only the
   gradients (analytic vs the painter's) differ.
@@ -54,6 +57,8 @@ METHODS = ("brush", "ref-brush", "ref-progressive")
 #: from the analytic renderer), so that only the gradients differ from ``brush``.
 EXTRA_METHODS = ("ref-brush-real", "ref-progressive-real")
 ALL_METHODS = METHODS + EXTRA_METHODS
+#: The painter's canvas: a larger painting is compared with the target as seen at this size.
+COARSE_SIDE = 64
 
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
@@ -89,6 +94,7 @@ def benchmark(photos: list[Photo], budgets: list[int], methods: list[str], size:
         image = load(photo.name)
         w, h = fit_long_side(image.shape[1], image.shape[0], size)
         target = resize(image, w, h)
+        coarse = resize(resize(target, *fit_long_side(w, h, COARSE_SIDE)), w, h) if size > COARSE_SIDE else target
         for strokes in budgets:
             for method in methods:
                 if (photo.name, method, strokes) in done:
@@ -104,6 +110,7 @@ def benchmark(photos: list[Photo], budgets: list[int], methods: list[str], size:
                       "strokes": strokes, "size": size, "width": w, "height": h, "steps": out["steps"],
                       "mse_render": mse(out["render"], target), "mse_mypaint": mse(out["mypaint"], target),
                       "gap_mse": mse(out["mypaint"], out["render"]), "mosaic": mse(mosaic(target, strokes), target),
+                      "perfect64": mse(coarse, target),
                       "seconds": out["seconds"]})
 
 
@@ -128,7 +135,9 @@ def compact_table(rows: list[dict], budgets: list[int]) -> str:
     (analytic) render, and the mosaic."""
     methods = _methods(rows)
     own = ["ref-progressive own render"] if "ref-progressive" in methods else []
-    lines = ["| strokes | " + " | ".join(methods + own + ["mosaic"]) + " |", "|---" * (len(methods) + len(own) + 2) + "|"]
+    perfect = ["perfect 64 px"] if any(r.get("perfect64") for r in rows) else []
+    extra = own + ["mosaic"] + perfect
+    lines = ["| strokes | " + " | ".join(methods + extra) + " |", "|---" * (len(methods) + len(extra) + 1) + "|"]
     for strokes in budgets:
         parts = [_by(rows, method=m, strokes=strokes) for m in methods]
         cells = [f"{_stat([r['mse_mypaint'] for r in part])} n{len(part)}" for part in parts]
@@ -137,6 +146,8 @@ def compact_table(rows: list[dict], budgets: list[int]) -> str:
             cells.append(f"{_stat([r['mse_render'] for r in part])} n{len(part)}")
         firsts = {r["photo"]: r["mosaic"] for r in _by(rows, strokes=strokes)}
         cells.append(_stat(list(firsts.values())))
+        if perfect:
+            cells.append(_stat(list({r["photo"]: r.get("perfect64", 0.0) for r in _by(rows, strokes=strokes)}.values())))
         lines.append(f"| {strokes} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

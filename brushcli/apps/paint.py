@@ -219,10 +219,12 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
                   nets, tick)
     pixels = objective.description == "mse(pixels)"
     if recipe.reseed and level_index == 0 and pixels and sizes:
-        first = int(final * recipe.reseed)
-        _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets, tick)
-        final -= first
-        _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
+        first = int(final * recipe.reseed / recipe.reseed_rounds)
+        for _ in range(recipe.reseed_rounds):
+            _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets,
+                      tick)
+            final -= first
+            _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
     _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
 
 

@@ -72,7 +72,8 @@ class Recipe:
     Each stage decays its rate to ``stage_decay`` times the start, the polish to ``final_decay``.
     ``color_lr``: the color parameters' rate relative to the shape's. ``reseed``: after this share of
     the polish, level-0 strokes whose removal would raise the pixel loss by less than ``reseed_tol``
-    of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error.
+    of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error,
+    ``reseed_rounds`` times, evenly spaced up to that share.
     """
 
     groups: int = 10
@@ -84,13 +85,16 @@ class Recipe:
     final_decay: float = 0.05
     color_lr: float = 1.0
     radii: str = "reference"
-    reseed: float = 0.4
+    reseed: float = 0.5
     reseed_tol: float = 0.1
     reseed_max: float = 0.2
+    reseed_rounds: int = 2
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):
             raise InvalidArgument(f"recipe radii must be 'reference' or 'brush', got {self.radii!r}")
+        if self.reseed_rounds < 1:
+            raise InvalidArgument(f"recipe reseed_rounds must be 1 or more, got {self.reseed_rounds}")
         if min(self.groups, self.tiled_groups) < 1:
             raise InvalidArgument("a recipe needs at least one group per level")
         for name in ("final", "reseed", "reseed_tol", "reseed_max"):

@@ -178,3 +178,22 @@ def test_the_thread_count_is_recorded_and_chosen_from_the_work(painter, small_ph
     np.testing.assert_array_equal(one.strokes.params, again.strokes.params)  # no other cores, same bytes
     big = PaintSettings(strokes=2000, size=512, cores=4)
     assert big.threads_for(2000 * 64 * 64) == 4 and PaintSettings(threads=3).threads_for(10) == 3
+
+
+def test_reseeding_runs_every_round_and_moves_weak_strokes(painter, small_photo, monkeypatch):
+    import brushcli.apps.paint as paint_app
+    from brushcli.apps.planner import Recipe
+    from brushcli.errors import InvalidArgument
+
+    moved: list[int] = []
+    real = paint_app._reseed
+
+    def counting(*args, **kwargs):  # the real reseed, counted
+        moved.append(real(*args, **kwargs))
+        return moved[-1]
+
+    monkeypatch.setattr(paint_app, "_reseed", counting)
+    paint(small_photo, painter, PaintSettings(strokes=20, size=64, steps=100, recipe=Recipe(reseed_rounds=3)))
+    assert len(moved) == 3 and sum(moved) > 0
+    with pytest.raises(InvalidArgument, match="reseed_rounds"):
+        PaintSettings(recipe=Recipe(reseed_rounds=0)).validate()
