@@ -6,7 +6,7 @@ brush's own schedule measures what the painter's gradients cost, and a run throu
 recipe of ``../shared/notes/quality-reference.md`` measures what brush's schedule costs.
 
 - :class:`AnalyticPen` quacks like ``brushcli.painters.painter.Painter`` (``(N, 9)`` actions in 0..1
-  -> ``(N, 64, 64)`` alpha, ``.preset``, ``.name``, ``.config``, ``.canvas``) and drops into
+  -> ``(N, 64, 64)`` alpha, ``.preset``, ``.name``, ``.canvas``) and drops into
   ``brushcli.paint.painting.paint``.
 - :func:`paint_progressive` is the recipe: groups added one at a time where the error is largest,
   radii coarse to fine, half the steps while adding, half in a joint cosine-decayed polish.
@@ -18,6 +18,7 @@ speed) instead of 0.5 px..a quarter canvas scaled up to 10x by pressure.
 
 Run as a script, it measures the renderer against real MyPaint like ``brush eval-painter`` does:
     python benchmarks/reference_paint.py --samples 2000 [--ideal] [--edge 0.5]
+    python benchmarks/reference_paint.py --samples 2000 --painter pen     # the neural painter, same measure
 """
 
 from __future__ import annotations
@@ -486,8 +487,14 @@ def fidelity(renderer: nn.Module, samples: int, seed: int = 0) -> dict[str, floa
     mae = (pred - real_t).abs().mean(dim=(1, 2))
     a, b = pred > 0.1, real_t > 0.1
     iou = (a & b).sum((1, 2)).float() / (a | b).sum((1, 2)).clamp(min=1).float()
+    # how far the drawn edge lies outside MyPaint's, in px: extra area per pixel of MyPaint's outline
+    inside = real_t > 0.5
+    outline = (inside[:, 1:] != inside[:, :-1]).sum((1, 2)) + (inside[:, :, 1:] != inside[:, :, :-1]).sum((1, 2))
+    spread = (pred.sum((1, 2)) - real_t.sum((1, 2))) / outline.clamp(min=1).float()
     return {"alpha_mae": float(mae.mean()), "alpha_mae_median": float(mae.median()),
-            "iou": float(iou.mean()), "iou_median": float(iou.median())}
+            "alpha_mse": float(((pred - real_t) ** 2).mean()),
+            "iou": float(iou.mean()), "iou_median": float(iou.median()),
+            "edge_offset_px_median": float(spread.median())}
 
 
 def main() -> None:
@@ -497,9 +504,17 @@ def main() -> None:
     parser.add_argument("--edge", type=float, default=EDGE)
     parser.add_argument("--segments", type=int, default=SEGMENTS)
     parser.add_argument("--ideal", action="store_true", help="idealised strokes (no speed term, no dab end)")
+    parser.add_argument("--painter", default=None, help="measure this neural painter instead, the same way")
     args = parser.parse_args()
+    if args.painter:
+        from brushcli.painters.registry import create_painter
+
+        painter = create_painter(args.painter)
+        print({"renderer": painter.name, **fidelity(painter, args.samples)})
+        return
     renderer = AnalyticPen(load_preset(args.preset), segments=args.segments, edge=args.edge, engine=not args.ideal)
-    print({"renderer": renderer.name, **renderer.config.arch_args, **fidelity(renderer, args.samples)})
+    print({"renderer": renderer.name, "edge": renderer.edge, "segments": renderer.segments, "engine": renderer.engine,
+           **fidelity(renderer, args.samples)})
 
 
 if __name__ == "__main__":
