@@ -65,10 +65,12 @@ def mse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean((np.asarray(a, np.float64) - b) ** 2))
 
 
-def run_brush(image: np.ndarray, painter: torch.nn.Module, strokes: int, size: int, real_feedback: bool) -> dict:
-    """``paint()`` with ``painter``; the render is the painter's own, the replay real MyPaint's."""
+def run_brush(image: np.ndarray, painter: torch.nn.Module, strokes: int, size: int, real_feedback: bool,
+              **settings: object) -> dict:
+    """``paint()`` with ``painter`` (and any other ``PaintSettings``); the render is the painter's own,
+    the replay real MyPaint's."""
     started = time.perf_counter()
-    result = paint(image, painter, PaintSettings(strokes=strokes, size=size, real_feedback=real_feedback))
+    result = paint(image, painter, PaintSettings(strokes=strokes, size=size, real_feedback=real_feedback, **settings))
     real = replay(result.strokes).image
     seconds = time.perf_counter() - started
     return {"render": result.neural, "mypaint": real, "steps": result.steps, "seconds": seconds}
@@ -87,8 +89,12 @@ def run_progressive(target: np.ndarray, renderer: AnalyticPen, strokes: int, ste
 
 
 def benchmark(photos: list[Photo], budgets: list[int], methods: list[str], size: int, ref_steps: int,
-              renderer: AnalyticPen, done: set[tuple[str, str, int]], emit: Callable[[dict], None]) -> None:
-    """Paint every photo at every budget with every method; ``emit`` each row as it is measured."""
+              renderer: AnalyticPen, done: set[tuple[str, str, int]], emit: Callable[[dict], None],
+              brush_settings: dict | None = None, label: str = "brush") -> None:
+    """Paint every photo at every budget with every method; ``emit`` each row as it is measured.
+
+    ``brush_settings`` (e.g. ``{"steps": 1000, "search": 12}``) change the ``brush`` method, whose rows
+    are then named ``label``."""
     pen = create_painter("pen")
     for photo in photos:
         image = load(photo.name)
@@ -97,16 +103,17 @@ def benchmark(photos: list[Photo], budgets: list[int], methods: list[str], size:
         coarse = resize(resize(target, *fit_long_side(w, h, COARSE_SIDE)), w, h) if size > COARSE_SIDE else target
         for strokes in budgets:
             for method in methods:
-                if (photo.name, method, strokes) in done:
+                name = label if method == "brush" else method
+                if (photo.name, name, strokes) in done:
                     continue
                 if method == "brush":
-                    out = run_brush(image, pen, strokes, size, real_feedback=True)
+                    out = run_brush(image, pen, strokes, size, real_feedback=True, **(brush_settings or {}))
                 elif method in ("ref-brush", "ref-brush-real"):
                     out = run_brush(image, renderer, strokes, size, real_feedback=method.endswith("-real"))
                 else:
                     out = run_progressive(target, renderer, strokes, ref_steps,
                                           real_every=REAL_EVERY if method.endswith("-real") else 0)
-                emit({"photo": photo.name, "category": photo.category, "split": photo.split, "method": method,
+                emit({"photo": photo.name, "category": photo.category, "split": photo.split, "method": name,
                       "strokes": strokes, "size": size, "width": w, "height": h, "steps": out["steps"],
                       "mse_render": mse(out["render"], target), "mse_mypaint": mse(out["mypaint"], target),
                       "gap_mse": mse(out["mypaint"], out["render"]), "mosaic": mse(mosaic(target, strokes), target),
@@ -200,6 +207,9 @@ def main() -> None:
     parser.add_argument("--edge", type=float, default=EDGE, help="analytic renderer's edge softness (px)")
     parser.add_argument("--ideal", action="store_true", help="analytic strokes without the engine's speed term and end")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=None, help="brush's --steps (default: its own)")
+    parser.add_argument("--search", type=int, default=None, help="brush's --search sweeps (default: its own)")
+    parser.add_argument("--label", default="brush", help="name of the brush method's rows (for non-default settings)")
     parser.add_argument("--json", type=Path, default=None, help="write per-image rows here (rewritten after each row)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already in --json and skip them")
     parser.add_argument("--report", type=Path, nargs="+", default=None, help="only print the tables of saved rows files")
@@ -230,7 +240,9 @@ def main() -> None:
         if args.json:
             _write_rows(args.json, rows)
 
-    benchmark(photos, [int(b) for b in args.budgets.split(",")], methods, args.size, args.ref_steps, renderer, done, emit)
+    brush_settings = {k: v for k, v in (("steps", args.steps), ("search", args.search)) if v is not None}
+    benchmark(photos, [int(b) for b in args.budgets.split(",")], methods, args.size, args.ref_steps, renderer, done, emit,
+              brush_settings, args.label)
     print(report(rows))
 
 

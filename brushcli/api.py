@@ -37,6 +37,7 @@ def paint(
     painter: str | None = None,
     size: int | None = None,
     steps: int | None = None,
+    search: int | None = None,
     seed: int = 0,
     device: str = "auto",
     out: str | Path | None = None,
@@ -57,9 +58,10 @@ def paint(
     painter included). ``objective`` replaces the pixel loss (``nets`` run what it reads). A folder
     brush wrote before is replaced; one it did not write is refused before any work. ``threads``
     fixes the CPU threads; by default each grid level gets threads for its work within ``cores``
-    (default: this process's usable cores; see :mod:`brushcli.runtime`).
+    (default: this process's usable cores; see :mod:`brushcli.runtime`). ``search``: sweeps of the
+    replay search after the gradient steps (default :class:`~brushcli.apps.paint.PaintSettings`'s; 0 = off).
     """
-    from brushcli.apps.paint import PaintSettings, paint as paint_image, record
+    from brushcli.apps.paint import PaintSettings, paint as paint_image, record, search_setting
     from brushcli.outputs.folder import prepare_folder, write_painting
     from brushcli.painters.registry import DEFAULT_PAINTER, create_painter
     from brushcli.strokes import load_strokes
@@ -80,7 +82,7 @@ def paint(
     painter = painter or DEFAULT_PAINTER
     settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
                              device=resolve_device(device), real_feedback=real_feedback, threads=threads,
-                             cores=cores)
+                             cores=cores, **search_setting(search))
     settings.validate()
     source = str(image) if not isinstance(image, np.ndarray) else None
     folder = None

@@ -56,6 +56,7 @@ class PaintJob:
     painter: str = "pen"
     size: int = 512
     steps: int | None = None
+    search: int | None = None
     seed: int = 0
     device: str = "cpu"
     real_feedback: bool = True
@@ -83,10 +84,10 @@ class PaintJob:
 
     def record(self, source: str) -> dict[str, Any]:
         """The settings recorded in an output folder's marker (what makes two runs the same painting)."""
-        from brushcli.apps.paint import PaintSettings, record
+        from brushcli.apps.paint import PaintSettings, record, search_setting
 
         settings = PaintSettings(strokes=self.strokes, size=self.size, steps=self.steps, seed=self.seed,
-                                 real_feedback=self.real_feedback)
+                                 real_feedback=self.real_feedback, **search_setting(self.search))
         return record(settings, f"agent:{self.agent}" if self.agent else self.painter, source)
 
 
@@ -229,8 +230,8 @@ def _paint_with_painter(item: BatchItem, job: PaintJob, progress: Callable[[int,
     from brushcli.api import paint
 
     return paint(item.path, strokes=job.strokes, painter=job.painter, size=job.size, steps=job.steps,
-                     seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
-                     real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
+                 search=job.search, seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
+                 real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
 
 
 def _paint_with_agent(item: BatchItem, job: PaintJob) -> Painting:

@@ -5,7 +5,9 @@ Within a level, stroke groups are added largest first where the error is largest
 (:func:`brushcli.canvas.placement.init_strokes`), and every group of the level is optimised jointly
 (:func:`brushcli.optimize.optimize`) on the objective (default :func:`~brushcli.objectives.pixel_loss`)
 at the level's native resolution, with real-MyPaint feedback (:mod:`brushcli.canvas.feedback`);
-finished levels are frozen into the base image of the next one.
+finished levels are frozen into the base image of the next one. Last, the single-canvas level's
+strokes are tuned by trial on their real MyPaint replay (:mod:`brushcli.replay_search`), which
+places edges to the pixel where the painter's gradients cannot.
 
 >>> painting = paint("photo.jpg", create_painter("pen"), PaintSettings(strokes=50))   # doctest: +SKIP
 >>> painting.metrics["mse_mypaint"]                                                    # doctest: +SKIP
@@ -34,6 +36,7 @@ from brushcli.objectives import Objective, evaluate, pixel_loss
 from brushcli.optimize import optimize
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
+from brushcli.replay_search import SearchSettings, search_strokes
 from brushcli.runtime import threads_for, use_threads, usable_cores
 from brushcli.strokes import StrokeList
 
@@ -41,12 +44,18 @@ if TYPE_CHECKING:
     from brushcli.vision.nets import NetEnsemble
 
 MAX_STROKES = 100_000
+MAX_SEARCH = 100
+#: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
+PIXELS = "mse(pixels)"
 #: Steps between real-MyPaint alpha refreshes.
 REAL_EVERY = 10
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
 #: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +7..60% on 4 dev images),
 #: at a fifth of the rate they changed it by -2..+3% (docs/benchmarks.md, "Broad paint benchmark").
 RESUME_FULL_RATE_STEPS = 100
+#: Replay search for pixels: small moves (logit units) that shrink over the sweeps, for sub-pixel edges.
+SEARCH_SIGMA = 0.15
+SEARCH_DECAY = 0.5
 
 
 @dataclass
@@ -54,7 +63,9 @@ class PaintSettings:
     """Knobs of :func:`paint` (CLI options map one to one).
 
     ``real_feedback``: optimise against real MyPaint alphas (refreshed every :data:`REAL_EVERY`
-    steps) with the painter's gradients, see :mod:`brushcli.canvas.feedback`.
+    steps) with the painter's gradients, see :mod:`brushcli.canvas.feedback`. ``search``: sweeps of
+    trial and error over the single-canvas level's strokes on their real replay after the gradient
+    steps (pixel objective only), each trying ``search_candidates`` variations of every stroke.
     """
 
     strokes: int = 50
@@ -65,6 +76,8 @@ class PaintSettings:
     lr: float = 0.08
     real_feedback: bool = True
     recipe: Recipe = field(default_factory=Recipe)
+    search: int = 4
+    search_candidates: int = 16
     #: CPU threads: a number, or None to choose per grid level from its work within ``cores``.
     threads: int | None = None
     #: Cores the command may use (default: this process's, :func:`brushcli.runtime.usable_cores`).
@@ -81,14 +94,26 @@ class PaintSettings:
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
         self.recipe.validate()
+        if not 0 <= self.search <= MAX_SEARCH:
+            raise InvalidArgument(f"--search must be 0 (off) to {MAX_SEARCH} sweeps, got {self.search}")
+        self.search_settings().validate()
         for name in ("threads", "cores"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise InvalidArgument(f"--{name} must be a positive number, got {value}")
 
+    def search_settings(self) -> SearchSettings:
+        return SearchSettings(sweeps=self.search, candidates=self.search_candidates, sigma=SEARCH_SIGMA,
+                              decay=SEARCH_DECAY)
+
     def threads_for(self, work: int) -> int:
         """Threads for a level whose stroke stack holds ``work`` alpha pixels (:func:`brushcli.runtime.threads_for`)."""
         return self.threads or threads_for(work, self.cores or usable_cores())
+
+
+def search_setting(sweeps: int | None) -> dict[str, int]:
+    """``PaintSettings`` keywords for a ``--search`` value (None: the default)."""
+    return {} if sweeps is None else {"search": sweeps}
 
 
 def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
@@ -147,23 +172,36 @@ def paint(
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
     if resume is not None:  # a short resume polishes what is there instead of shaking it up
         settings = replace(settings, lr=settings.lr * min(1.0, total_steps / RESUME_FULL_RATE_STEPS))
-    done = 0
+    # what the stages will run (each rounds its share down), so the progress bar ends at its total
+    planned = sum(sum(stages) + final for stages, final in
+                  (settings.recipe.stage_steps(shares[lvl], len(plan[lvl])) for lvl in levels))
+    searching = settings.search > 0 and objective.description == PIXELS and 0 in plan
+    trials = settings.search * per_tile_at(canvas, plan, 0) if searching else 0
+    done = ticks = 0
     losses: list[float] = []
+    search_log: dict[str, float] = {}
     # the largest stroke stack of each level (tiles x strokes per tile x canvas pixels) sets its threads
-    per_tile = {lvl: sum(plan[lvl]) + sum(s.per_tile for s in canvas.specs if s.level == lvl) for lvl in levels}
+    per_tile = {lvl: per_tile_at(canvas, plan, lvl) for lvl in levels}
     threads = {lvl: settings.threads_for(canvas.level(lvl).count * per_tile[lvl] * painter.canvas**2) for lvl in levels}
 
     def tick(step: int, loss: float) -> None:
         nonlocal done
         done += 1
         losses.append(loss)
+        advance(loss)
+
+    def advance(loss: float) -> None:  # the progress bar counts gradient steps and search trials
+        nonlocal ticks
+        ticks += 1
         if progress:
-            progress(done, total_steps, loss)
+            progress(ticks, planned + trials, loss)
 
     for level_index in levels:
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
                          nets, generator, tick)
+            if searching and level_index == 0:
+                search_log = _search(canvas, image, settings, advance)
 
     canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
     with torch.no_grad(), use_threads(max(threads.values())):
@@ -177,8 +215,37 @@ def paint(
         neural_side=None if painter.scalable or finest >= max(out_w, out_h) else finest,
         info={"command": "paint", "steps": done, "optimise_seconds": seconds, "painter": painter.name,
               "device": str(device), "seed": settings.seed, "source": source, "objective": str(objective),
-              "threads": max(threads.values())},
+              "threads": max(threads.values()), **search_log},
     )
+
+
+def per_tile_at(canvas: LayeredCanvas, plan: dict[int, list[int]], level: int) -> int:
+    """Strokes per tile that level ``level`` will hold: its planned groups plus those already on the canvas."""
+    return sum(plan.get(level, [])) + sum(s.per_tile for s in canvas.specs if s.level == level)
+
+
+def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings,
+            advance: Callable[[float], None]) -> dict[str, float]:
+    """Tune the single-canvas level's strokes by trial on their real MyPaint replay (pixel loss).
+
+    Why: the gradients come from the painter, which blurs MyPaint's edges; a trial scored on
+    libmypaint's own render moves an edge by the fraction of a pixel the painter cannot see.
+    Returns the search's start and end loss and how many trials improved the painting.
+    """
+    index = next(i for i, spec in enumerate(canvas.specs) if spec.level == 0)
+    level = canvas.level(0)
+    target = _target_tensor(image, level, canvas.raw_background.device)
+    h, w = target.shape[-2:]
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        return ((images[:, :, :h, :w] - target) ** 2).mean(dim=(1, 2, 3))
+
+    log = search_strokes(canvas.groups[index], canvas.painter.preset, canvas.background.detach(), canvas.tile,
+                         score, settings.search_settings(), torch.Generator().manual_seed(settings.seed),
+                         progress=lambda _trial, _total, loss: advance(loss))
+    canvas.feedback.forget(lambda key: key == index)  # its strokes moved: later levels refresh them
+    return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
+            "search_accepted": log.accepted}
 
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
@@ -217,7 +284,7 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         mine = [canvas.join(mine + [len(canvas.groups) - 1])]
         _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
                   nets, tick)
-    pixels = objective.description == "mse(pixels)"
+    pixels = objective.description == PIXELS
     if recipe.reseed and level_index == 0 and pixels and sizes:
         first = int(final * recipe.reseed / recipe.reseed_rounds)
         for _ in range(recipe.reseed_rounds):

@@ -25,6 +25,10 @@ def paint_command(
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
+    search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error over the "
+                               "strokes of the whole-image canvas, scored on their real MyPaint replay: each sweep "
+                               "tries 16 small variations of every stroke (default 4; 0 = off; more is slower and "
+                               "better: README, \"Quality and time\")."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
     threads: str = threads_option(),
@@ -70,14 +74,14 @@ def paint_command(
       brush paint photos/ --json -q > results.json
     """
     from brushcli.api import DEFAULT_SIZE, paint
-    from brushcli.apps.paint import PaintSettings
+    from brushcli.apps.paint import PaintSettings, search_setting
     from brushcli.batch import SKIPPED, BatchRow, PaintJob, paint_batch, plan_batch
     from brushcli.distributed import resolve_shard
     from brushcli.errors import InvalidArgument
     from brushcli.inputs import collect_images
     from brushcli.runtime import parse_threads, resolve_device, thread_budget
 
-    PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed).validate()
+    PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed, **search_setting(search)).validate()
     device = resolve_device(device)
     fixed_threads = parse_threads(threads)
     if jobs < 1:
@@ -94,9 +98,8 @@ def paint_command(
         targets = exports.check_exports(export_to, options, [name or resume.stem])
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
-            painting = paint(image, painter=painter, size=size, steps=steps, seed=seed, device=device, out=out,
-                             resume=resume, real_feedback=real_feedback, threads=fixed_threads,
-                             name=name,
+            painting = paint(image, painter=painter, size=size, steps=steps, search=search, seed=seed, device=device,
+                             out=out, resume=resume, real_feedback=real_feedback, threads=fixed_threads, name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)], notes(as_json))
         written = exports.write_exports(painting, targets, options, painting.folder.name, notes(as_json))
@@ -125,7 +128,8 @@ def paint_command(
             if as_json:
                 print_json([])
             return
-    job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, seed=seed, device=device,
+    job = PaintJob(strokes=strokes, painter=painter, size=size or DEFAULT_SIZE, steps=steps, search=search, seed=seed,
+                   device=device,
                    real_feedback=real_feedback, agent=agent, threads=fixed_threads, cores=thread_budget(threads),
                    exports=tuple(targets), export_options=options)
     if jobs > 1 and len(items) > 1 and jobs * job.threads_per_image() > (job.cores or 1):

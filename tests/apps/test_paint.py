@@ -123,6 +123,7 @@ def test_bad_paint_arguments(runner, tmp_path):
         (["paint", str(tmp_path / "nope.jpg")], "no such file"),
         (["paint", PHOTO, "--painter", "nonexistent"], "unknown painter"),
         (["paint", PHOTO, "--device", "tpu"], "--device"),
+        (["paint", PHOTO, "--search", "-1"], "--search"),
     ]:
         result = runner.invoke(app, args + ["-o", str(tmp_path / "o")])
         assert result.exit_code != 0
@@ -197,3 +198,16 @@ def test_reseeding_runs_every_round_and_moves_weak_strokes(painter, small_photo,
     assert len(moved) == 3 and sum(moved) > 0
     with pytest.raises(InvalidArgument, match="reseed_rounds"):
         PaintSettings(recipe=Recipe(reseed_rounds=0)).validate()
+
+
+def test_the_replay_search_only_improves_what_mypaint_paints(painter, small_photo):
+    plain = paint(small_photo, painter, PaintSettings(strokes=15, size=64, steps=80, search=0))
+    searched = paint(small_photo, painter, PaintSettings(strokes=15, size=64, steps=80, search=2))
+    info = searched.info
+    assert "search_loss_first" not in plain.info
+    # the same gradient steps, then trials scored on libmypaint's render: the replay error only falls
+    assert info["search_loss_first"] == pytest.approx(plain.metrics["mse_mypaint"], rel=1e-3)
+    assert info["search_accepted"] > 0 and info["search_loss_last"] < info["search_loss_first"]
+    assert searched.metrics["mse_mypaint"] == pytest.approx(info["search_loss_last"], rel=1e-3)
+    assert searched.metrics["mse_mypaint"] < plain.metrics["mse_mypaint"]
+    assert searched.steps == plain.steps and len(searched.strokes) == 15
