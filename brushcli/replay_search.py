@@ -27,6 +27,8 @@ from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
 from brushcli.presets import Preset
 
+#: Most values the ordered search keeps for the operators above every stroke (2**26 floats: 256 MiB).
+ORDERED_ELEMENTS = 1 << 26
 #: ``score(images)`` maps ``(K, 3, S, S)`` candidate paintings in 0..1 to ``(K,)`` losses (lower is better).
 Score = Callable[[torch.Tensor], torch.Tensor]
 
@@ -40,7 +42,10 @@ class SearchSettings:
     ``color_only`` is the share of candidates that keep the stroke's shape and change only its color
     (no MyPaint render needed). ``rescore``: the score is random (new random views on every call,
     shared by the images of one call), so the current painting is scored again beside each trial's
-    candidates and a candidate must beat it on the same views.
+    candidates and a candidate must beat it on the same views. ``ordered``: visit the strokes bottom
+    to top instead of in a random order, so what lies below and above each stroke is kept from one
+    trial to the next instead of recomputed (about twice as fast for 50 strokes; it needs one over
+    operator per stroke in memory, so long stacks fall back to the random order).
     """
 
     sweeps: int = 3
@@ -49,6 +54,7 @@ class SearchSettings:
     decay: float = 0.3
     color_only: float = 0.25
     rescore: bool = False
+    ordered: bool = False
 
     def validate(self) -> None:
         if self.sweeps < 0:
@@ -110,11 +116,18 @@ def search_strokes(
     k = settings.candidates
     k_color = min(k - 1, round(k * settings.color_only))
     trial = 0
+    ordered = settings.ordered and n * 4 * alphas.shape[-1] * alphas.shape[-2] <= ORDERED_ELEMENTS
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
-        for i in torch.randperm(n, generator=generator).tolist():
-            below = composite_over(background, alphas[:i], colors[:i])
-            above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
+        if ordered:  # every stroke's "above" operator once per sweep; "below" grows as the sweep climbs
+            above_ps, above_keeps = _suffix_operators(alphas, colors)
+            below = background[:, None, None].expand(3, *alphas.shape[-2:]).clone()
+        for i in range(n) if ordered else torch.randperm(n, generator=generator).tolist():
+            if ordered:
+                above_p, above_keep = above_ps[i], above_keeps[i]
+            else:
+                below = composite_over(background, alphas[:i], colors[:i])
+                above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
             cand_a = raw_a[i].expand(k, -1).clone()
             cand_c = raw_c[i].expand(k, -1).clone()
             shape_rows = slice(k_color, k)
@@ -139,6 +152,8 @@ def search_strokes(
                 raw_a[i], raw_c[i] = cand_a[best], cand_c[best]
                 alphas[i], colors[i] = cand_alpha[best], cand_color[best]
                 log.accepted += 1
+            if ordered:
+                below = below * (1 - alphas[i]) + colors[i][:, None, None] * alphas[i]
             trial += 1
             log.scores.append(current)
             if progress:
@@ -147,3 +162,17 @@ def search_strokes(
     group.raw_colors.data[0] = raw_c
     return log
 
+
+
+def _suffix_operators(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Over operators ``(P, M)`` of the strokes above each stroke: ``(N, 3, H, W)`` and ``(N, 1, H, W)``.
+
+    Built top down: the operator above stroke ``i - 1`` is stroke ``i`` followed by the one above ``i``.
+    """
+    n, h, w = alphas.shape
+    premult = alphas.new_zeros(n, 3, h, w)
+    keep = alphas.new_ones(n, 1, h, w)
+    for i in range(n - 1, 0, -1):
+        keep[i - 1] = (1 - alphas[i]) * keep[i]
+        premult[i - 1] = colors[i][:, None, None] * alphas[i] * keep[i] + premult[i]
+    return premult, keep

@@ -104,7 +104,7 @@ class PaintSettings:
 
     def search_settings(self) -> SearchSettings:
         return SearchSettings(sweeps=self.search, candidates=self.search_candidates, sigma=SEARCH_SIGMA,
-                              decay=SEARCH_DECAY)
+                              decay=SEARCH_DECAY, ordered=True)
 
     def threads_for(self, work: int) -> int:
         """Threads for a level whose stroke stack holds ``work`` alpha pixels (:func:`brushcli.runtime.threads_for`)."""

@@ -27,7 +27,8 @@ def _strokes(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return actions, torch.rand(n, 3, generator=g)
 
 
-def test_search_moves_real_strokes_towards_a_target_and_never_worsens():
+@pytest.mark.parametrize("ordered", [False, True])
+def test_search_moves_real_strokes_towards_a_target_and_never_worsens(ordered):
     preset = load_preset("pen")
     background = torch.ones(3)
     goal_a, goal_c = _strokes(1, 3)
@@ -38,12 +39,13 @@ def test_search_moves_real_strokes_towards_a_target_and_never_worsens():
 
     start_a, start_c = _strokes(2, 3)
     group = _group(start_a, start_c)
-    log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=3, candidates=8),
+    log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=3, candidates=8, ordered=ordered),
                          torch.Generator().manual_seed(0))
     assert len(log.scores) == 9 and log.accepted > 0
     assert all(b <= a for a, b in zip([log.start, *log.scores], log.scores))  # only improvements are kept
     assert log.scores[-1] < 0.8 * log.start
-    # the group now holds the strokes that scored best, re-rendered from scratch by MyPaint
+    # the group now holds the strokes that scored best, re-rendered from scratch by MyPaint (ordered: the
+    # layers kept below and above each stroke were right)
     actions, colors = group.actions()[0].detach(), group.colors()[0].detach()
     assert float(score(composite(background, real_alphas(preset, actions, SIZE), colors)[None])[0]) == pytest.approx(
         log.scores[-1], rel=1e-4, abs=1e-6)
