@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=None, help="brush's --steps (default: its own)")
     parser.add_argument("--search", type=int, default=None, help="brush's --search sweeps (default: its own)")
+    parser.add_argument("--quality", default=None, help="brush's --quality (default: its own)")
     parser.add_argument("--label", default="brush", help="name of the brush method's rows (for non-default settings)")
     parser.add_argument("--json", type=Path, default=None, help="write per-image rows here (rewritten after each row)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already in --json and skip them")
@@ -240,7 +241,8 @@ def main() -> None:
         if args.json:
             _write_rows(args.json, rows)
 
-    brush_settings = {k: v for k, v in (("steps", args.steps), ("search", args.search)) if v is not None}
+    brush_settings = {k: v for k, v in (("steps", args.steps), ("search", args.search), ("quality", args.quality))
+                      if v is not None}
     benchmark(photos, [int(b) for b in args.budgets.split(",")], methods, args.size, args.ref_steps, renderer, done, emit,
               brush_settings, args.label)
     print(report(rows))

@@ -38,6 +38,7 @@ def paint(
     size: int | None = None,
     steps: int | None = None,
     search: int | None = None,
+    quality: str | None = None,
     seed: int = 0,
     device: str = "auto",
     out: str | Path | None = None,
@@ -59,9 +60,10 @@ def paint(
     brush wrote before is replaced; one it did not write is refused before any work. ``threads``
     fixes the CPU threads; by default each grid level gets threads for its work within ``cores``
     (default: this process's usable cores; see :mod:`brushcli.runtime`). ``search``: sweeps of the
-    replay search after the gradient steps (default :class:`~brushcli.apps.paint.PaintSettings`'s; 0 = off).
+    replay search after the gradient steps (0 = off); ``quality`` (``fast``, the default, or ``best``)
+    sets the steps and sweeps not given.
     """
-    from brushcli.apps.paint import PaintSettings, paint as paint_image, record, search_setting
+    from brushcli.apps.paint import PaintSettings, given, paint as paint_image, record
     from brushcli.outputs.folder import prepare_folder, write_painting
     from brushcli.painters.registry import DEFAULT_PAINTER, create_painter
     from brushcli.strokes import load_strokes
@@ -82,7 +84,7 @@ def paint(
     painter = painter or DEFAULT_PAINTER
     settings = PaintSettings(strokes=strokes, size=size or DEFAULT_SIZE, steps=steps, seed=seed,
                              device=resolve_device(device), real_feedback=real_feedback, threads=threads,
-                             cores=cores, **search_setting(search))
+                             cores=cores, **given(search=search, quality=quality))
     settings.validate()
     source = str(image) if not isinstance(image, np.ndarray) else None
     folder = None

@@ -57,6 +57,7 @@ class PaintJob:
     size: int = 512
     steps: int | None = None
     search: int | None = None
+    quality: str | None = None
     seed: int = 0
     device: str = "cpu"
     real_feedback: bool = True
@@ -84,10 +85,10 @@ class PaintJob:
 
     def record(self, source: str) -> dict[str, Any]:
         """The settings recorded in an output folder's marker (what makes two runs the same painting)."""
-        from brushcli.apps.paint import PaintSettings, record, search_setting
+        from brushcli.apps.paint import PaintSettings, given, record
 
         settings = PaintSettings(strokes=self.strokes, size=self.size, steps=self.steps, seed=self.seed,
-                                 real_feedback=self.real_feedback, **search_setting(self.search))
+                                 real_feedback=self.real_feedback, **given(search=self.search, quality=self.quality))
         return record(settings, f"agent:{self.agent}" if self.agent else self.painter, source)
 
 
@@ -230,7 +231,7 @@ def _paint_with_painter(item: BatchItem, job: PaintJob, progress: Callable[[int,
     from brushcli.api import paint
 
     return paint(item.path, strokes=job.strokes, painter=job.painter, size=job.size, steps=job.steps,
-                 search=job.search, seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
+                 search=job.search, quality=job.quality, seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
                  real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
 
 

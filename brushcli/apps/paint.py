@@ -56,6 +56,9 @@ RESUME_FULL_RATE_STEPS = 100
 #: Replay search for pixels: small moves (logit units) that shrink over the sweeps, for sub-pixel edges.
 SEARCH_SIGMA = 0.15
 SEARCH_DECAY = 0.5
+#: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
+#: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": ~7.5 s against ~20 s for 50 strokes).
+QUALITIES = {"fast": (1.0, 4), "best": (2.5, 12)}
 
 
 @dataclass
@@ -66,6 +69,7 @@ class PaintSettings:
     steps) with the painter's gradients, see :mod:`brushcli.canvas.feedback`. ``search``: sweeps of
     trial and error over the single-canvas level's strokes on their real replay after the gradient
     steps (pixel objective only), each trying ``search_candidates`` variations of every stroke.
+    ``quality`` (:data:`QUALITIES`) sets the steps and sweeps that are not given.
     """
 
     strokes: int = 50
@@ -76,7 +80,8 @@ class PaintSettings:
     lr: float = 0.08
     real_feedback: bool = True
     recipe: Recipe = field(default_factory=Recipe)
-    search: int = 4
+    quality: str = "fast"
+    search: int | None = None
     search_candidates: int = 16
     #: CPU threads: a number, or None to choose per grid level from its work within ``cores``.
     threads: int | None = None
@@ -94,16 +99,27 @@ class PaintSettings:
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise InvalidArgument(f"the learning rate must be a positive number, got {self.lr}")
         self.recipe.validate()
-        if not 0 <= self.search <= MAX_SEARCH:
-            raise InvalidArgument(f"--search must be 0 (off) to {MAX_SEARCH} sweeps, got {self.search}")
+        if self.quality not in QUALITIES:
+            raise InvalidArgument(f"--quality must be {' or '.join(QUALITIES)}, got {self.quality!r}")
+        if not 0 <= self.sweeps <= MAX_SEARCH:
+            raise InvalidArgument(f"--search must be 0 (off) to {MAX_SEARCH} sweeps, got {self.sweeps}")
         self.search_settings().validate()
         for name in ("threads", "cores"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise InvalidArgument(f"--{name} must be a positive number, got {value}")
 
+    @property
+    def sweeps(self) -> int:
+        """Replay-search sweeps: ``search`` if given, else the quality's."""
+        return self.search if self.search is not None else QUALITIES[self.quality][1]
+
+    def default_steps(self, strokes: int, levels: int) -> int:
+        """Gradient steps when ``steps`` is not given: the planner's, scaled by the quality."""
+        return int(round(default_steps(strokes, levels) * QUALITIES[self.quality][0]))
+
     def search_settings(self) -> SearchSettings:
-        return SearchSettings(sweeps=self.search, candidates=self.search_candidates, sigma=SEARCH_SIGMA,
+        return SearchSettings(sweeps=self.sweeps, candidates=self.search_candidates, sigma=SEARCH_SIGMA,
                               decay=SEARCH_DECAY, ordered=True)
 
     def threads_for(self, work: int) -> int:
@@ -111,9 +127,9 @@ class PaintSettings:
         return self.threads or threads_for(work, self.cores or usable_cores())
 
 
-def search_setting(sweeps: int | None) -> dict[str, int]:
-    """``PaintSettings`` keywords for a ``--search`` value (None: the default)."""
-    return {} if sweeps is None else {"search": sweeps}
+def given(**options: object) -> dict[str, object]:
+    """The options that were given (not None), as ``PaintSettings`` keywords: the rest keep their defaults."""
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
@@ -167,7 +183,7 @@ def paint(
     canvas = canvas.to(device)
     canvas.use_real = settings.real_feedback
     levels = sorted(plan)
-    total_steps = settings.steps if settings.steps is not None else default_steps(
+    total_steps = settings.steps if settings.steps is not None else settings.default_steps(
         settings.strokes if resume is None else len(resume), len(levels))
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
     if resume is not None:  # a short resume polishes what is there instead of shaking it up
@@ -175,8 +191,8 @@ def paint(
     # what the stages will run (each rounds its share down), so the progress bar ends at its total
     planned = sum(sum(stages) + final for stages, final in
                   (settings.recipe.stage_steps(shares[lvl], len(plan[lvl])) for lvl in levels))
-    searching = settings.search > 0 and objective.description == PIXELS and 0 in plan
-    trials = settings.search * per_tile_at(canvas, plan, 0) if searching else 0
+    searching = settings.sweeps > 0 and objective.description == PIXELS and 0 in plan
+    trials = settings.sweeps * per_tile_at(canvas, plan, 0) if searching else 0
     done = ticks = 0
     losses: list[float] = []
     search_log: dict[str, float] = {}

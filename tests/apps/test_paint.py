@@ -124,6 +124,7 @@ def test_bad_paint_arguments(runner, tmp_path):
         (["paint", PHOTO, "--painter", "nonexistent"], "unknown painter"),
         (["paint", PHOTO, "--device", "tpu"], "--device"),
         (["paint", PHOTO, "--search", "-1"], "--search"),
+        (["paint", PHOTO, "--quality", "slow"], "--quality"),
     ]:
         result = runner.invoke(app, args + ["-o", str(tmp_path / "o")])
         assert result.exit_code != 0
@@ -211,3 +212,13 @@ def test_the_replay_search_only_improves_what_mypaint_paints(painter, small_phot
     assert searched.metrics["mse_mypaint"] == pytest.approx(info["search_loss_last"], rel=1e-3)
     assert searched.metrics["mse_mypaint"] < plain.metrics["mse_mypaint"]
     assert searched.steps == plain.steps and len(searched.strokes) == 15
+
+
+def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
+    from brushcli.apps.planner import default_steps
+
+    fast, best = PaintSettings(), PaintSettings(quality="best")
+    assert (fast.sweeps, best.sweeps) == (4, 12)
+    assert fast.default_steps(50, 1) == default_steps(50, 1)
+    assert best.default_steps(50, 1) == round(2.5 * default_steps(50, 1))
+    assert PaintSettings(quality="best", search=0).sweeps == 0
