@@ -47,8 +47,9 @@ MAX_STROKES = 100_000
 MAX_SEARCH = 100
 #: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
 PIXELS = "mse(pixels)"
-#: Steps between real-MyPaint alpha refreshes.
-REAL_EVERY = 10
+#: Steps between real-MyPaint alpha refreshes (each stage starts with one). 25 painted as well as 10 on
+#: the dev images (0.00373 vs 0.00376 at 50 strokes) in 0.3 s less; 4 was worse (docs/benchmarks.md).
+REAL_EVERY = 25
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
 #: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +7..60% on 4 dev images),
 #: at a fifth of the rate they changed it by -2..+3% (docs/benchmarks.md, "Broad paint benchmark").

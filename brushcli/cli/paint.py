@@ -41,7 +41,7 @@ def paint_command(
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
     real_feedback: bool = typer.Option(
         True, "--real-feedback/--no-real-feedback",
-        help="Optimise against real MyPaint alphas (refreshed every 10 steps) with the painter's gradients."),
+        help="Optimise against real MyPaint alphas (refreshed every 25 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = json_option(),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),
