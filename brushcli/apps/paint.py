@@ -47,9 +47,12 @@ MAX_STROKES = 100_000
 MAX_SEARCH = 100
 #: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
 PIXELS = "mse(pixels)"
-#: Steps between real-MyPaint alpha refreshes (each stage starts with one). 25 painted as well as 10 on
-#: the dev images (0.00373 vs 0.00376 at 50 strokes) in 0.3 s less; 4 was worse (docs/benchmarks.md).
+#: Steps between real-MyPaint alpha refreshes (each stage starts with one) on the whole-image canvas:
+#: 25 painted as well as 10 on the dev images (0.00373 vs 0.00376 at 50 strokes) in 0.3 s less; 4 was
+#: worse. On tiled levels a stale correction costs more (1-4 strokes per tile; 500 strokes at 512 px
+#: replayed 3-7% worse with 25), so they keep 10 (docs/benchmarks.md).
 REAL_EVERY = 25
+REAL_EVERY_TILED = 10
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
 #: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +7..60% on 4 dev images),
 #: at a fifth of the rate they changed it by -2..+3% (docs/benchmarks.md, "Broad paint benchmark").
@@ -59,7 +62,7 @@ SEARCH_SIGMA = 0.15
 SEARCH_DECAY = 0.5
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
 #: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": ~7.5 s against ~20 s for 50 strokes).
-QUALITIES = {"fast": (1.0, 4), "best": (2.5, 12)}
+QUALITIES = {"fast": (1.0, 4), "best": (2.5, 24)}
 
 
 @dataclass
@@ -348,7 +351,7 @@ def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: to
     params = [{"params": shape, "lr": 1.0}, {"params": color, "lr": settings.recipe.color_lr}]
 
     def loss_fn(step: int) -> torch.Tensor:
-        if settings.real_feedback and step % REAL_EVERY == 0:
+        if settings.real_feedback and step % (REAL_EVERY if level_index == 0 else REAL_EVERY_TILED) == 0:
             canvas.refresh_real(list(mine))
         painted = canvas.render(lw, lh, groups=list(mine), base=base)
         return evaluate(objective, painted[None], target[None], nets, resize=False)

@@ -27,9 +27,9 @@ def paint_command(
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error over the "
                                "strokes of the whole-image canvas, scored on their real MyPaint replay: each sweep "
-                               "tries 16 small variations of every stroke (0 = off; default: 4, with --quality best 12)."),
+                               "tries 16 small variations of every stroke (0 = off; default: 4, with --quality best 24)."),
     quality: str = typer.Option("fast", "--quality", help="fast: the default steps and 4 search sweeps (50 strokes "
-                                "in ~8 s on 2 cores); best: 2.5x the steps and 12 sweeps (~2.5x the time, about "
+                                "in ~8 s on 2 cores); best: 2.5x the steps and 24 sweeps (~2.5x the time, about "
                                 "15% closer to the photo). --steps and --search override either."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
@@ -41,7 +41,7 @@ def paint_command(
     resume: Path = typer.Option(None, "--resume", help="Continue optimising the strokes of a strokes.json."),
     real_feedback: bool = typer.Option(
         True, "--real-feedback/--no-real-feedback",
-        help="Optimise against real MyPaint alphas (refreshed every 25 steps) with the painter's gradients."),
+        help="Optimise against real MyPaint alphas (refreshed every 10-25 steps) with the painter's gradients."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = json_option(),
     agent: str = typer.Option(None, "--agent", help="Paint in one forward pass with a trained agent (folder or bundled name); --strokes and --steps are the agent's own."),

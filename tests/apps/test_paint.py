@@ -218,7 +218,7 @@ def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
     from brushcli.apps.planner import default_steps
 
     fast, best = PaintSettings(), PaintSettings(quality="best")
-    assert (fast.sweeps, best.sweeps) == (4, 12)
+    assert (fast.sweeps, best.sweeps) == (4, 24)
     assert fast.default_steps(50, 1) == default_steps(50, 1)
     assert best.default_steps(50, 1) == round(2.5 * default_steps(50, 1))
     assert PaintSettings(quality="best", search=0).sweeps == 0
