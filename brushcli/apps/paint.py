@@ -61,7 +61,7 @@ RESUME_FULL_RATE_STEPS = 100
 SEARCH_SIGMA = 0.15
 SEARCH_DECAY = 0.5
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
-#: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": ~7.5 s against ~20 s for 50 strokes).
+#: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": 7.5 s against 17 s for 50 strokes).
 QUALITIES = {"fast": (1.0, 4), "best": (2.5, 24)}
 
 
