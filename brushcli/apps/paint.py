@@ -47,10 +47,11 @@ MAX_STROKES = 100_000
 MAX_SEARCH = 100
 #: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
 PIXELS = "mse(pixels)"
-#: Steps between real-MyPaint alpha refreshes (each stage starts with one) on the whole-image canvas:
-#: 25 painted as well as 10 on the dev images (0.00373 vs 0.00376 at 50 strokes) in 0.3 s less; 4 was
-#: worse. On tiled levels a stale correction costs more (1-4 strokes per tile; 500 strokes at 512 px
-#: replayed 3-7% worse with 25), so they keep 10 (docs/benchmarks.md).
+#: Steps between real-MyPaint alpha refreshes (each stage starts with one) when the whole-image canvas
+#: is the only level: 25 painted as well as 10 on the dev images (0.00373 vs 0.00376 at 50 strokes) in
+#: 0.3 s less; 4 was worse. Paintings with tiled levels keep 10 everywhere and skip the replay search:
+#: with 25 and the search, 500 strokes at 512 px replayed 2% worse (better on 7 of 18 images), the
+#: coarse strokes being tuned for a 64-px replay they are not seen at (docs/benchmarks.md).
 REAL_EVERY = 25
 REAL_EVERY_TILED = 10
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
@@ -195,7 +196,8 @@ def paint(
     # what the stages will run (each rounds its share down), so the progress bar ends at its total
     planned = sum(sum(stages) + final for stages, final in
                   (settings.recipe.stage_steps(shares[lvl], len(plan[lvl])) for lvl in levels))
-    searching = settings.sweeps > 0 and objective.description == PIXELS and 0 in plan
+    single = levels == [0]  # one canvas over the whole image: the search and the longer refresh pay
+    searching = settings.sweeps > 0 and objective.description == PIXELS and single
     trials = settings.sweeps * per_tile_at(canvas, plan, 0) if searching else 0
     done = ticks = 0
     losses: list[float] = []
@@ -219,7 +221,7 @@ def paint(
     for level_index in levels:
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
-                         nets, generator, tick)
+                         nets, generator, tick, REAL_EVERY if single else REAL_EVERY_TILED)
             if searching and level_index == 0:
                 search_log = _search(canvas, image, settings, advance)
 
@@ -270,7 +272,8 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings,
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
                  settings: PaintSettings, objective: Objective, nets: "NetEnsemble | None",
-                 generator: torch.Generator, tick: Callable[[int, float], None]) -> None:
+                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int = REAL_EVERY_TILED
+                 ) -> None:
     """Optimise one grid level: add its stroke groups largest first, then polish them jointly.
 
     The level's groups are joined into one after each addition (the same painting in fewer ops per
@@ -303,16 +306,17 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
         mine = [canvas.join(mine + [len(canvas.groups) - 1])]
         _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
-                  nets, tick)
+                  nets, tick, real_every)
     pixels = objective.description == PIXELS
     if recipe.reseed and level_index == 0 and pixels and sizes:
         first = int(final * recipe.reseed / recipe.reseed_rounds)
         for _ in range(recipe.reseed_rounds):
             _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets,
-                      tick)
+                      tick, real_every)
             final -= first
             _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
-    _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
+    _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick,
+              real_every)
 
 
 def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Level, radius_px: float,
@@ -339,8 +343,9 @@ def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Leve
 
 def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: torch.Tensor | None,
               target: torch.Tensor, steps: int, decay: float, settings: PaintSettings, objective: Objective,
-              nets: "NetEnsemble | None", tick: Callable[[int, float], None]) -> None:
-    """``steps`` Adam steps on the strokes of groups ``mine`` (and the background at level 0)."""
+              nets: "NetEnsemble | None", tick: Callable[[int, float], None], real_every: int) -> None:
+    """``steps`` Adam steps on the strokes of groups ``mine`` (and the background at level 0), real
+    MyPaint re-rendered every ``real_every`` steps."""
     if steps <= 0 or not mine:
         return
     lw, lh = canvas.level(level_index).size
@@ -351,7 +356,7 @@ def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: to
     params = [{"params": shape, "lr": 1.0}, {"params": color, "lr": settings.recipe.color_lr}]
 
     def loss_fn(step: int) -> torch.Tensor:
-        if settings.real_feedback and step % (REAL_EVERY if level_index == 0 else REAL_EVERY_TILED) == 0:
+        if settings.real_feedback and step % real_every == 0:
             canvas.refresh_real(list(mine))
         painted = canvas.render(lw, lh, groups=list(mine), base=base)
         return evaluate(objective, painted[None], target[None], nets, resize=False)

@@ -212,6 +212,9 @@ def test_the_replay_search_only_improves_what_mypaint_paints(painter, small_phot
     assert searched.metrics["mse_mypaint"] == pytest.approx(info["search_loss_last"], rel=1e-3)
     assert searched.metrics["mse_mypaint"] < plain.metrics["mse_mypaint"]
     assert searched.steps == plain.steps and len(searched.strokes) == 15
+    # with tiled levels the coarse strokes are not tuned for a 64-px replay they are not seen at
+    tiled = paint(small_photo, painter, PaintSettings(strokes=60, size=128, steps=20, search=2))
+    assert "search_loss_first" not in tiled.info
 
 
 def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
