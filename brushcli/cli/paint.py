@@ -26,8 +26,9 @@ def paint_command(
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error over the "
-                               "strokes of the whole-image canvas, scored on their real MyPaint replay: each sweep "
-                               "tries 16 small variations of every stroke (0 = off; default: 4, with --quality best 24)."),
+                               "strokes of a one-canvas painting (at 512 px up to 60-120 strokes, by aspect), scored "
+                               "on their real MyPaint replay: each sweep tries 16 small variations of every stroke "
+                               "(0 = off; default: 4, with --quality best 24)."),
     quality: str = typer.Option("fast", "--quality", help="fast: the default steps and 4 search sweeps (50 strokes "
                                 "in ~8 s on 2 cores); best: 2.5x the steps and 24 sweeps (~2.3x the time, about "
                                 "15% closer to the photo). --steps and --search override either."),
