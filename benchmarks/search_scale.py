@@ -4,8 +4,12 @@ printed: mse of each result's 512-px MyPaint replay against the 512-px target, a
 
     python benchmarks/search_scale.py astronaut,chelsea,coffee
 """
-import sys, time, json
-sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent))
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np, torch
 from photos import load
 from brushcli.apps.paint import PaintSettings, paint, SEARCH_SIGMA, SEARCH_DECAY

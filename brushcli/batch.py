@@ -231,7 +231,8 @@ def _paint_with_painter(item: BatchItem, job: PaintJob, progress: Callable[[int,
     from brushcli.api import paint
 
     return paint(item.path, strokes=job.strokes, painter=job.painter, size=job.size, steps=job.steps,
-                 search=job.search, quality=job.quality, seed=job.seed, device=job.device, out=item.folder.parent, name=item.name,
+                 search=job.search, quality=job.quality, seed=job.seed, device=job.device, out=item.folder.parent,
+                 name=item.name,
                  real_feedback=job.real_feedback, threads=job.threads, cores=job.cores, progress=progress)
 
 

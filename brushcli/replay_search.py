@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from brushcli.canvas.composite import apply_over, composite_over, over_stack
+from brushcli.canvas.composite import apply_over, composite_over, over_stack, paint_stroke
 from brushcli.canvas.feedback import real_alphas
 from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
@@ -44,8 +44,8 @@ class SearchSettings:
     shared by the images of one call), so the current painting is scored again beside each trial's
     candidates and a candidate must beat it on the same views. ``ordered``: visit the strokes bottom
     to top instead of in a random order, so what lies below and above each stroke is kept from one
-    trial to the next instead of recomputed (about twice as fast for 50 strokes; it needs one over
-    operator per stroke in memory, so long stacks fall back to the random order).
+    trial to the next instead of recomputed (4 sweeps of 50 strokes at 64 px: 0.65 s instead of 0.86 s;
+    it needs one over operator per stroke in memory, so long stacks fall back to the random order).
     """
 
     sweeps: int = 3
@@ -137,10 +137,10 @@ def search_strokes(
             cand_alpha = alphas[i].expand(k, -1, -1).clone()
             cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
             cand_color = to_colors(cand_c)
-            painted = cand_alpha[:, None] * cand_color[:, :, None, None] + (1 - cand_alpha[:, None]) * below
+            painted = paint_stroke(below.expand(k, -1, -1, -1), cand_alpha, cand_color)
             images = apply_over(painted, above_p, above_keep)
             if settings.rescore:  # this call's random views: the current painting is scored on them too
-                now = apply_over(alphas[i, None] * colors[i, :, None, None] + (1 - alphas[i, None]) * below,
+                now = apply_over(paint_stroke(below[None], alphas[i, None], colors[i, None])[0],
                                  above_p, above_keep)
                 scores = score(torch.cat([now[None], images]))
                 current, scores = float(scores[0]), scores[1:]
@@ -152,8 +152,8 @@ def search_strokes(
                 raw_a[i], raw_c[i] = cand_a[best], cand_c[best]
                 alphas[i], colors[i] = cand_alpha[best], cand_color[best]
                 log.accepted += 1
-            if ordered:
-                below = below * (1 - alphas[i]) + colors[i][:, None, None] * alphas[i]
+            if ordered:  # the stroke as kept is part of what lies below the next one
+                below = paint_stroke(below[None], alphas[i, None], colors[i, None])[0]
             trial += 1
             log.scores.append(current)
             if progress:
@@ -161,7 +161,6 @@ def search_strokes(
     group.raw_actions.data[0] = raw_a
     group.raw_colors.data[0] = raw_c
     return log
-
 
 
 def _suffix_operators(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -222,7 +222,7 @@ def paint(
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
                          nets, generator, tick, REAL_EVERY if single else REAL_EVERY_TILED)
-            if searching and level_index == 0:
+            if searching:  # only with one level, the whole-image canvas
                 search_log = _search(canvas, image, settings, advance)
 
     canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
@@ -265,15 +265,14 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings,
     log = search_strokes(canvas.groups[index], canvas.painter.preset, canvas.background.detach(), canvas.tile,
                          score, settings.search_settings(), torch.Generator().manual_seed(settings.seed),
                          progress=lambda _trial, _total, loss: advance(loss))
-    canvas.feedback.forget(lambda key: key == index)  # its strokes moved: later levels refresh them
+    canvas.feedback.forget(lambda key: key == index)  # its strokes moved: the stored corrections no longer fit
     return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
             "search_accepted": log.accepted}
 
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
                  settings: PaintSettings, objective: Objective, nets: "NetEnsemble | None",
-                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int = REAL_EVERY_TILED
-                 ) -> None:
+                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int) -> None:
     """Optimise one grid level: add its stroke groups largest first, then polish them jointly.
 
     The level's groups are joined into one after each addition (the same painting in fewer ops per

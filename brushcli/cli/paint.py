@@ -103,7 +103,8 @@ def paint_command(
         with progress_bar(disable=quiet) as bar:
             task = bar.add_task("resume", total=None)
             painting = paint(image, painter=painter, size=size, steps=steps, search=search, quality=quality,
-                             seed=seed, device=device, out=out, resume=resume, real_feedback=real_feedback, threads=fixed_threads, name=name,
+                             seed=seed, device=device, out=out, resume=resume, real_feedback=real_feedback,
+                             threads=fixed_threads, name=name,
                              progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
         _report([(painting.folder.name, painting.metrics, None)], notes(as_json))
         written = exports.write_exports(painting, targets, options, painting.folder.name, notes(as_json))
