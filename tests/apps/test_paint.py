@@ -10,6 +10,7 @@ from PIL import Image
 
 from _brushtest import DEVICES
 
+import brushcli.apps.paint as paint_app
 from brushcli.cli import app
 from brushcli.images import load_image
 from brushcli.apps.paint import PaintSettings, paint
@@ -183,7 +184,6 @@ def test_the_thread_count_is_recorded_and_chosen_from_the_work(painter, small_ph
 
 
 def test_reseeding_runs_every_round_and_moves_weak_strokes(painter, small_photo, monkeypatch):
-    import brushcli.apps.paint as paint_app
     from brushcli.apps.planner import Recipe
     from brushcli.errors import InvalidArgument
 
@@ -215,6 +215,21 @@ def test_the_replay_search_only_improves_what_mypaint_paints(painter, small_phot
     # with tiled levels the coarse strokes are not tuned for a 64-px replay they are not seen at
     tiled = paint(small_photo, painter, PaintSettings(strokes=60, size=128, steps=20, search=2))
     assert "search_loss_first" not in tiled.info
+
+
+def test_a_larger_output_is_searched_at_twice_the_painter_canvas_for_some_of_the_steps(painter, small_photo,
+                                                                                      monkeypatch):
+    plain = paint(small_photo, painter, PaintSettings(strokes=15, size=128, steps=60, search=0))
+    searched = paint(small_photo, painter, PaintSettings(strokes=15, size=128, steps=60, search=1))
+    # scored on a 128-px MyPaint render, which is what the 128-px output's metrics compare
+    assert searched.info["search_loss_first"] == pytest.approx(plain.metrics["mse_mypaint"], rel=1e-3)
+    assert searched.metrics["mse_mypaint"] == pytest.approx(searched.info["search_loss_last"], rel=1e-3)
+    assert searched.metrics["mse_mypaint"] < plain.metrics["mse_mypaint"]
+    # default steps: the scaled search takes the time of some of them; given steps are kept as given
+    monkeypatch.setattr(paint_app, "default_steps", lambda strokes, levels: 40)
+    runs = [paint(small_photo, painter, PaintSettings(strokes=15, size=size, search=sweeps))
+            for size, sweeps in ((128, 1), (128, 0), (64, 1))]
+    assert runs[0].steps < runs[1].steps == runs[2].steps  # 34 and 40 planned (each stage rounds down)
 
 
 def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
