@@ -145,9 +145,9 @@ def given(**options: object) -> dict[str, object]:
     return {key: value for key, value in options.items() if value is not None}
 
 
-def _target_tensor(image: np.ndarray, level: Level, device: torch.device) -> torch.Tensor:
+def _target_tensor(image: np.ndarray, level: Level, device: torch.device, scale: int = 1) -> torch.Tensor:
     w, h = level.size
-    return torch.from_numpy(resize(image, w, h)).permute(2, 0, 1).contiguous().to(device)
+    return torch.from_numpy(resize(image, w * scale, h * scale)).permute(2, 0, 1).contiguous().to(device)
 
 
 def paint(
@@ -266,9 +266,7 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, s
     Returns the search's start and end loss and how many trials improved the painting.
     """
     index = next(i for i, spec in enumerate(canvas.specs) if spec.level == 0)
-    lw, lh = canvas.level(0).size
-    device = canvas.raw_background.device
-    target = torch.from_numpy(resize(image, lw * scale, lh * scale)).permute(2, 0, 1).to(device)
+    target = _target_tensor(image, canvas.level(0), canvas.raw_background.device, scale)
     h, w = target.shape[-2:]
 
     def score(images: torch.Tensor) -> torch.Tensor:
