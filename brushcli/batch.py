@@ -73,11 +73,11 @@ class PaintJob:
             return self.threads or 1
         from brushcli.apps.paint import PaintSettings
         from brushcli.apps.planner import allocate
-        from brushcli.canvas.grid import TILE, Level
+        from brushcli.canvas.grid import TILE
 
         settings = PaintSettings(strokes=self.strokes, size=self.size, cores=self.cores)
-        return max(settings.threads_for(Level(b.level, 1.0).count * b.per_tile * TILE * TILE)
-                   for b in allocate(self.strokes, self.size, 1.0))
+        return max(settings.threads_for(b.strokes * TILE * TILE)
+                   for b in allocate(self.strokes, self.size, 1.0, share=settings.recipe.tiled_share))
 
     def export_paths(self, name: str) -> list[Path]:
         """The ``--export`` files of the painting ``name`` (``{name}`` filled in)."""

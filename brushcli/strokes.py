@@ -147,7 +147,7 @@ class StrokeList:
             dtype=np.float64,
         )
         if checked.meta.plan is not None:
-            meta = {**meta, "plan": [entry.model_dump() for entry in checked.meta.plan]}
+            meta = {**meta, "plan": [entry.model_dump(exclude_none=True) for entry in checked.meta.plan]}
         return cls(
             params=params,
             width=checked.canvas.width,
@@ -199,11 +199,14 @@ class _Sampling(BaseModel):
 
 
 class _PlanEntry(BaseModel):
-    """One optimisation group of ``brush paint``: its grid level and strokes per tile."""
+    """One optimisation group of ``brush paint``: its grid level, strokes per tile and, when not
+    every tile of the level holds strokes, which do (row-major tile indices, ascending)."""
 
     model_config = ConfigDict(extra="forbid")
     level: int_in(0, MAX_PLAN_LEVEL)  # type: ignore[valid-type]
     per_tile: int_in(1, MAX_STROKES)  # type: ignore[valid-type]
+    tiles: Annotated[list[int_in(0, MAX_STROKES)],  # type: ignore[valid-type]
+                     Field(min_length=1, max_length=MAX_STROKES)] | None = None
 
 
 class _Meta(BaseModel):

@@ -28,7 +28,7 @@ import torch
 from brushcli.apps.planner import Recipe, allocate, default_steps, radius_schedule
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
-from brushcli.canvas.placement import bounds, init_strokes
+from brushcli.canvas.placement import bounds, init_strokes, worst_tiles
 from brushcli.errors import InvalidArgument
 from brushcli.images import fit_long_side, load_image, resize
 from brushcli.mypaint.render import MAX_SIDE
@@ -183,13 +183,16 @@ def paint(
     out_w, out_h = fit_long_side(width, height, settings.size) if resume is None else resume.size_for(settings.size)
 
     if resume is None:
-        budgets = allocate(settings.strokes, settings.size, aspect, tile=painter.canvas)
+        budgets = allocate(settings.strokes, settings.size, aspect, tile=painter.canvas,
+                           share=settings.recipe.tiled_share)
+        holders: dict[int, int] = {b.level: b.tiles for b in budgets if b.level > 0}
         median = torch.from_numpy(np.median(image.reshape(-1, 3), axis=0).astype(np.float32))
         canvas = LayeredCanvas(painter, aspect, median)
         plan = {b.level: settings.recipe.group_sizes(b.per_tile, b.level) for b in budgets}
         weights = {b.level: math.sqrt(max(1, b.strokes)) for b in budgets}
     else:
         canvas = canvas_from_strokes(resume, painter)
+        holders = {}
         plan = {spec.level: [] for spec in canvas.specs}
         weights = {lvl: math.sqrt(sum(s.per_tile * canvas.level(lvl).count for s in canvas.specs if s.level == lvl))
                    for lvl in plan}
@@ -214,7 +217,8 @@ def paint(
     search_log: dict[str, float] = {}
     # the largest stroke stack of each level (tiles x strokes per tile x canvas pixels) sets its threads
     per_tile = {lvl: per_tile_at(canvas, plan, lvl) for lvl in levels}
-    threads = {lvl: settings.threads_for(canvas.level(lvl).count * per_tile[lvl] * painter.canvas**2) for lvl in levels}
+    count = {lvl: holders.get(lvl, canvas.level(lvl).count) for lvl in levels}
+    threads = {lvl: settings.threads_for(count[lvl] * per_tile[lvl] * painter.canvas**2) for lvl in levels}
 
     def tick(step: int, loss: float) -> None:
         nonlocal done
@@ -231,7 +235,7 @@ def paint(
     for level_index in levels:
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
-                         nets, generator, tick, REAL_EVERY if single else REAL_EVERY_TILED)
+                         nets, generator, tick, REAL_EVERY if single else REAL_EVERY_TILED, holders.get(level_index))
             if searching:  # only with one level, the whole-image canvas
                 search_log = _search(canvas, image, settings, search_scale, advance)
 
@@ -283,11 +287,13 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, s
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
                  settings: PaintSettings, objective: Objective, nets: "NetEnsemble | None",
-                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int) -> None:
+                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int,
+                 holders: int | None = None) -> None:
     """Optimise one grid level: add its stroke groups largest first, then polish them jointly.
 
     The level's groups are joined into one after each addition (the same painting in fewer ops per
-    step); earlier levels are frozen into the base image.
+    step); earlier levels are frozen into the base image. ``holders``: how many of a tiled level's
+    tiles get strokes (those where the painting below is most wrong), when not all.
     """
     device = canvas.raw_background.device
     preset = canvas.painter.preset
@@ -302,6 +308,9 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         if settings.real_feedback and earlier:
             canvas.refresh_real(earlier)  # the frozen base is what MyPaint will paint
         base = None if level_index == 0 else canvas.render(lw, lh, groups=earlier)
+    if base is not None and holders is not None and holders < level.grid_count:
+        canvas.activate(level_index, worst_tiles(target, base, level, holders))
+        level = canvas.level(level_index)
     position, size_range = bounds(level)
     recipe = settings.recipe
     per_level = sum(sizes)

@@ -32,12 +32,15 @@ def max_level(long_side: int, tile: int = TILE) -> int:
     return max(0, int(math.floor(math.log2(max(tile, long_side) / tile) + 1e-9)))
 
 
-def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1, tile: int = TILE
-             ) -> list[LevelBudget]:
+def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1, tile: int = TILE,
+             share: float = 1.0) -> list[LevelBudget]:
     """Split a stroke budget over grid levels, coarse to fine.
 
     Finer levels get geometrically more strokes (weights 1, 2, 4, ...), but only if every tile of
     the level gets at least ``min_per_tile``; level 0 (one canvas over the whole image) takes the rest.
+    With ``share`` below 1 a tiled level's strokes go to about that share of its tiles (``share``
+    times as many, each with ``1 / share`` times the strokes; ``paint`` picks the tiles where the
+    painting is most wrong), and what does not divide evenly goes to level 0.
     Why one stroke per tile is enough: small strokes left on level 0 are painted at 64 px and
     replayed 8x larger at 512 px, where the painter's blur and MyPaint's sharp edges differ most
     (500 strokes at 512 px, astronaut: mse_mypaint 0.0171 / gap 0.0068 with a minimum of two per
@@ -52,8 +55,9 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
         tiles = Level(lvl, aspect, tile).count
         per_tile = int(strokes * weights[lvl] / total_w // tiles)
         if per_tile >= min_per_tile and per_tile * tiles < remaining:
-            budgets.append(LevelBudget(lvl, tiles, per_tile))
-            remaining -= per_tile * tiles
+            dense = max(per_tile, round(per_tile / share))
+            budgets.append(LevelBudget(lvl, per_tile * tiles // dense, dense))
+            remaining -= budgets[-1].strokes
     budgets.append(LevelBudget(0, 1, remaining))
     return sorted(budgets, key=lambda b: b.level)
 
@@ -73,7 +77,9 @@ class Recipe:
     ``color_lr``: the color parameters' rate relative to the shape's. ``reseed``: after this share of
     the polish, level-0 strokes whose removal would raise the pixel loss by less than ``reseed_tol``
     of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error,
-    ``reseed_rounds`` times, evenly spaced up to that share.
+    ``reseed_rounds`` times, evenly spaced up to that share. ``tiled_share``: a tiled level gives its
+    strokes to this share of its tiles, those where the painting below is most wrong
+    (:func:`allocate`).
     """
 
     groups: int = 10
@@ -89,6 +95,7 @@ class Recipe:
     reseed_tol: float = 0.1
     reseed_max: float = 0.2
     reseed_rounds: int = 2
+    tiled_share: float = 0.5
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):
@@ -97,6 +104,8 @@ class Recipe:
             raise InvalidArgument(f"recipe reseed_rounds must be 1 or more, got {self.reseed_rounds}")
         if min(self.groups, self.tiled_groups) < 1:
             raise InvalidArgument("a recipe needs at least one group per level")
+        if not 0.0 < self.tiled_share <= 1.0:
+            raise InvalidArgument(f"recipe tiled_share must be in (0, 1], got {self.tiled_share}")
         for name in ("final", "reseed", "reseed_tol", "reseed_max"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise InvalidArgument(f"recipe {name} must be in 0..1, got {getattr(self, name)}")

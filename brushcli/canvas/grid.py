@@ -33,11 +33,15 @@ class Level:
     """A tile layout for an image of aspect ``aspect`` (width / height) at grid level ``index``.
 
     ``tile`` is the painter's canvas size (tiles overlap by half: one every ``tile // 2`` px).
+    ``active`` (row-major tile indices, ascending) are the tiles that hold strokes, when not all do:
+    a level can give its strokes to the tiles where the painting below is most wrong. Strokes,
+    offsets and :attr:`order` then refer to the active tiles only; the others paint nothing.
     """
 
     index: int
     aspect: float
     tile: int = TILE
+    active: tuple[int, ...] | None = None
 
     @property
     def stride(self) -> int:
@@ -60,8 +64,14 @@ class Level:
         return math.ceil(w / self.stride), math.ceil(h / self.stride)
 
     @property
-    def count(self) -> int:
+    def grid_count(self) -> int:
+        """Tiles of the whole grid."""
         return self.tiles[0] * self.tiles[1]
+
+    @property
+    def count(self) -> int:
+        """Tiles that hold strokes (:attr:`active`, else the whole grid)."""
+        return self.grid_count if self.active is None else len(self.active)
 
     @property
     def origin(self) -> int:
@@ -76,31 +86,54 @@ class Level:
 
     @cached_property
     def order(self) -> np.ndarray:
-        """Tile indices (row-major ``iy * nx + ix``) in painting order: layer by layer."""
+        """Tile indices (row-major ``iy * nx + ix``; with :attr:`active`, positions in it) in painting
+        order: layer by layer."""
         nx, ny = self.tiles
         if self.index == 0:
             return np.array([0])
         out = []
         for px, py in LAYERS:
             out += [iy * nx + ix for iy in range(py, ny, 2) for ix in range(px, nx, 2)]
-        return np.array(out)
+        if self.active is None:
+            return np.array(out)
+        position = {tile: i for i, tile in enumerate(self.active)}
+        return np.array([position[t] for t in out if t in position], dtype=np.int64)
 
-    def tile_offsets(self) -> np.ndarray:
-        """Native pixel (x, y) of each tile's top-left corner, row-major, shape (count, 2)."""
+    def grid_offsets(self) -> np.ndarray:
+        """Native pixel (x, y) of every grid tile's top-left corner, row-major, shape (grid_count, 2)."""
         nx, ny = self.tiles
         iy, ix = np.mgrid[0:ny, 0:nx]
         return np.stack([ix.ravel(), iy.ravel()], axis=1) * self.stride + self.origin
 
+    def tile_offsets(self) -> np.ndarray:
+        """Native pixel (x, y) of each stroke-holding tile's top-left corner, shape (count, 2)."""
+        offsets = self.grid_offsets()
+        return offsets if self.active is None else offsets[list(self.active)]
+
+    def with_active(self, active: "list[int] | tuple[int, ...] | None") -> "Level":
+        """This level with strokes in tiles ``active`` only (None or every tile: all)."""
+        if active is not None and len(active) == self.grid_count:
+            active = None
+        if active is not None and (not active or list(active) != sorted(set(active))
+                                   or not 0 <= min(active) <= max(active) < self.grid_count):
+            raise ValueError(f"active tiles must be distinct, ascending indices below {self.grid_count}")
+        return Level(self.index, self.aspect, self.tile, None if active is None else tuple(int(t) for t in active))
+
     def render(self, alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Stitch per-tile strokes into this level's over operator, cropped to the image.
 
-        ``alphas`` is ``(count, n, tile, tile)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, stroke 0
-        of each tile painted first). Returns ``(P, M)`` of shape ``(3, h, w)`` and ``(1, h, w)``.
+        ``alphas`` is ``(count, n, tile, tile)`` and ``colors`` ``(count, n, 3)`` (row-major tiles, or the
+        :attr:`active` ones, stroke 0 of each tile painted first). Returns ``(P, M)`` of shape
+        ``(3, h, w)`` and ``(1, h, w)``.
         Alphas drawn at ``k`` times the tile size (``(count, n, k*tile, k*tile)``) give the level at
         ``k`` times its native size.
         """
         premult, keep = over_stack(alphas, colors)  # (T, 3, t, t), (T, 1, t, t)
         t = alphas.shape[-1]
+        if self.active is not None:  # tiles without strokes paint nothing: premult 0, keep 1
+            index = torch.tensor(self.active, device=alphas.device)
+            premult = premult.new_zeros(self.grid_count, *premult.shape[1:]).index_copy(0, index, premult)
+            keep = keep.new_ones(self.grid_count, *keep.shape[1:]).index_copy(0, index, keep)
         scale = t // self.tile
         w, h = self.size[0] * scale, self.size[1] * scale
         if self.index == 0:

@@ -53,6 +53,8 @@ class LayeredCanvas(nn.Module):
         self.raw_background = nn.Parameter(_logit(background.clone()))
         self.groups = nn.ModuleList()
         self.specs: list[GroupSpec] = []
+        #: Per grid level, the tiles that hold strokes when not all do (:attr:`Level.active`).
+        self.active: dict[int, tuple[int, ...]] = {}
         self.feedback = RealFeedback(painter)
         self.use_real = False
 
@@ -68,7 +70,17 @@ class LayeredCanvas(nn.Module):
             self.feedback.refresh(index, self.groups[index].actions().reshape(-1, 9), self.tile)
 
     def level(self, index: int) -> Level:
-        return Level(index, self.aspect, self.tile)
+        return Level(index, self.aspect, self.tile, self.active.get(index))
+
+    def activate(self, level: int, tiles: list[int] | None) -> None:
+        """Give the strokes of grid level ``level`` to ``tiles`` only (before any group is added there)."""
+        if any(spec.level == level for spec in self.specs):
+            raise ValueError(f"level {level} already holds strokes")
+        chosen = Level(level, self.aspect, self.tile).with_active(tiles).active
+        if chosen is None:
+            self.active.pop(level, None)
+        else:
+            self.active[level] = chosen
 
     @property
     def background(self) -> torch.Tensor:
@@ -245,7 +257,8 @@ class LayeredCanvas(nn.Module):
     def to_stroke_list(self, width: int, height: int, meta: dict) -> StrokeList:
         preset = self.painter.preset
         bg = tuple(float(v) for v in self.background.detach().cpu())
-        plan = [{"level": s.level, "per_tile": s.per_tile} for s in self.specs]
+        plan = [{"level": s.level, "per_tile": s.per_tile,
+                 **({"tiles": list(self.active[s.level])} if s.level in self.active else {})} for s in self.specs]
         return StrokeList(
             params=self.export(), width=width, height=height, brush=preset.brush,
             sampling=preset.sampling, background=bg, painter=self.painter.name, preset=preset.name,
@@ -276,6 +289,11 @@ def canvas_from_strokes(strokes: StrokeList, painter: Painter) -> LayeredCanvas:
             runs[-1][1].append(per_tile)
         else:
             runs.append((level_index, [per_tile]))
+            if "tiles" in entry:
+                try:
+                    canvas.activate(level_index, [int(t) for t in entry["tiles"]])
+                except (ValueError, TypeError) as exc:
+                    raise StrokeFileError(f"stroke file plan: bad tiles for level {level_index} ({exc})") from None
     for level_index, sizes in runs:
         level = canvas.level(level_index)
         total = sum(sizes)

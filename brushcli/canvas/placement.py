@@ -78,6 +78,25 @@ def pick_points(error: torch.Tensor, count: int, spacing: float, generator: torc
     return points
 
 
+def worst_tiles(target: torch.Tensor, current: torch.Tensor, level: Level, count: int) -> list[int]:
+    """The ``count`` tiles of ``level`` whose cells hold the most squared error of ``current`` against
+    ``target`` (both ``(3, h, w)`` at the level's native size), as ascending row-major indices.
+
+    Why: a tiled level spreads its strokes evenly, so a plain wall got as many as a face; giving
+    them to the cells where the painting below is most wrong spends them where they pay.
+    """
+    error = ((target - current) ** 2).sum(0)
+    h, w = error.shape
+    lo, hi = TILE_POSITION
+    scores = np.zeros(level.grid_count)
+    for t, (ox, oy) in enumerate(level.grid_offsets()):
+        x0, x1 = max(0, int(ox + lo * level.tile)), min(w, int(math.ceil(ox + hi * level.tile)))
+        y0, y1 = max(0, int(oy + lo * level.tile)), min(h, int(math.ceil(oy + hi * level.tile)))
+        if x1 > x0 and y1 > y0:
+            scores[t] = float(error[y0:y1, x0:x1].sum())
+    return sorted(int(t) for t in np.argsort(-scores, kind="stable")[:count])
+
+
 def init_strokes(
     target: torch.Tensor,
     current: torch.Tensor,

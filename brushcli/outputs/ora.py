@@ -64,18 +64,19 @@ def _plan_levels(strokes: StrokeList) -> list[tuple[int, int]] | None:
     plan = strokes.meta.get("plan")
     if not isinstance(plan, list) or not plan:
         return None
-    runs: list[list[int]] = []
+    runs: list[list[int]] = []  # [level, strokes per tile, tiles holding strokes or -1 for all]
     try:
         for entry in plan:
             level, per_tile = int(entry["level"]), int(entry["per_tile"])
             if runs and runs[-1][0] == level:
                 runs[-1][1] += per_tile
             else:
-                runs.append([level, per_tile])
+                runs.append([level, per_tile, len(entry["tiles"]) if "tiles" in entry else -1])
         from brushcli.canvas.grid import TILE, Level  # here: torch is not needed to list the formats
 
         # the painter canvas is not recorded; bundled painters use TILE, and a mismatch falls back
-        counts = [(level, Level(level, strokes.aspect, TILE).count * per_tile) for level, per_tile in runs]
+        counts = [(level, (tiles if tiles >= 0 else Level(level, strokes.aspect, TILE).count) * per_tile)
+                  for level, per_tile, tiles in runs]
     except (KeyError, TypeError, ValueError):
         return None
     return counts if sum(c for _, c in counts) == len(strokes) else None

@@ -240,3 +240,37 @@ def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
     assert fast.default_steps(50, 1) == default_steps(50, 1)
     assert best.default_steps(50, 1) == round(2.5 * default_steps(50, 1))
     assert PaintSettings(quality="best", search=0).sweeps == 0
+
+
+def test_a_share_of_tiles_gets_the_strokes_where_the_painting_is_most_wrong(painter, small_photo):
+    from brushcli.apps.planner import Recipe
+    from brushcli.canvas.grid import Level
+    from brushcli.canvas.layered import canvas_from_strokes
+    from brushcli.errors import StrokeFileError
+    from brushcli.outputs.ora import _plan_levels
+
+    settings = PaintSettings(strokes=60, size=128, steps=30, recipe=Recipe(tiled_share=0.5))
+    result = paint(small_photo, painter, settings)
+    plan = result.strokes.meta["plan"]
+    tiled = [entry for entry in plan if entry["level"] == 1]
+    tiles = tiled[0]["tiles"]
+    assert all(entry["tiles"] == tiles for entry in tiled) and len(result.strokes) == 60
+    assert len(tiles) * sum(entry["per_tile"] for entry in tiled) == 32 and len(tiles) < Level(1, 1.0).grid_count
+    assert _plan_levels(result.strokes) == [(0, 28), (1, 32)]
+    # the file (written and read back) rebuilds the same canvas, and a resume paints on from it
+    assert type(result.strokes).from_dict(json.loads(result.strokes.to_json())).meta["plan"] == plan
+    canvas = canvas_from_strokes(result.strokes, painter)
+    np.testing.assert_allclose(canvas.export(), result.strokes.params, atol=1e-5)
+    resumed = paint(small_photo, painter, PaintSettings(steps=5, search=0), resume=result.strokes)
+    assert resumed.strokes.meta["plan"] == plan
+    # the strokes sit in their tiles' cells: what MyPaint paints is what the painter drew
+    assert result.metrics["gap_mse"] < 0.005
+    bad = replace_plan(result.strokes, [{**plan[0]}, {**tiled[0], "tiles": [5, 2]}] + tiled[1:])
+    with pytest.raises(StrokeFileError, match="bad tiles"):
+        canvas_from_strokes(bad, painter)
+
+
+def replace_plan(strokes, plan):
+    import dataclasses
+
+    return dataclasses.replace(strokes, meta={**strokes.meta, "plan": plan})

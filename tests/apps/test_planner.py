@@ -22,3 +22,15 @@ def test_a_500_stroke_512px_painting_reaches_the_finest_grid():
     assert max(budgets) == 3 and budgets[3].per_tile == 1  # not 300 tiny strokes left on the 64-px canvas
     assert budgets[0].strokes < 100
     assert [b.level for b in allocate(50, 512, 1.0)] == [0]  # small budgets stay on one canvas
+
+
+@pytest.mark.parametrize("strokes,side,aspect", [(500, 512, 1.0), (1000, 512, 1.33), (300, 256, 0.75)])
+def test_a_share_gives_a_tiled_level_fewer_denser_tiles_and_keeps_every_stroke(strokes, side, aspect):
+    even = {b.level: b for b in allocate(strokes, side, aspect)}
+    dense = {b.level: b for b in allocate(strokes, side, aspect, share=0.5)}
+    assert sum(b.strokes for b in dense.values()) == strokes and dense.keys() == even.keys()
+    for level in even:
+        if level > 0:
+            assert dense[level].per_tile == 2 * even[level].per_tile
+            assert dense[level].tiles == even[level].strokes // dense[level].per_tile
+            assert even[level].strokes - dense[level].strokes < dense[level].per_tile  # the rest went to level 0

@@ -66,3 +66,29 @@ def test_level_drawn_at_twice_the_tile_size_is_the_level_at_twice_its_size(index
     assert premult2.shape == (3, 2 * h, 2 * w) and keep2.shape == (1, 2 * h, 2 * w)
     torch.testing.assert_close(premult2[:, ::2, ::2], premult, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(keep2[:, ::2, ::2], keep, atol=1e-5, rtol=1e-4)
+
+
+def test_a_level_with_active_tiles_paints_as_the_whole_grid_with_empty_tiles():
+    """Strokes in some tiles only: the same operator as every tile with the others' strokes invisible."""
+    full = Level(2, 1.3)
+    active = [0, 3, 4, 9, full.grid_count - 1]
+    level = full.with_active(active)
+    assert level.count == len(active) and level.grid_count == full.grid_count
+    assert sorted(level.order.tolist()) == list(range(len(active)))
+    np.testing.assert_array_equal(level.tile_offsets(), full.tile_offsets()[active])
+    g = torch.Generator().manual_seed(3)
+    alphas = torch.rand(len(active), 2, TILE, TILE, generator=g) ** 3
+    colors = torch.rand(len(active), 2, 3, generator=g)
+    every = torch.zeros(full.count, 2, TILE, TILE)
+    every[active] = alphas
+    every_colors = torch.rand(full.count, 2, 3, generator=g)
+    every_colors[active] = colors
+    for got, expected in zip(level.render(alphas, colors), full.render(every, every_colors)):
+        torch.testing.assert_close(got, expected)
+    # painting order: active tiles keep the layer order of the whole grid
+    position = {t: i for i, t in enumerate(active)}
+    assert level.order.tolist() == [position[t] for t in full.order.tolist() if t in position]
+    assert full.with_active(list(range(full.grid_count))).active is None  # every tile: no subset
+    for bad in ([3, 0], [0, 0], [full.grid_count], []):
+        with pytest.raises(ValueError):
+            full.with_active(bad)

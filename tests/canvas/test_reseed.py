@@ -66,3 +66,16 @@ def test_a_recipe_out_of_range_is_one_clear_error():
         Recipe(radii="huge").validate()
     with pytest.raises(InvalidArgument, match="final"):
         Recipe(final=1.5).validate()
+
+
+def test_worst_tiles_are_those_whose_cells_hold_the_error():
+    from brushcli.canvas.grid import Level
+    from brushcli.canvas.placement import worst_tiles
+
+    level = Level(2, 1.0)  # 256 px, 8 x 8 tiles whose central 32-px cells partition the image
+    target = torch.zeros(3, 256, 256)
+    current = torch.zeros(3, 256, 256)
+    current[:, 40:50, 100:110] = 1.0  # inside the cell of tile (3, 1): x 96..128, y 32..64
+    current[:, 200:202, 10:12] = 0.5  # a smaller error in tile (0, 6)
+    assert worst_tiles(target, current, level, 1) == [1 * 8 + 3]
+    assert worst_tiles(target, current, level, 2) == [1 * 8 + 3, 6 * 8 + 0]
