@@ -112,11 +112,11 @@ class Level:
 
     def with_active(self, active: "list[int] | tuple[int, ...] | None") -> "Level":
         """This level with strokes in tiles ``active`` only (None or every tile: all)."""
-        if active is not None and len(active) == self.grid_count:
-            active = None
         if active is not None and (not active or list(active) != sorted(set(active))
                                    or not 0 <= min(active) <= max(active) < self.grid_count):
             raise ValueError(f"active tiles must be distinct, ascending indices below {self.grid_count}")
+        if active is not None and len(active) == self.grid_count:
+            active = None
         return Level(self.index, self.aspect, self.tile, None if active is None else tuple(int(t) for t in active))
 
     def render(self, alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

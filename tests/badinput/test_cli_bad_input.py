@@ -170,6 +170,14 @@ def info(mutate=None, text=None, nan=False):
     return lambda t: ["painters", "info", f"local-dir:{painter_folder(t, mutate, text, nan)}"]
 
 
+def small_png(tmp: Path) -> Path:
+    """A real 16-px photo to paint from (so a case reaches the checks made after the image is read)."""
+    from PIL import Image
+
+    Image.new("RGB", (16, 16), (200, 120, 40)).save(tmp / "photo.png")
+    return tmp / "photo.png"
+
+
 def resume(mutate=None, text=None):
     return lambda t: ["paint", "--resume", str(strokes_file(t, mutate, text)), "-o", str(t / "out"), "--quiet"]
 
@@ -294,6 +302,10 @@ CASES = [
         plan=[{"level": 99, "per_tile": 3}])), "meta.plan[0].level: 99 is above the maximum 8"),
     Case("paint --resume with meta.plan per_tile -3", resume(lambda d: d["meta"].update(
         plan=[{"level": 0, "per_tile": -3}])), "meta.plan[0].per_tile: -3 is below the minimum 1"),
+    Case("paint --resume with meta.plan tiles outside the level", lambda t: [
+        "paint", str(small_png(t)), "--resume", str(strokes_file(t, lambda d: d["meta"].update(
+            plan=[{"level": 0, "per_tile": 3, "tiles": [5]}]))), "-o", str(t / "out"), "--quiet"],
+         "bad tiles for level 0"),
     Case("paint --resume with meta.source a list", resume(lambda d: d["meta"].update(source=["a.png"])),
          "meta.source: expected a string"),
     Case("paint --resume of /dev/zero", lambda t: ["paint", "--resume", str(link(t, "zero.json", "/dev/zero")),

@@ -89,6 +89,6 @@ def test_a_level_with_active_tiles_paints_as_the_whole_grid_with_empty_tiles():
     position = {t: i for i, t in enumerate(active)}
     assert level.order.tolist() == [position[t] for t in full.order.tolist() if t in position]
     assert full.with_active(list(range(full.grid_count))).active is None  # every tile: no subset
-    for bad in ([3, 0], [0, 0], [full.grid_count], []):
+    for bad in ([3, 0], [0, 0], [full.grid_count], [], list(range(1, full.grid_count + 1))):
         with pytest.raises(ValueError):
             full.with_active(bad)
