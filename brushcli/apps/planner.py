@@ -54,8 +54,8 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
     for lvl in range(top, 0, -1):
         tiles = Level(lvl, aspect, tile).count
         per_tile = int(strokes * weights[lvl] / total_w // tiles)
-        if per_tile >= min_per_tile and per_tile * tiles < remaining:
-            dense = max(per_tile, round(per_tile / share))
+        dense = max(per_tile, round(per_tile / share))
+        if per_tile >= min_per_tile and per_tile * tiles < remaining and per_tile * tiles >= dense:
             budgets.append(LevelBudget(lvl, per_tile * tiles // dense, dense))
             remaining -= budgets[-1].strokes
     budgets.append(LevelBudget(0, 1, remaining))

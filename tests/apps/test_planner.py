@@ -34,3 +34,5 @@ def test_a_share_gives_a_tiled_level_fewer_denser_tiles_and_keeps_every_stroke(s
             assert dense[level].per_tile == 2 * even[level].per_tile
             assert dense[level].tiles == even[level].strokes // dense[level].per_tile
             assert even[level].strokes - dense[level].strokes < dense[level].per_tile  # the rest went to level 0
+    tiny = allocate(strokes, side, aspect, share=0.001)  # a share too small for one tile: no empty level
+    assert all(b.tiles >= 1 for b in tiny) and sum(b.strokes for b in tiny) == strokes
