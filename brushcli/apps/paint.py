@@ -67,7 +67,8 @@ SEARCH_DECAY = 0.5
 SEARCH_SCALE = 2
 #: With the search at :data:`SEARCH_SCALE`, this share of the default gradient steps is run: the 64-px
 #: steps it drops bought less than the 128-px search that takes their time (16 dev images, 50 strokes
-#: at 512 px: 0.00976 with 85% of the steps against 0.00982 with all, 0.6 s sooner; 70%: 0.01018).
+#: at 512 px: 0.00976 with 345 of 406 steps against 0.00982 with all, 0.01018 with 300; the 50-stroke
+#: command then takes 7.45 s, 7.53 s before the 128-px search, quiet).
 SCALED_SEARCH_STEPS = 0.85
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
 #: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": 7.5 s against 17 s for 50 strokes).

@@ -44,7 +44,7 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
     strokes each for 500 strokes) got one per tile and left the rest to level 0 (152 strokes there,
     against 52 for a square image). Level 0 keeps what a square image leaves it (or less) and the
     tiled levels share the rest by weight (500 strokes at 512 px, four non-square dev images:
-    -5% to -16%). What does not divide evenly goes to level 0.
+    -4.5% to -15.5%). What does not divide evenly goes to level 0.
     Why one stroke per tile is enough: small strokes left on level 0 are painted at 64 px and
     replayed 8x larger at 512 px, where the painter's blur and MyPaint's sharp edges differ most
     (500 strokes at 512 px, astronaut: mse_mypaint 0.0171 / gap 0.0068 with a minimum of two per
@@ -54,7 +54,9 @@ def allocate(strokes: int, long_side: int, aspect: float, min_per_tile: int = 1,
     if share >= 1:
         return even
     square = _even(strokes, long_side, 1.0, min_per_tile, tile)
-    if [b.tiles for b in square] == [b.tiles for b in even]:  # a square grid: each level as dense
+    # a square grid: each level twice as dense in half its tiles, which divides exactly (the rule below
+    # would leave up to a tile's strokes per level over for level 0: 1,000 strokes at 256 px, 41 more)
+    if [b.tiles for b in square] == [b.tiles for b in even]:
         tiled = [_dense(b.level, b.tiles, b.strokes, b.per_tile, share) for b in even if b.level > 0]
     else:  # level 0 keeps what a square image would (or less), the tiled levels share the rest by weight
         levels = [b.level for b in square if b.level > 0]

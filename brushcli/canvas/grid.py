@@ -110,6 +110,11 @@ class Level:
         offsets = self.grid_offsets()
         return offsets if self.active is None else offsets[list(self.active)]
 
+    @cached_property
+    def _active_index(self) -> torch.Tensor:
+        """:attr:`active` as an index tensor, built once (the tiled render runs every step)."""
+        return torch.tensor(self.active or (), dtype=torch.long)
+
     def with_active(self, active: "list[int] | tuple[int, ...] | None") -> "Level":
         """This level with strokes in tiles ``active`` only (None or every tile: all)."""
         if active is not None and (not active or list(active) != sorted(set(active))
@@ -131,7 +136,7 @@ class Level:
         premult, keep = over_stack(alphas, colors)  # (T, 3, t, t), (T, 1, t, t)
         t = alphas.shape[-1]
         if self.active is not None:  # tiles without strokes paint nothing: premult 0, keep 1
-            index = torch.tensor(self.active, device=alphas.device)
+            index = self._active_index.to(alphas.device)
             premult = premult.new_zeros(self.grid_count, *premult.shape[1:]).index_copy(0, index, premult)
             keep = keep.new_ones(self.grid_count, *keep.shape[1:]).index_copy(0, index, keep)
         scale = t // self.tile

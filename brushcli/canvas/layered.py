@@ -55,6 +55,7 @@ class LayeredCanvas(nn.Module):
         self.specs: list[GroupSpec] = []
         #: Per grid level, the tiles that hold strokes when not all do (:attr:`Level.active`).
         self.active: dict[int, tuple[int, ...]] = {}
+        self._levels: dict[int, Level] = {}  # built once each: renders ask for them every step
         self.feedback = RealFeedback(painter)
         self.use_real = False
 
@@ -70,17 +71,20 @@ class LayeredCanvas(nn.Module):
             self.feedback.refresh(index, self.groups[index].actions().reshape(-1, 9), self.tile)
 
     def level(self, index: int) -> Level:
-        return Level(index, self.aspect, self.tile, self.active.get(index))
+        if index not in self._levels:
+            self._levels[index] = Level(index, self.aspect, self.tile, self.active.get(index))
+        return self._levels[index]
 
     def activate(self, level: int, tiles: list[int] | None) -> None:
         """Give the strokes of grid level ``level`` to ``tiles`` only (before any group is added there)."""
         if any(spec.level == level for spec in self.specs):
             raise ValueError(f"level {level} already holds strokes")
-        chosen = Level(level, self.aspect, self.tile).with_active(tiles).active
-        if chosen is None:
+        chosen = Level(level, self.aspect, self.tile).with_active(tiles)
+        self._levels[level] = chosen
+        if chosen.active is None:
             self.active.pop(level, None)
         else:
-            self.active[level] = chosen
+            self.active[level] = chosen.active
 
     @property
     def background(self) -> torch.Tensor:

@@ -86,15 +86,22 @@ def worst_tiles(target: torch.Tensor, current: torch.Tensor, level: Level, count
     them to the cells where the painting below is most wrong spends them where they pay.
     """
     error = ((target - current) ** 2).sum(0)
-    h, w = error.shape
-    lo, hi = TILE_POSITION
     scores = np.zeros(level.grid_count)
     for t, (ox, oy) in enumerate(level.grid_offsets()):
-        x0, x1 = max(0, int(ox + lo * level.tile)), min(w, int(math.ceil(ox + hi * level.tile)))
-        y0, y1 = max(0, int(oy + lo * level.tile)), min(h, int(math.ceil(oy + hi * level.tile)))
+        x0, x1, y0, y1 = _area(ox, oy, level, TILE_POSITION)
         if x1 > x0 and y1 > y0:
             scores[t] = float(error[y0:y1, x0:x1].sum())
     return sorted(int(t) for t in np.argsort(-scores, kind="stable")[:count])
+
+
+def _area(ox: int, oy: int, level: Level, position: tuple[float, float]) -> tuple[int, int, int, int]:
+    """Pixel box ``(x0, x1, y0, y1)`` where the strokes of the tile at ``(ox, oy)`` may start, clipped
+    to the image (empty for a tile of the padding only)."""
+    w, h = level.size
+    lo, hi = position
+    x0, x1 = max(0, int(ox + lo * level.tile)), min(w, int(math.ceil(ox + hi * level.tile)))
+    y0, y1 = max(0, int(oy + lo * level.tile)), min(h, int(math.ceil(oy + hi * level.tile)))
+    return x0, x1, y0, y1
 
 
 def init_strokes(
@@ -124,10 +131,7 @@ def init_strokes(
     colors = torch.zeros(tiles, per_tile, 3)
     lo, hi = position
     for t, (ox, oy) in enumerate(offsets):
-        x0 = max(0, int(ox + lo * level.tile))
-        x1 = min(w, int(math.ceil(ox + hi * level.tile)))
-        y0 = max(0, int(oy + lo * level.tile))
-        y1 = min(h, int(math.ceil(oy + hi * level.tile)))
+        x0, x1, y0, y1 = _area(ox, oy, level, position)
         if x1 <= x0 or y1 <= y0:  # tile of the padding only: park strokes in its centre
             region = torch.zeros(1, 1)
             x0, y0 = int(ox + level.stride), int(oy + level.stride)
