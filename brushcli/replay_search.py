@@ -128,12 +128,8 @@ def search_strokes(
             else:
                 below = composite_over(background, alphas[:i], colors[:i])
                 above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
-            cand_a = raw_a[i].expand(k, -1).clone()
-            cand_c = raw_c[i].expand(k, -1).clone()
+            cand_a, cand_c = perturb(raw_a[i], raw_c[i], k, k_color, sigma, generator)
             shape_rows = slice(k_color, k)
-            cand_a[shape_rows] += sigma * torch.randn(k - k_color, raw_a.shape[1], generator=generator)
-            cand_c[:k_color] += sigma * torch.randn(k_color, raw_c.shape[1], generator=generator)
-            cand_c[shape_rows] += 0.3 * sigma * torch.randn(k - k_color, raw_c.shape[1], generator=generator)
             cand_alpha = alphas[i].expand(k, -1, -1).clone()
             cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
             cand_color = to_colors(cand_c)
@@ -161,6 +157,18 @@ def search_strokes(
     group.raw_actions.data[0] = raw_a
     group.raw_colors.data[0] = raw_c
     return log
+
+
+def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float,
+            generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """``k`` random variations of one stroke's raw shape ``(9,)`` and color ``(C,)``: the first ``k_color``
+    change only the color (no MyPaint render needed), the rest the shape and, a little, the color."""
+    cand_a = raw_a.expand(k, -1).clone()
+    cand_c = raw_c.expand(k, -1).clone()
+    cand_a[k_color:] += sigma * torch.randn(k - k_color, raw_a.shape[-1], generator=generator)
+    cand_c[:k_color] += sigma * torch.randn(k_color, raw_c.shape[-1], generator=generator)
+    cand_c[k_color:] += 0.3 * sigma * torch.randn(k - k_color, raw_c.shape[-1], generator=generator)
+    return cand_a, cand_c
 
 
 def _suffix_operators(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

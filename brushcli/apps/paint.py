@@ -5,9 +5,10 @@ Within a level, stroke groups are added largest first where the error is largest
 (:func:`brushcli.canvas.placement.init_strokes`), and every group of the level is optimised jointly
 (:func:`brushcli.optimize.optimize`) on the objective (default :func:`~brushcli.objectives.pixel_loss`)
 at the level's native resolution, with real-MyPaint feedback (:mod:`brushcli.canvas.feedback`);
-finished levels are frozen into the base image of the next one. Last, the single-canvas level's
-strokes are tuned by trial on their real MyPaint replay (:mod:`brushcli.replay_search`), which
-places edges to the pixel where the painter's gradients cannot.
+finished levels are frozen into the base image of the next one. Last, the strokes are tuned by trial
+on their real MyPaint replay, which places edges to the pixel where the painter's gradients cannot:
+a one-canvas painting's at up to 128 px (:mod:`brushcli.replay_search`), a tiled painting's all at
+the output size (:mod:`brushcli.output_search`).
 
 >>> painting = paint("photo.jpg", create_painter("pen"), PaintSettings(strokes=50))   # doctest: +SKIP
 >>> painting.metrics["mse_mypaint"]                                                    # doctest: +SKIP
@@ -34,6 +35,7 @@ from brushcli.images import fit_long_side, load_image, resize
 from brushcli.mypaint.render import MAX_SIDE
 from brushcli.objectives import Objective, evaluate, pixel_loss
 from brushcli.optimize import optimize
+from brushcli.output_search import search_painting, searched
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
 from brushcli.replay_search import SearchSettings, search_strokes
@@ -47,13 +49,12 @@ MAX_STROKES = 100_000
 MAX_SEARCH = 100
 #: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
 PIXELS = "mse(pixels)"
-#: Steps between real-MyPaint alpha refreshes (each stage starts with one) when the whole-image canvas
-#: is the only level: 25 painted as well as 10 on the dev images (0.00373 vs 0.00376 at 50 strokes) in
-#: 0.3 s less; 4 was worse. Paintings with tiled levels keep 10 everywhere and skip the replay search:
-#: with 25 and the search, 500 strokes at 512 px replayed 2% worse (better on 7 of 18 images), the
-#: coarse strokes being tuned for a 64-px replay they are not seen at (docs/benchmarks.md).
+#: Steps between real-MyPaint alpha refreshes (each stage starts with one): 25 painted as well as 10
+#: on the dev images (0.00373 vs 0.00376 at 50 strokes) in 0.3 s less; 4 was worse. Tiled paintings
+#: kept 10 while nothing searched their replay (with 25, 500 strokes at 512 px replayed 2% worse);
+#: with the output-size search after them, 25 paints as well as 10 (6 dev images, 500 strokes at
+#: 512 px: 0.00668 vs 0.00667) in 1.5 s less (docs/benchmarks.md).
 REAL_EVERY = 25
-REAL_EVERY_TILED = 10
 #: A resumed painting starts at the full rate only with this many steps or more, below at a share of
 #: it: 20 full-rate steps undid a finished 50-stroke painting (mse_mypaint +7..60% on 4 dev images),
 #: at a fifth of the rate they changed it by -2..+3% (docs/benchmarks.md, "Broad paint benchmark").
@@ -71,8 +72,11 @@ SEARCH_SCALE = 2
 #: command then takes 7.45 s, 7.53 s before the 128-px search, quiet).
 SCALED_SEARCH_STEPS = 0.85
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
-#: replay-search sweeps (docs/benchmarks.md, "Broad paint benchmark": 7.5 s against 17 s for 50 strokes).
-QUALITIES = {"fast": (1.0, 4), "best": (2.5, 24)}
+#: replay-search sweeps for a one-canvas painting and for one with tiled levels (docs/benchmarks.md,
+#: "Broad paint benchmark": 7.5 s against 17 s for 50 strokes). A tiled painting's sweep tries every
+#: stroke at the output size (about 3 s per sweep for 500 strokes at 512 px): 4 sweeps took the
+#: 500-stroke command to 61.6 s, over its 60-s budget, for 1.5% less error than 3.
+QUALITIES = {"fast": (1.0, 4, 3), "best": (2.5, 24, 12)}
 
 
 @dataclass
@@ -125,15 +129,19 @@ class PaintSettings:
 
     @property
     def sweeps(self) -> int:
-        """Replay-search sweeps: ``search`` if given, else the quality's."""
-        return self.search if self.search is not None else QUALITIES[self.quality][1]
+        """Replay-search sweeps of a one-canvas painting: ``search`` if given, else the quality's."""
+        return self.sweeps_for(tiled=False)
+
+    def sweeps_for(self, tiled: bool) -> int:
+        """Replay-search sweeps: ``search`` if given, else the quality's for a one-canvas or tiled painting."""
+        return self.search if self.search is not None else QUALITIES[self.quality][2 if tiled else 1]
 
     def default_steps(self, strokes: int, levels: int, share: float = 1.0) -> int:
         """Gradient steps when ``steps`` is not given: the planner's, scaled by the quality and ``share``."""
         return int(round(default_steps(strokes, levels) * QUALITIES[self.quality][0] * share))
 
-    def search_settings(self) -> SearchSettings:
-        return SearchSettings(sweeps=self.sweeps, candidates=self.search_candidates, sigma=SEARCH_SIGMA,
+    def search_settings(self, tiled: bool = False) -> SearchSettings:
+        return SearchSettings(sweeps=self.sweeps_for(tiled), candidates=self.search_candidates, sigma=SEARCH_SIGMA,
                               decay=SEARCH_DECAY, ordered=True)
 
     def threads_for(self, work: int) -> int:
@@ -201,8 +209,8 @@ def paint(
     canvas.use_real = settings.real_feedback
     levels = sorted(plan)
     single = levels == [0]  # one canvas over the whole image: the search and the longer refresh pay
-    searching = settings.sweeps > 0 and objective.description == PIXELS and single
-    search_scale = SEARCH_SCALE if searching and max(out_w, out_h) > canvas.tile else 1
+    searching = settings.sweeps_for(tiled=not single) > 0 and objective.description == PIXELS
+    search_scale = SEARCH_SCALE if searching and single and max(out_w, out_h) > canvas.tile else 1
     total_steps = settings.steps if settings.steps is not None else settings.default_steps(
         settings.strokes if resume is None else len(resume), len(levels),
         SCALED_SEARCH_STEPS if search_scale > 1 else 1.0)
@@ -212,7 +220,6 @@ def paint(
     # what the stages will run (each rounds its share down), so the progress bar ends at its total
     planned = sum(sum(stages) + final for stages, final in
                   (settings.recipe.stage_steps(shares[lvl], len(plan[lvl])) for lvl in levels))
-    trials = settings.sweeps * per_tile_at(canvas, plan, 0) if searching else 0
     done = ticks = 0
     losses: list[float] = []
     search_log: dict[str, float] = {}
@@ -220,6 +227,13 @@ def paint(
     per_tile = {lvl: per_tile_at(canvas, plan, lvl) for lvl in levels}
     count = {lvl: holders.get(lvl, canvas.level(lvl).count) for lvl in levels}
     threads = {lvl: settings.threads_for(count[lvl] * per_tile[lvl] * painter.canvas**2) for lvl in levels}
+    if not searching:
+        trials = 0
+    elif single:
+        trials = settings.sweeps * per_tile[0]
+    else:  # the output search tries every stroke of the levels whose windows are small enough
+        trials = settings.sweeps_for(tiled=True) * sum(count[lvl] * per_tile[lvl] for lvl in levels
+                                       if searched(canvas.level(lvl), out_w, out_h))
 
     def tick(step: int, loss: float) -> None:
         nonlocal done
@@ -236,9 +250,12 @@ def paint(
     for level_index in levels:
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
-                         nets, generator, tick, REAL_EVERY if single else REAL_EVERY_TILED, holders.get(level_index))
-            if searching:  # only with one level, the whole-image canvas
+                         nets, generator, tick, REAL_EVERY, holders.get(level_index))
+            if searching and single:
                 search_log = _search(canvas, image, settings, search_scale, advance)
+    if searching and not single:
+        with use_threads(1):  # small ops on crops: more threads only wait
+            search_log = _search_output(canvas, image, settings, out_w, out_h, advance)
 
     canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
     with torch.no_grad(), use_threads(max(threads.values())):
@@ -282,6 +299,17 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, s
                          torch.Generator().manual_seed(settings.seed),
                          progress=lambda _trial, _total, loss: advance(loss))
     canvas.feedback.forget(lambda key: key == index)  # its strokes moved: the stored corrections no longer fit
+    return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
+            "search_accepted": log.accepted}
+
+
+def _search_output(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, width: int, height: int,
+                   advance: Callable[[float], None]) -> dict[str, float]:
+    """Tune every stroke of a tiled painting by trial on its real MyPaint replay at the output size
+    (:mod:`brushcli.output_search`); returns the search's start and end error and its kept trials."""
+    target = torch.from_numpy(resize(image, width, height)).permute(2, 0, 1).contiguous()
+    log = search_painting(canvas, target, settings.search_settings(tiled=True), torch.Generator().manual_seed(settings.seed),
+                          progress=lambda _trial, _total, loss: advance(loss))
     return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
             "search_accepted": log.accepted}
 

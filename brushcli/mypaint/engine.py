@@ -30,11 +30,16 @@ FIRST_DAB = 0.999
 
 
 class Surface:
-    """A ``width`` x ``height`` libmypaint surface, its buffer viewed as ``(ty, tx, 64, 64, 4)`` uint16."""
+    """A ``width`` x ``height`` libmypaint surface, its buffer viewed as ``(ty, tx, 64, 64, 4)`` uint16.
 
-    def __init__(self, width: int, height: int) -> None:
+    ``speed_side``: the long side whose brush speeds strokes get (default: this surface's). A window
+    of a larger canvas passes the canvas's, so its strokes are drawn exactly as on the whole canvas.
+    """
+
+    def __init__(self, width: int, height: int, speed_side: int | None = None) -> None:
         lib = _lib.lib()
         self.width, self.height = int(width), int(height)
+        self.speed_side = int(speed_side or max(self.width, self.height))
         self._fixed = lib.mypaint_fixed_tiled_surface_new(self.width, self.height)
         if not self._fixed:
             raise MyPaintUnavailable(f"libmypaint could not allocate a {width}x{height} surface")
@@ -115,7 +120,7 @@ class Surface:
     @property
     def zoom(self) -> float:
         """The view zoom strokes are painted with (see :meth:`paint_events`)."""
-        return SPEED_REFERENCE_PX / max(self.width, self.height) if _lib.has_view_zoom() else 1.0
+        return SPEED_REFERENCE_PX / self.speed_side if _lib.has_view_zoom() else 1.0
 
     def within_budget(self, brush: BrushSpec, radii: np.ndarray, events: np.ndarray) -> np.ndarray:
         """Which strokes (radii ``(N,)``, events ``(N, S, 4)``) are proven to stay within the dab
@@ -171,7 +176,7 @@ class Surface:
             if _lib.has_view_zoom():
                 # Speed inputs are pixels per second times the view zoom: scaling the zoom with the
                 # canvas keeps speed-dependent brushes (pen, ...) drawing the same shape at any size.
-                zoom = SPEED_REFERENCE_PX / max(self.width, self.height)
+                zoom = self.zoom
                 internal = lib.mypaint_brush_stroke_to_internal
 
                 def stroke_to(x: float, y: float, pressure: float, dtime: float) -> None:

@@ -45,18 +45,19 @@ def check_long_side(size: int) -> None:
 
 
 def render_alpha_batch(
-    brush: BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling, radii_out: np.ndarray | None = None
+    brush: BrushSpec, shapes: np.ndarray, size: int, sampling: Sampling, radii_out: np.ndarray | None = None,
+    speed_side: int | None = None,
 ) -> np.ndarray:
     """Alpha of each stroke alone on a transparent ``size`` x ``size`` canvas, as uint16 (1.0 = 32768).
 
     ``shapes`` is ``(N, 9)``: ``x0 y0 x1 y1 x2 y2 p0 p1 size``. Serial; see :func:`render_alphas`.
     ``radii_out`` ``(N, steps + 1)``, if given, receives the engine's dab radius after each event as
-    a fraction of ``size``.
+    a fraction of ``size``. ``speed_side``: see :class:`~brushcli.mypaint.engine.Surface`.
     """
     check_size(size, size)
     out = np.empty((len(shapes), size, size), dtype=np.uint16)
     radii, events = stroke_events(shapes, size, size, sampling)
-    with Surface(size, size) as surface, native_stdout_silenced():
+    with Surface(size, size, speed_side) as surface, native_stdout_silenced():
         safe = surface.within_budget(brush, radii, events).tolist()
         for i, (radius, stroke) in enumerate(zip(radii.tolist(), events.tolist())):
             surface.clear()

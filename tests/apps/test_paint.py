@@ -212,9 +212,15 @@ def test_the_replay_search_only_improves_what_mypaint_paints(painter, small_phot
     assert searched.metrics["mse_mypaint"] == pytest.approx(info["search_loss_last"], rel=1e-3)
     assert searched.metrics["mse_mypaint"] < plain.metrics["mse_mypaint"]
     assert searched.steps == plain.steps and len(searched.strokes) == 15
-    # with tiled levels the coarse strokes are not tuned for a 64-px replay they are not seen at
-    tiled = paint(small_photo, painter, PaintSettings(strokes=60, size=128, steps=20, search=2))
-    assert "search_loss_first" not in tiled.info
+    # with tiled levels every stroke is tried on the replay at the output size, after the same steps
+    ticks = []
+    tiled_plain = paint(small_photo, painter, PaintSettings(strokes=60, size=128, steps=20, search=0))
+    tiled = paint(small_photo, painter, PaintSettings(strokes=60, size=128, steps=20, search=2),
+                  progress=lambda *a: ticks.append(a))
+    assert tiled.info["search_loss_first"] == pytest.approx(tiled_plain.metrics["mse_mypaint"], rel=1e-3)
+    assert tiled.metrics["mse_mypaint"] == pytest.approx(tiled.info["search_loss_last"], rel=1e-3)
+    assert tiled.metrics["mse_mypaint"] < tiled_plain.metrics["mse_mypaint"] and tiled.steps == tiled_plain.steps
+    assert ticks[-1][0] == ticks[-1][1] == tiled.steps + 2 * 60  # the progress bar ends at its total
 
 
 def test_a_larger_output_is_searched_at_twice_the_painter_canvas_for_some_of_the_steps(painter, small_photo,
@@ -237,6 +243,8 @@ def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
 
     fast, best = PaintSettings(), PaintSettings(quality="best")
     assert (fast.sweeps, best.sweeps) == (4, 24)
+    assert (fast.sweeps_for(tiled=True), best.sweeps_for(tiled=True)) == (3, 12)  # each tries every stroke
+    assert PaintSettings(search=2).sweeps_for(tiled=True) == 2
     assert fast.default_steps(50, 1) == default_steps(50, 1)
     assert best.default_steps(50, 1) == round(2.5 * default_steps(50, 1))
     assert PaintSettings(quality="best", search=0).sweeps == 0

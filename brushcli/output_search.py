@@ -1,0 +1,311 @@
+"""Search on the real replay at the output size, for paintings with tiled grid levels.
+
+Why: a tiled painting is optimised level by level at each level's native resolution, every stroke
+through its tile's 64-px alphas; the replay at the output size draws the coarse strokes far sharper
+than the upscaled alphas the finer levels were fitted over, and edges land where 64 px cannot place
+them (the replay gap, 0.0010 at 500 strokes for 512 px). So, as a last stage, each stroke in painting
+order tries random variations of itself (:func:`brushcli.replay_search.perturb`, in the bounded raw
+space of its group, so it stays in its tile), each rendered by libmypaint in a window of the output
+canvas around its tile, and keeps the one that lowers the pixel error of the whole replay.
+
+Cheap because only what changes is computed: every stroke's alpha is kept as a crop of its nonzero
+pixels; a trial composites, inside the bounding box of the old and the new alphas only, the painting
+below (kept up to date as the sweep climbs) and the over operator of the later strokes that reach
+into that box.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from brushcli.canvas.grid import Level
+from brushcli.canvas.layered import LayeredCanvas
+from brushcli.mypaint.brushes import resolve_brush
+from brushcli.mypaint.render import render_alpha_batch
+from brushcli.replay_search import SearchLog, SearchSettings, perturb
+
+#: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
+#: are composited but not tried:
+#: a trial holds ``candidates x 3`` images of its changed box (16 x 3 x 640^2 floats: 79 MiB).
+MAX_WINDOW = 640
+#: A stroke is first drawn in a square reaching this many base radii past its control points (the
+#: engine's dabs can be wider than the base radius); touching that square's edge redraws it larger.
+REACH = 3.0
+_MARGIN = 2
+
+
+@dataclass
+class _Stroke:
+    """One stroke of the painting: where its parameters live and where it paints at the output size."""
+
+    group: int
+    tile: int
+    slot: int
+    level: Level
+    window: tuple[int, int, int]  # x0, y0, side of its render window, output px (may reach past the image)
+
+
+class _Crops:
+    """Real alphas at the output size, one crop per stroke (its nonzero pixels), with colors."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.boxes: list[tuple[int, int, int, int]] = []  # x0, y0, x1, y1 in the image (x1 == x0: empty)
+        self.alphas: list[torch.Tensor] = []
+        self.colors: list[torch.Tensor] = []
+
+    def crop(self, window: tuple[int, int, int], alpha: torch.Tensor) -> tuple[tuple[int, int, int, int], torch.Tensor]:
+        """A window render ``(side, side)`` -> (box, alpha) of its nonzero pixels inside the image."""
+        x0, y0, side = window
+        ix0, iy0 = max(0, x0), max(0, y0)
+        ix1, iy1 = min(self.width, x0 + side), min(self.height, y0 + side)
+        inside = alpha[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
+        rows = torch.nonzero(inside.amax(dim=1) > 0)
+        cols = torch.nonzero(inside.amax(dim=0) > 0)
+        if len(rows) == 0:
+            return (ix0, iy0, ix0, iy0), inside[:0, :0]
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        return (ix0 + c0, iy0 + r0, ix0 + c1, iy0 + r1), inside[r0:r1, c0:c1].clone()
+
+
+def search_painting(
+    canvas: LayeredCanvas,
+    target: torch.Tensor,
+    settings: SearchSettings,
+    generator: torch.Generator,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> SearchLog:
+    """Hill-climb every stroke of ``canvas`` in place on its real replay at ``target``'s size (``(3, H, W)``).
+
+    Scores are the mean squared error of the whole replay; only improvements are kept, so the replay
+    never gets worse. ``progress(trial, total, mse)`` follows every trial.
+    """
+    settings.validate()
+    height, width = target.shape[-2:]
+    target = target.float().cpu()
+    strokes = _strokes(canvas, width, height)
+    crops = _render_all(canvas, strokes, width, height)
+    background = canvas.background.detach().float().cpu()
+    painted = _composite(background, crops)
+    sse = float(((painted - target) ** 2).sum())
+    pixels = 3 * width * height
+    log = SearchLog(start=sse / pixels)
+    tried = [searched(s.level, width, height) for s in strokes]
+    total = settings.sweeps * sum(tried)
+    k = settings.candidates
+    k_color = min(k - 1, round(k * settings.color_only))
+    raws = {g: (canvas.groups[g].raw_actions.detach().clone(), canvas.groups[g].raw_colors.detach().clone())
+            for g in {s.group for s in strokes}}
+    boxes = np.array(crops.boxes, dtype=np.int64).reshape(-1, 4)
+    trial = 0
+    for sweep in range(settings.sweeps):
+        sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
+        below = background[:, None, None].expand(3, height, width).clone()
+        for i in range(len(strokes)):
+            if tried[i]:
+                change = _trial(canvas, strokes, crops, boxes, i, below, target, raws, k, k_color, sigma, generator)
+                if change < 0:
+                    sse += change
+                    log.accepted += 1
+                trial += 1
+                log.scores.append(sse / pixels)
+                if progress:
+                    progress(trial, total, sse / pixels)
+            _paint_into(below, crops, i)
+    for g, (raw_a, raw_c) in raws.items():
+        canvas.groups[g].raw_actions.data.copy_(raw_a)
+        canvas.groups[g].raw_colors.data.copy_(raw_c)
+    canvas.feedback.forget(lambda key: key in raws)  # their strokes moved: stored corrections no longer fit
+    return log
+
+
+def searched(level: Level, width: int, height: int) -> bool:
+    """Whether the strokes of ``level`` are tried at a ``width`` x ``height`` output (their windows are
+    at most :data:`MAX_WINDOW` px); the others are only composited."""
+    lw, lh = level.size
+    return level.tile * max(width / lw, height / lh) + 2 * _MARGIN + 2 <= MAX_WINDOW
+
+
+def _strokes(canvas: LayeredCanvas, width: int, height: int) -> list[_Stroke]:
+    """Every stroke in painting order (the export's: levels' runs, tiles in layer order, stacks bottom up)."""
+    out: list[_Stroke] = []
+    for level_index, indices in canvas._runs(list(range(len(canvas.groups)))):
+        level = canvas.level(level_index)
+        windows = _windows(level, width, height)
+        for tile in level.order:
+            for g in indices:
+                for slot in range(canvas.groups[g].shape[1]):
+                    out.append(_Stroke(g, int(tile), slot, level, windows[int(tile)]))
+    return out
+
+
+def _windows(level: Level, width: int, height: int) -> list[tuple[int, int, int]]:
+    """Each stroke-holding tile's square render window in output pixels (its tile, scaled, plus a margin)."""
+    lw, lh = level.size
+    sx, sy = width / lw, height / lh
+    out = []
+    for ox, oy in level.tile_offsets().tolist():
+        x0, y0 = math.floor(ox * sx) - _MARGIN, math.floor(oy * sy) - _MARGIN
+        x1, y1 = math.ceil((ox + level.tile) * sx) + _MARGIN, math.ceil((oy + level.tile) * sy) + _MARGIN
+        out.append((x0, y0, max(x1 - x0, y1 - y0)))
+    return out
+
+
+def _pixel_shapes(canvas: LayeredCanvas, stroke: _Stroke, actions: torch.Tensor, width: int,
+                  height: int) -> np.ndarray:
+    """Tile-local actions ``(K, 9)`` of ``stroke`` -> shape columns with points and radius in output pixels."""
+    level = stroke.level
+    offsets = level.tile_offsets()[stroke.tile]
+    lw, lh = level.size
+    shapes = canvas.painter.preset.actions_to_shapes(actions.detach().cpu().double().numpy())
+    for c in (0, 2, 4):  # tile -> image (as Level.to_image_coords) -> output pixels
+        shapes[:, c] = (offsets[0] + shapes[:, c] * level.tile) / lw * width
+        shapes[:, c + 1] = (offsets[1] + shapes[:, c + 1] * level.tile) / lh * height
+    shapes[:, 8] *= level.tile / max(lw, lh) * max(width, height)
+    return shapes
+
+
+def _draw(canvas: LayeredCanvas, shapes: np.ndarray, window: tuple[int, int, int], width: int,
+          height: int) -> torch.Tensor:
+    """libmypaint's alphas ``(K, side, side)`` of pixel ``shapes`` in ``window``, drawn with the whole
+    canvas's brush speeds (so exactly as the replay draws them)."""
+    x0, y0, side = window
+    local = shapes.copy()
+    local[:, [0, 2, 4]] = (shapes[:, [0, 2, 4]] - x0) / side
+    local[:, [1, 3, 5]] = (shapes[:, [1, 3, 5]] - y0) / side
+    local[:, 8] = shapes[:, 8] / side
+    preset = canvas.painter.preset
+    real = render_alpha_batch(resolve_brush(preset.brush), local, side, preset.sampling, speed_side=max(width, height))
+    return torch.from_numpy(real.astype(np.float32) / 32768.0)
+
+
+def _render(canvas: LayeredCanvas, crops: "_Crops", stroke: _Stroke,
+            actions: torch.Tensor) -> list[tuple[tuple[int, int, int, int], torch.Tensor]]:
+    """(box, alpha crop) of ``stroke`` drawn with each of the actions ``(K, 9)``.
+
+    Drawn in the smallest square around the strokes' control points (plus :data:`REACH` radii) inside
+    the tile's window: a coarse level's small stroke then costs a small canvas, not the whole image.
+    If a stroke touches that square's edge where the tile's window goes on, the batch is drawn again
+    in the tile's window, so nothing is ever cut off that the replay paints.
+    """
+    width, height = crops.width, crops.height
+    shapes = _pixel_shapes(canvas, stroke, actions, width, height)
+    wx0, wy0, wside = stroke.window
+    reach = REACH * float(shapes[:, 8].max()) + _MARGIN
+    xs, ys = shapes[:, [0, 2, 4]], shapes[:, [1, 3, 5]]
+    x0 = max(wx0, math.floor(float(xs.min()) - reach))
+    y0 = max(wy0, math.floor(float(ys.min()) - reach))
+    side = max(math.ceil(float(xs.max()) + reach) - x0, math.ceil(float(ys.max()) + reach) - y0)
+    side = max(1, min(side, wx0 + wside - x0, wy0 + wside - y0))
+    alphas = _draw(canvas, shapes, (x0, y0, side), width, height)
+    cut = [(x0 > wx0, alphas[:, :, 0]), (y0 > wy0, alphas[:, 0, :]),
+           (x0 + side < wx0 + wside, alphas[:, :, -1]), (y0 + side < wy0 + wside, alphas[:, -1, :])]
+    if any(inner and bool((edge > 0).any()) for inner, edge in cut):
+        x0, y0, side = stroke.window
+        alphas = _draw(canvas, shapes, stroke.window, width, height)
+    return [crops.crop((x0, y0, side), alpha) for alpha in alphas]
+
+
+def _render_all(canvas: LayeredCanvas, strokes: list[_Stroke], width: int, height: int) -> _Crops:
+    crops = _Crops(width, height)
+    with torch.no_grad():
+        actions = {g: canvas.groups[g].actions().detach().cpu() for g in {s.group for s in strokes}}
+        colors = {g: canvas.groups[g].colors().detach().cpu().float() for g in actions}
+    for stroke in strokes:
+        box, crop = _render(canvas, crops, stroke, actions[stroke.group][stroke.tile, stroke.slot][None])[0]
+        crops.boxes.append(box)
+        crops.alphas.append(crop)
+        crops.colors.append(colors[stroke.group][stroke.tile, stroke.slot].clone())
+    return crops
+
+
+def _composite(background: torch.Tensor, crops: _Crops) -> torch.Tensor:
+    image = background[:, None, None].expand(3, crops.height, crops.width).clone()
+    for i in range(len(crops.alphas)):
+        _paint_into(image, crops, i)
+    return image
+
+
+def _paint_into(image: torch.Tensor, crops: _Crops, i: int) -> None:
+    """Paint stroke ``i`` onto ``image`` (``(3, H, W)``) in place."""
+    x0, y0, x1, y1 = crops.boxes[i]
+    if x1 > x0:
+        a = crops.alphas[i]
+        region = image[:, y0:y1, x0:x1]
+        region.mul_(1 - a).add_(crops.colors[i][:, None, None] * a)
+
+
+def _placed(alpha: torch.Tensor, box: tuple[int, int, int, int], region: tuple[int, int, int, int]) -> torch.Tensor:
+    """``alpha`` (covering ``box``) on the grid of ``region`` (which contains it), zero elsewhere."""
+    rx0, ry0, rx1, ry1 = region
+    out = alpha.new_zeros(ry1 - ry0, rx1 - rx0)
+    x0, y0, x1, y1 = box
+    if x1 > x0:
+        out[y0 - ry0 : y1 - ry0, x0 - rx0 : x1 - rx0] = alpha
+    return out
+
+
+def _above(crops: _Crops, boxes: np.ndarray, i: int, region: tuple[int, int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Over operator ``(P, M)`` of the strokes after ``i`` inside ``region``: ``painted = image * M + P``."""
+    rx0, ry0, rx1, ry1 = region
+    premult = torch.zeros(3, ry1 - ry0, rx1 - rx0)
+    keep = torch.ones(1, ry1 - ry0, rx1 - rx0)
+    later = boxes[i + 1 :]
+    hits = np.nonzero((later[:, 0] < rx1) & (later[:, 2] > rx0) & (later[:, 1] < ry1) & (later[:, 3] > ry0)
+                      & (later[:, 2] > later[:, 0]))[0] + i + 1
+    for j in hits.tolist():
+        x0, y0, x1, y1 = crops.boxes[j]
+        ix0, iy0, ix1, iy1 = max(x0, rx0), max(y0, ry0), min(x1, rx1), min(y1, ry1)
+        a = crops.alphas[j][iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
+        p = premult[:, iy0 - ry0 : iy1 - ry0, ix0 - rx0 : ix1 - rx0]
+        m = keep[:, iy0 - ry0 : iy1 - ry0, ix0 - rx0 : ix1 - rx0]
+        p.mul_(1 - a).add_(crops.colors[j][:, None, None] * a)
+        m.mul_(1 - a)
+    return premult, keep
+
+
+def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, boxes: np.ndarray, i: int,
+           below: torch.Tensor, target: torch.Tensor, raws: dict[int, tuple[torch.Tensor, torch.Tensor]], k: int,
+           k_color: int, sigma: float, generator: torch.Generator) -> float:
+    """Try ``k`` variations of stroke ``i``; keep the best if it lowers the error. Returns the change in
+    summed squared error (0 if nothing was kept)."""
+    stroke = strokes[i]
+    group = canvas.groups[stroke.group]
+    raw_a, raw_c = raws[stroke.group]
+    cand_a, cand_c = perturb(raw_a[stroke.tile, stroke.slot], raw_c[stroke.tile, stroke.slot], k, k_color, sigma,
+                             generator)
+    with torch.no_grad():
+        shape_crops = _render(canvas, crops, stroke, group.lo.cpu() + group.span.cpu() * torch.sigmoid(cand_a[k_color:]))
+        cand_color = group.colors_from(cand_c.to(group.raw_colors)).detach().cpu().float()
+    own = crops.boxes[i]
+    nonempty = [b for b in [own] + [b for b, _ in shape_crops] if b[2] > b[0]]
+    if not nonempty:
+        return 0.0
+    region = (min(b[0] for b in nonempty), min(b[1] for b in nonempty),
+              max(b[2] for b in nonempty), max(b[3] for b in nonempty))
+    rx0, ry0, rx1, ry1 = region
+    current = _placed(crops.alphas[i], own, region)
+    alphas = torch.stack([current] * k_color + [_placed(a, b, region) for b, a in shape_crops])
+    colors = torch.cat([crops.colors[i][None], cand_color])
+    alphas = torch.cat([current[None], alphas])[:, None]
+    premult, keep = _above(crops, boxes, i, region)
+    base = below[:, ry0:ry1, rx0:rx1]
+    images = (base * (1 - alphas) + colors[:, :, None, None] * alphas) * keep + premult
+    errors = ((images - target[:, ry0:ry1, rx0:rx1]) ** 2).sum(dim=(1, 2, 3))
+    best = int(torch.argmin(errors[1:])) + 1
+    change = float(errors[best] - errors[0])
+    if change >= 0:
+        return 0.0
+    c = best - 1
+    raw_a[stroke.tile, stroke.slot] = cand_a[c]
+    raw_c[stroke.tile, stroke.slot] = cand_c[c]
+    crops.colors[i] = cand_color[c]
+    if c >= k_color:
+        crops.boxes[i], crops.alphas[i] = shape_crops[c - k_color]
+        boxes[i] = crops.boxes[i]
+    return change
