@@ -64,6 +64,8 @@ class _Crops:
         x0, y0, side = window
         ix0, iy0 = max(0, x0), max(0, y0)
         ix1, iy1 = min(self.width, x0 + side), min(self.height, y0 + side)
+        if ix1 <= ix0 or iy1 <= iy0:  # a window wholly past the image (a tile cell beyond its edge)
+            return (ix0, iy0, ix0, iy0), alpha[:0, :0]
         inside = alpha[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
         rows = torch.nonzero(inside.amax(dim=1) > 0)
         cols = torch.nonzero(inside.amax(dim=0) > 0)
@@ -89,24 +91,28 @@ def search_painting(
     height, width = target.shape[-2:]
     target = target.float().cpu()
     strokes = _strokes(canvas, width, height)
-    crops = _render_all(canvas, strokes, width, height)
-    background = canvas.background.detach().float().cpu()
-    painted = _composite(background, crops)
+    tried = [searched(s.level, width, height) for s in strokes]
+    # the untried strokes under the first tried one never change: painted once into the base, no crops kept
+    first = tried.index(True) if any(tried) else len(strokes)
+    base = canvas.background.detach().float().cpu()[:, None, None].expand(3, height, width).clone()
+    crops = _render_all(canvas, strokes, width, height, base, first)
+    painted = base.clone()
+    for i in range(first, len(strokes)):
+        _paint_into(painted, crops, i)
     sse = float(((painted - target) ** 2).sum())
     pixels = 3 * width * height
     log = SearchLog(start=sse / pixels)
-    tried = [searched(s.level, width, height) for s in strokes]
     total = settings.sweeps * sum(tried)
     k = settings.candidates
     k_color = min(k - 1, round(k * settings.color_only))
-    raws = {g: (canvas.groups[g].raw_actions.detach().clone(), canvas.groups[g].raw_colors.detach().clone())
-            for g in {s.group for s in strokes}}
+    raws = {g: (canvas.groups[g].raw_actions.detach().cpu().clone(), canvas.groups[g].raw_colors.detach().cpu().clone())
+            for g in {s.group for s in strokes}}  # searched on the CPU, whatever the canvas's device
     boxes = np.array(crops.boxes, dtype=np.int64).reshape(-1, 4)
     trial = 0
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
-        below = background[:, None, None].expand(3, height, width).clone()
-        for i in range(len(strokes)):
+        below = base.clone()
+        for i in range(first, len(strokes)):
             if tried[i]:
                 change = _trial(canvas, strokes, crops, boxes, i, below, target, raws, k, k_color, sigma, generator)
                 if change < 0:
@@ -211,24 +217,22 @@ def _render(canvas: LayeredCanvas, crops: "_Crops", stroke: _Stroke,
     return [crops.crop((x0, y0, side), alpha) for alpha in alphas]
 
 
-def _render_all(canvas: LayeredCanvas, strokes: list[_Stroke], width: int, height: int) -> _Crops:
+def _render_all(canvas: LayeredCanvas, strokes: list[_Stroke], width: int, height: int, base: torch.Tensor,
+                first: int) -> _Crops:
+    """Every stroke's crop; the first ``first`` strokes are painted into ``base`` instead (empty crops)."""
     crops = _Crops(width, height)
     with torch.no_grad():
         actions = {g: canvas.groups[g].actions().detach().cpu() for g in {s.group for s in strokes}}
         colors = {g: canvas.groups[g].colors().detach().cpu().float() for g in actions}
-    for stroke in strokes:
+    for i, stroke in enumerate(strokes):
         box, crop = _render(canvas, crops, stroke, actions[stroke.group][stroke.tile, stroke.slot][None])[0]
         crops.boxes.append(box)
         crops.alphas.append(crop)
         crops.colors.append(colors[stroke.group][stroke.tile, stroke.slot].clone())
+        if i < first:
+            _paint_into(base, crops, i)
+            crops.boxes[i], crops.alphas[i] = (0, 0, 0, 0), crop[:0, :0]
     return crops
-
-
-def _composite(background: torch.Tensor, crops: _Crops) -> torch.Tensor:
-    image = background[:, None, None].expand(3, crops.height, crops.width).clone()
-    for i in range(len(crops.alphas)):
-        _paint_into(image, crops, i)
-    return image
 
 
 def _paint_into(image: torch.Tensor, crops: _Crops, i: int) -> None:
@@ -281,7 +285,7 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, boxes: 
                              generator)
     with torch.no_grad():
         shape_crops = _render(canvas, crops, stroke, group.lo.cpu() + group.span.cpu() * torch.sigmoid(cand_a[k_color:]))
-        cand_color = group.colors_from(cand_c.to(group.raw_colors)).detach().cpu().float()
+        cand_color = group.colors_from(cand_c.to(group.raw_colors.device)).detach().cpu().float()
     own = crops.boxes[i]
     nonempty = [b for b in [own] + [b for b, _ in shape_crops] if b[2] > b[0]]
     if not nonempty:

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("painters",),
     ("canvas",),
     ("vision", "objectives"),
-    ("optimize", "replay_search"),
+    ("optimize", "replay_search", "output_search"),
     ("outputs",),
     ("apps", "agents"),
     ("api", "batch"),

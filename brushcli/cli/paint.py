@@ -25,14 +25,15 @@ def paint_command(
     size: int = typer.Option(None, "--size", "-s", help="Output long side in pixels, MyPaint replays at this size "
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
-    search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error over the "
-                               "strokes of a one-canvas painting (at 512 px up to 60-120 strokes, by aspect), scored "
-                               "on their real MyPaint replay (at 128 px when the output is larger than 64 px): each "
-                               "sweep tries 16 small variations of every stroke (0 = off; default: 4, with --quality "
-                               "best 24)."),
-    quality: str = typer.Option("fast", "--quality", help="fast: the default steps and 4 search sweeps (50 strokes "
-                                "in ~7.5 s on 2 cores); best: 2.5x the steps and 24 sweeps (~2.6x the time; 8% closer "
-                                "to the photo at 512 px, 15% at 64 px). --steps and --search override either."),
+    search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error scored "
+                               "on the real MyPaint replay: each sweep tries 16 small variations of every stroke, "
+                               "drawn by libmypaint (a one-canvas painting, at 512 px up to 60-120 strokes by "
+                               "aspect, at 128 px; a painting with tiled levels at the output size). 0 = off; "
+                               "default: 4 for one canvas, 3 with tiles (--quality best: 24 and 12)."),
+    quality: str = typer.Option("fast", "--quality", help="fast: the default steps and search sweeps (50 strokes "
+                                "in ~7.5 s, 500 strokes at 512 px in under a minute, on 2 cores); best: 2.5x the "
+                                "steps and more sweeps (~2.6x the time; 8% closer to the photo at 512 px, 15% at "
+                                "64 px, for 50 strokes). --steps and --search override either."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
     threads: str = threads_option(),

@@ -99,3 +99,16 @@ def test_coarse_levels_past_the_window_limit_are_composited_but_not_tried(painte
     assert torch.equal(canvas.groups[0].raw_actions, coarse)
     assert log.scores[-1] < log.start
     assert _mse(_replay(canvas), target) == pytest.approx(log.scores[-1], rel=1e-4)
+
+
+def test_a_crop_keeps_only_what_lies_in_the_image():
+    crops = output_search._Crops(WIDTH, HEIGHT)
+    alpha = torch.zeros(40, 40)
+    alpha[10:20, 5:30] = 0.5
+    assert crops.crop((100, 50, 40), alpha)[0] == (105, 60, 130, 70)
+    box, crop = crops.crop((180, 50, 40), alpha)  # the window runs past the right edge: cut there
+    assert box == (185, 60, 192, 70) and crop.shape == (10, 7)
+    for window in ((200, 50, 40), (100, 130, 40), (-60, 50, 40)):  # wholly outside: nothing to paint
+        box, crop = crops.crop(window, alpha)
+        assert box[2] == box[0] and box[3] == box[1] and crop.numel() == 0
+
