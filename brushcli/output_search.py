@@ -30,8 +30,8 @@ from brushcli.mypaint.render import render_alpha_batch
 from brushcli.replay_search import SearchLog, SearchSettings, perturb
 
 #: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
-#: are composited but not tried:
-#: a trial holds ``candidates x 3`` images of its changed box (16 x 3 x 640^2 floats: 79 MiB).
+#: are composited but not tried: a trial holds ``candidates x 3`` images of the box it changes, up to
+#: the window (16 x 3 x 640^2 floats: 79 MiB).
 MAX_WINDOW = 640
 #: A stroke is first drawn in a square reaching this many base radii past its control points (the
 #: engine's dabs can be wider than the base radius); touching that square's edge redraws it larger.
@@ -140,7 +140,7 @@ def searched(level: Level, width: int, height: int) -> bool:
 def _strokes(canvas: LayeredCanvas, width: int, height: int) -> list[_Stroke]:
     """Every stroke in painting order (the export's: levels' runs, tiles in layer order, stacks bottom up)."""
     out: list[_Stroke] = []
-    for level_index, indices in canvas._runs(list(range(len(canvas.groups)))):
+    for level_index, indices in canvas.runs():
         level = canvas.level(level_index)
         windows = _windows(level, width, height)
         for tile in level.order:

@@ -129,6 +129,10 @@ class LayeredCanvas(nn.Module):
                 runs.append((level, [index]))
         return runs
 
+    def runs(self) -> list[tuple[int, list[int]]]:
+        """The whole painting as runs of consecutive same-level groups, in painting order."""
+        return self._runs(list(range(len(self.groups))))
+
     def level_stack(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
         """Actions ``(tiles, n, 9)`` and colors ``(tiles, n, 3)`` of same-level groups, per tile in order.
 
@@ -249,7 +253,7 @@ class LayeredCanvas(nn.Module):
         rows = []
         preset = self.painter.preset
         with torch.no_grad():
-            for level_index, indices in self._runs(list(range(len(self.groups)))):
+            for level_index, indices in self.runs():
                 level = self.level(level_index)
                 actions, colors = self.level_stack(indices)
                 shapes = level.to_image_coords(actions.cpu().numpy(), preset)
