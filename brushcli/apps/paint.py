@@ -38,7 +38,7 @@ from brushcli.optimize import optimize
 from brushcli.output_search import search_painting, searched
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
-from brushcli.replay_search import SearchSettings, search_strokes
+from brushcli.replay_search import SearchLog, SearchSettings, search_strokes
 from brushcli.runtime import threads_for, use_threads, usable_cores
 from brushcli.strokes import StrokeList
 
@@ -85,8 +85,8 @@ class PaintSettings:
 
     ``real_feedback``: optimise against real MyPaint alphas (refreshed every :data:`REAL_EVERY`
     steps) with the painter's gradients, see :mod:`brushcli.canvas.feedback`. ``search``: sweeps of
-    trial and error over the single-canvas level's strokes on their real replay after the gradient
-    steps (pixel objective only), each trying ``search_candidates`` variations of every stroke.
+    trial and error over the strokes on their real replay after the gradient steps (pixel objective
+    only), each trying ``search_candidates`` variations of every stroke.
     ``quality`` (:data:`QUALITIES`) sets the steps and sweeps that are not given.
     """
 
@@ -208,7 +208,7 @@ def paint(
     canvas = canvas.to(device)
     canvas.use_real = settings.real_feedback
     levels = sorted(plan)
-    single = levels == [0]  # one canvas over the whole image: the search and the longer refresh pay
+    single = levels == [0]  # one canvas over the whole image: searched at up to 128 px, else at the output size
     searching = settings.sweeps_for(tiled=not single) > 0 and objective.description == PIXELS
     search_scale = SEARCH_SCALE if searching and single and max(out_w, out_h) > canvas.tile else 1
     total_steps = settings.steps if settings.steps is not None else settings.default_steps(
@@ -254,7 +254,7 @@ def paint(
             if searching and single:
                 search_log = _search(canvas, image, settings, search_scale, advance)
     if searching and not single:
-        with use_threads(1):  # small ops on crops: more threads only wait
+        with use_threads(1):  # small ops on crops of a few thousand pixels
             search_log = _search_output(canvas, image, settings, out_w, out_h, advance)
 
     canvas.use_real = False  # neural.png is the painter's own render, drawn at the output size if it can
@@ -299,6 +299,11 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, s
                          torch.Generator().manual_seed(settings.seed),
                          progress=lambda _trial, _total, loss: advance(loss))
     canvas.feedback.forget(lambda key: key == index)  # its strokes moved: the stored corrections no longer fit
+    return _search_info(log)
+
+
+def _search_info(log: SearchLog) -> dict[str, float]:
+    """What ``metrics.json`` reports of a search: its start and end loss and how many trials it kept."""
     return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
             "search_accepted": log.accepted}
 
@@ -308,10 +313,10 @@ def _search_output(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSett
     """Tune every stroke of a tiled painting by trial on its real MyPaint replay at the output size
     (:mod:`brushcli.output_search`); returns the search's start and end error and its kept trials."""
     target = torch.from_numpy(resize(image, width, height)).permute(2, 0, 1).contiguous()
-    log = search_painting(canvas, target, settings.search_settings(tiled=True), torch.Generator().manual_seed(settings.seed),
+    log = search_painting(canvas, target, settings.search_settings(tiled=True),
+                          torch.Generator().manual_seed(settings.seed),
                           progress=lambda _trial, _total, loss: advance(loss))
-    return {"search_loss_first": log.start, "search_loss_last": log.scores[-1] if log.scores else log.start,
-            "search_accepted": log.accepted}
+    return _search_info(log)
 
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
