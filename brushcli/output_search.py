@@ -30,8 +30,8 @@ from brushcli.mypaint.render import render_alpha_batch
 from brushcli.replay_search import SearchLog, SearchSettings, perturb
 
 #: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
-#: are composited but not tried: a trial holds ``candidates x 3`` images of the box it changes, up to
-#: the window (16 x 3 x 640^2 floats: 79 MiB).
+#: are composited but not tried: a trial holds ``candidates + 1`` RGB images of the box it changes, up
+#: to the window (17 x 3 x 640^2 floats: 80 MiB).
 MAX_WINDOW = 640
 #: A stroke is first drawn in a square reaching this many base radii past its control points (the
 #: engine's dabs can be wider than the base radius); touching that square's edge redraws it larger.
@@ -51,13 +51,30 @@ class _Stroke:
 
 
 class _Crops:
-    """Real alphas at the output size, one crop per stroke (its nonzero pixels), with colors."""
+    """Real alphas at the output size, one crop per stroke (its nonzero pixels), with colors.
 
-    def __init__(self, width: int, height: int) -> None:
+    ``boxes`` (``(N, 4)``: x0, y0, x1, y1 in the image; x1 == x0 for an empty crop) is a table, so the
+    strokes reaching into a box are found in one vectorised test.
+    """
+
+    def __init__(self, width: int, height: int, count: int = 0) -> None:
         self.width, self.height = width, height
-        self.boxes: list[tuple[int, int, int, int]] = []  # x0, y0, x1, y1 in the image (x1 == x0: empty)
+        self.boxes = np.zeros((count, 4), dtype=np.int64)  # room for ``count`` strokes, filled by :meth:`add`
         self.alphas: list[torch.Tensor] = []
         self.colors: list[torch.Tensor] = []
+
+    def box(self, i: int) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = self.boxes[i].tolist()
+        return x0, y0, x1, y1
+
+    def add(self, box: tuple[int, int, int, int], alpha: torch.Tensor, color: torch.Tensor) -> None:
+        self.boxes[len(self.alphas)] = box
+        self.alphas.append(alpha)
+        self.colors.append(color)
+
+    def replace(self, i: int, box: tuple[int, int, int, int], alpha: torch.Tensor) -> None:
+        self.boxes[i] = box
+        self.alphas[i] = alpha
 
     def crop(self, window: tuple[int, int, int], alpha: torch.Tensor) -> tuple[tuple[int, int, int, int], torch.Tensor]:
         """A window render ``(side, side)`` -> (box, alpha) of its nonzero pixels inside the image."""
@@ -107,14 +124,13 @@ def search_painting(
     k_color = min(k - 1, round(k * settings.color_only))
     raws = {g: (canvas.groups[g].raw_actions.detach().cpu().clone(), canvas.groups[g].raw_colors.detach().cpu().clone())
             for g in {s.group for s in strokes}}  # searched on the CPU, whatever the canvas's device
-    boxes = np.array(crops.boxes, dtype=np.int64).reshape(-1, 4)
     trial = 0
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
         below = base.clone()
         for i in range(first, len(strokes)):
             if tried[i]:
-                change = _trial(canvas, strokes, crops, boxes, i, below, target, raws, k, k_color, sigma, generator)
+                change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator)
                 if change < 0:
                     sse += change
                     log.accepted += 1
@@ -165,14 +181,11 @@ def _windows(level: Level, width: int, height: int) -> list[tuple[int, int, int]
 def _pixel_shapes(canvas: LayeredCanvas, stroke: _Stroke, actions: torch.Tensor, width: int,
                   height: int) -> np.ndarray:
     """Tile-local actions ``(K, 9)`` of ``stroke`` -> shape columns with points and radius in output pixels."""
-    level = stroke.level
-    offsets = level.tile_offsets()[stroke.tile]
-    lw, lh = level.size
-    shapes = canvas.painter.preset.actions_to_shapes(actions.detach().cpu().double().numpy())
-    for c in (0, 2, 4):  # tile -> image (as Level.to_image_coords) -> output pixels
-        shapes[:, c] = (offsets[0] + shapes[:, c] * level.tile) / lw * width
-        shapes[:, c + 1] = (offsets[1] + shapes[:, c + 1] * level.tile) / lh * height
-    shapes[:, 8] *= level.tile / max(lw, lh) * max(width, height)
+    shapes = stroke.level.to_image_coords(actions.detach().cpu().double().numpy()[None], canvas.painter.preset,
+                                          tiles=[stroke.tile])[0]
+    shapes[:, [0, 2, 4]] *= width
+    shapes[:, [1, 3, 5]] *= height
+    shapes[:, 8] *= max(width, height)
     return shapes
 
 
@@ -220,24 +233,22 @@ def _render(canvas: LayeredCanvas, crops: "_Crops", stroke: _Stroke,
 def _render_all(canvas: LayeredCanvas, strokes: list[_Stroke], width: int, height: int, base: torch.Tensor,
                 first: int) -> _Crops:
     """Every stroke's crop; the first ``first`` strokes are painted into ``base`` instead (empty crops)."""
-    crops = _Crops(width, height)
+    crops = _Crops(width, height, len(strokes))
     with torch.no_grad():
         actions = {g: canvas.groups[g].actions().detach().cpu() for g in {s.group for s in strokes}}
         colors = {g: canvas.groups[g].colors().detach().cpu().float() for g in actions}
     for i, stroke in enumerate(strokes):
         box, crop = _render(canvas, crops, stroke, actions[stroke.group][stroke.tile, stroke.slot][None])[0]
-        crops.boxes.append(box)
-        crops.alphas.append(crop)
-        crops.colors.append(colors[stroke.group][stroke.tile, stroke.slot].clone())
+        crops.add(box, crop, colors[stroke.group][stroke.tile, stroke.slot].clone())
         if i < first:
             _paint_into(base, crops, i)
-            crops.boxes[i], crops.alphas[i] = (0, 0, 0, 0), crop[:0, :0]
+            crops.replace(i, (0, 0, 0, 0), crop[:0, :0])
     return crops
 
 
 def _paint_into(image: torch.Tensor, crops: _Crops, i: int) -> None:
     """Paint stroke ``i`` onto ``image`` (``(3, H, W)``) in place."""
-    x0, y0, x1, y1 = crops.boxes[i]
+    x0, y0, x1, y1 = crops.box(i)
     if x1 > x0:
         a = crops.alphas[i]
         region = image[:, y0:y1, x0:x1]
@@ -254,16 +265,16 @@ def _placed(alpha: torch.Tensor, box: tuple[int, int, int, int], region: tuple[i
     return out
 
 
-def _above(crops: _Crops, boxes: np.ndarray, i: int, region: tuple[int, int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+def _above(crops: _Crops, i: int, region: tuple[int, int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
     """Over operator ``(P, M)`` of the strokes after ``i`` inside ``region``: ``painted = image * M + P``."""
     rx0, ry0, rx1, ry1 = region
     premult = torch.zeros(3, ry1 - ry0, rx1 - rx0)
     keep = torch.ones(1, ry1 - ry0, rx1 - rx0)
-    later = boxes[i + 1 :]
+    later = crops.boxes[i + 1 :]
     hits = np.nonzero((later[:, 0] < rx1) & (later[:, 2] > rx0) & (later[:, 1] < ry1) & (later[:, 3] > ry0)
                       & (later[:, 2] > later[:, 0]))[0] + i + 1
     for j in hits.tolist():
-        x0, y0, x1, y1 = crops.boxes[j]
+        x0, y0, x1, y1 = crops.box(j)
         ix0, iy0, ix1, iy1 = max(x0, rx0), max(y0, ry0), min(x1, rx1), min(y1, ry1)
         a = crops.alphas[j][iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
         p = premult[:, iy0 - ry0 : iy1 - ry0, ix0 - rx0 : ix1 - rx0]
@@ -273,7 +284,7 @@ def _above(crops: _Crops, boxes: np.ndarray, i: int, region: tuple[int, int, int
     return premult, keep
 
 
-def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, boxes: np.ndarray, i: int,
+def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
            below: torch.Tensor, target: torch.Tensor, raws: dict[int, tuple[torch.Tensor, torch.Tensor]], k: int,
            k_color: int, sigma: float, generator: torch.Generator) -> float:
     """Try ``k`` variations of stroke ``i``; keep the best if it lowers the error. Returns the change in
@@ -286,18 +297,17 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, boxes: 
     with torch.no_grad():
         shape_crops = _render(canvas, crops, stroke, group.lo.cpu() + group.span.cpu() * torch.sigmoid(cand_a[k_color:]))
         cand_color = group.colors_from(cand_c.to(group.raw_colors.device)).detach().cpu().float()
-    own = crops.boxes[i]
+    own = crops.box(i)
     nonempty = [b for b in [own] + [b for b, _ in shape_crops] if b[2] > b[0]]
     if not nonempty:
         return 0.0
     region = (min(b[0] for b in nonempty), min(b[1] for b in nonempty),
               max(b[2] for b in nonempty), max(b[3] for b in nonempty))
     rx0, ry0, rx1, ry1 = region
-    current = _placed(crops.alphas[i], own, region)
-    alphas = torch.stack([current] * k_color + [_placed(a, b, region) for b, a in shape_crops])
+    current = _placed(crops.alphas[i], own, region)  # row 0: the stroke as it is; then the k candidates
+    alphas = torch.stack([current] * (1 + k_color) + [_placed(a, b, region) for b, a in shape_crops])[:, None]
     colors = torch.cat([crops.colors[i][None], cand_color])
-    alphas = torch.cat([current[None], alphas])[:, None]
-    premult, keep = _above(crops, boxes, i, region)
+    premult, keep = _above(crops, i, region)
     base = below[:, ry0:ry1, rx0:rx1]
     images = (base * (1 - alphas) + colors[:, :, None, None] * alphas) * keep + premult
     errors = ((images - target[:, ry0:ry1, rx0:rx1]) ** 2).sum(dim=(1, 2, 3))
@@ -310,6 +320,5 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, boxes: 
     raw_c[stroke.tile, stroke.slot] = cand_c[c]
     crops.colors[i] = cand_color[c]
     if c >= k_color:
-        crops.boxes[i], crops.alphas[i] = shape_crops[c - k_color]
-        boxes[i] = crops.boxes[i]
+        crops.replace(i, *shape_crops[c - k_color])
     return change

@@ -74,8 +74,8 @@ SCALED_SEARCH_STEPS = 0.85
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
 #: replay-search sweeps for a one-canvas painting and for one with tiled levels (docs/benchmarks.md,
 #: "Broad paint benchmark": 7.5 s against 17 s for 50 strokes). A tiled painting's sweep tries every
-#: stroke at the output size (about 3 s per sweep for 500 strokes at 512 px): 4 sweeps took the
-#: 500-stroke command to 61.6 s, over its 60-s budget, for 1.5% less error than 3.
+#: stroke at the output size: 500 strokes at 512 px took 57.2 s with 3 sweeps, 61.6 s with 4 (over
+#: the 60-s budget, for 1.5% less error) and 67.6 s with 6, quiet.
 QUALITIES = {"fast": (1.0, 4, 3), "best": (2.5, 24, 12)}
 
 
@@ -250,7 +250,7 @@ def paint(
     for level_index in levels:
         with use_threads(threads[level_index]):
             _paint_level(canvas, level_index, plan[level_index], shares[level_index], image, settings, objective,
-                         nets, generator, tick, REAL_EVERY, holders.get(level_index))
+                         nets, generator, tick, holders.get(level_index))
             if searching and single:
                 search_log = _search(canvas, image, settings, search_scale, advance)
     if searching and not single:
@@ -321,7 +321,7 @@ def _search_output(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSett
 
 def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], share: int, image: np.ndarray,
                  settings: PaintSettings, objective: Objective, nets: "NetEnsemble | None",
-                 generator: torch.Generator, tick: Callable[[int, float], None], real_every: int,
+                 generator: torch.Generator, tick: Callable[[int, float], None],
                  holders: int | None = None) -> None:
     """Optimise one grid level: add its stroke groups largest first, then polish them jointly.
 
@@ -359,17 +359,15 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         canvas.add_group(level_index, actions.to(device), colors.to(device), position, size_range)
         mine = [canvas.join(mine + [len(canvas.groups) - 1])]
         _optimise(canvas, mine, level_index, base, target, stages[g], recipe.stage_decay, settings, objective,
-                  nets, tick, real_every)
+                  nets, tick)
     pixels = objective.description == PIXELS
     if recipe.reseed and level_index == 0 and pixels and sizes:
         first = int(final * recipe.reseed / recipe.reseed_rounds)
         for _ in range(recipe.reseed_rounds):
-            _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets,
-                      tick, real_every)
+            _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets, tick)
             final -= first
             _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
-    _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick,
-              real_every)
+    _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
 
 
 def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Level, radius_px: float,
@@ -396,9 +394,9 @@ def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Leve
 
 def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: torch.Tensor | None,
               target: torch.Tensor, steps: int, decay: float, settings: PaintSettings, objective: Objective,
-              nets: "NetEnsemble | None", tick: Callable[[int, float], None], real_every: int) -> None:
+              nets: "NetEnsemble | None", tick: Callable[[int, float], None]) -> None:
     """``steps`` Adam steps on the strokes of groups ``mine`` (and the background at level 0), real
-    MyPaint re-rendered every ``real_every`` steps."""
+    MyPaint re-rendered every :data:`REAL_EVERY` steps."""
     if steps <= 0 or not mine:
         return
     lw, lh = canvas.level(level_index).size
@@ -409,7 +407,7 @@ def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: to
     params = [{"params": shape, "lr": 1.0}, {"params": color, "lr": settings.recipe.color_lr}]
 
     def loss_fn(step: int) -> torch.Tensor:
-        if settings.real_feedback and step % real_every == 0:
+        if settings.real_feedback and step % REAL_EVERY == 0:
             canvas.refresh_real(list(mine))
         painted = canvas.render(lw, lh, groups=list(mine), base=base)
         return evaluate(objective, painted[None], target[None], nets, resize=False)

@@ -148,17 +148,19 @@ class Level:
         off = -self.origin * scale
         return p_all[:, off : off + h, off : off + w], m_all[:, off : off + h, off : off + w]
 
-    def to_image_coords(self, actions: np.ndarray, preset: Preset) -> np.ndarray:
+    def to_image_coords(self, actions: np.ndarray, preset: Preset, tiles: list[int] | None = None) -> np.ndarray:
         """Tile-local actions ``(count, n, 9)`` -> stroke shape columns relative to the whole image.
 
         Returns ``(count, n, 9)`` stroke columns (see :mod:`brushcli.strokes`): points relative to
         the image's width and height, pressures mapped into the preset's range, radius as a fraction
-        of the image's long side.
+        of the image's long side. ``tiles``: the stroke-holding tiles (positions in :meth:`tile_offsets`)
+        the ``count`` rows belong to, when not all of them.
         """
         a = np.asarray(actions, dtype=np.float64)
         out = preset.actions_to_shapes(a.reshape(-1, 9)).reshape(a.shape)
         w, h = self.size
-        offsets = self.tile_offsets()[:, None, :]  # (T, 1, 2)
+        offsets = self.tile_offsets()
+        offsets = (offsets if tiles is None else offsets[tiles])[:, None, :]  # (T, 1, 2)
         for k in (0, 2, 4):
             out[..., k] = (offsets[..., 0] + a[..., k] * self.tile) / w
             out[..., k + 1] = (offsets[..., 1] + a[..., k + 1] * self.tile) / h
