@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS, DreamSettings, dream_classes
+from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings, dream_classes
 from brushcli.outputs.replay import replay
 from brushcli.vision.nets import NetEnsemble
 from brushcli.vision.scoring import class_scores, ensemble_scores
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--judges", default=",".join(DEFAULT_JUDGES))
     parser.add_argument("--dev", action="store_true", help="Run the development classes (for tuning settings)")
     parser.add_argument("--classes", default=None, help="';'-separated if names contain commas")
-    parser.add_argument("--painter", default="pen")
+    parser.add_argument("--painter", default=DEFAULT_PAINTER)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="Override a DreamSettings field, e.g. --set strokes=60 --set scale=[0.7,1.2]")
     parser.add_argument("--out", default="/tmp/dream_bench")

@@ -12,7 +12,7 @@ optimised against (:mod:`brushcli.vision.scoring`), which is the number that mat
 
 >>> from brushcli.apps.dream import dream, DreamSettings                   # doctest: +SKIP
 >>> painting = dream("giant panda", NetEnsemble.create(["efficientnet-lite0"]),
-...                  create_painter("pen"), DreamSettings(strokes=30))
+...                  create_painter("dry-brush"), DreamSettings(strokes=30))
 >>> painting.strokes, painting.neural                                       # StrokeList, (H, W, 3) array
 """
 
@@ -50,6 +50,12 @@ MAX_STROKES = 1000
 #: (a net that never took part says whether the painting shows the class or fools these nets).
 DEFAULT_NETS = OFFLINE_NETS[:-1]
 DEFAULT_JUDGES = OFFLINE_NETS[-1:]
+#: The painter ``brush dream`` uses unless told otherwise: the Neural Painters paper's textured dry brush.
+#: Why not the pen: the offline nets read the pen's flat, hard-edged strokes as textures of their own
+#: (shower curtain, pick, balloon) even in a painting of a real cat a person recognises, while the dry
+#: brush's broken, bristly dabs carry texture they do read: with it the judge, never optimised against,
+#: put 3 of the 6 development classes in its top 5 (pen: none); docs/benchmarks.md has the numbers.
+DEFAULT_PAINTER = "dry-brush"
 
 
 @dataclass
@@ -69,7 +75,7 @@ class DreamSettings:
     rotate: float = 10.0
     color: float = 0.0
     real_every: int = 5
-    search: int = 3
+    search: int = 5
     search_candidates: int = 16
     search_views: int = 1
     search_random: bool = False
@@ -353,7 +359,7 @@ def dream_classes(
     classes: Sequence[str | int],
     nets: str | Sequence[str] = DEFAULT_NETS,
     out: str | Path = "out",
-    painter: str = "pen",
+    painter: str = DEFAULT_PAINTER,
     settings: DreamSettings | None = None,
     weights: dict[str, Path] | Sequence[str] | None = None,
     judges: str | Sequence[str] | None = None,

@@ -27,7 +27,7 @@ def dream_command(
     real_every: int = typer.Option(5, "--real-every",
                                    help="Re-render the strokes in real MyPaint every N steps and optimise what it "
                                         "paints (0 = optimise the neural render only)."),
-    search: int = typer.Option(3, "--search",
+    search: int = typer.Option(5, "--search",
                                help="After gradient descent, sweeps of trial and error over every stroke, scored on "
                                     "the real MyPaint replay (0 = off); each sweep tries 16 variations of every stroke."),
     judges: str = typer.Option(None, "--judges",
@@ -35,7 +35,8 @@ def dream_command(
                                     "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
     weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
                                                               "state dict); repeatable."),
-    painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
+    painter: str = typer.Option("dry-brush", "--painter", help=PAINTER_HELP + " Default for dream: dry-brush "
+                                "(the paper's textured brush; nets not optimised against read it, not the pen)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),
     threads: str = threads_option(),

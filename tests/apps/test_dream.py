@@ -98,7 +98,9 @@ def test_an_ensemble_of_two_nets_raises_both(painter):
         assert _logit(end, ensemble, net) > _logit(start, ensemble, net)
 
 
-def test_replay_search_raises_the_class_in_the_real_replay(painter):
+@pytest.mark.parametrize("name", ["pen", "dry-brush"])
+def test_replay_search_raises_the_class_in_the_real_replay(name):
+    painter = create_painter(name)  # the pen, and dream's default, the dry brush (random dabs: a seeded replay)
     ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
     base = dict(strokes=5, steps=6, size=64, views=2, real_every=3)
     plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
@@ -130,6 +132,18 @@ def test_search_on_random_views_and_a_coarse_start_raise_the_class(painter):
         return sum(float(torch.log_softmax(c(image), -1)[0, 388]) for c in ensemble) / len(ensemble)
 
     assert mean_logprob(tuned) > mean_logprob(plain)
+
+
+def test_the_cli_defaults_are_the_apps():
+    import inspect
+
+    from brushcli.apps.dream import DEFAULT_NETS, DEFAULT_PAINTER
+    from brushcli.cli.dream import dream_command
+
+    options = inspect.signature(dream_command).parameters  # the CLI keeps its literals (no torch import for --help)
+    assert options["painter"].default.default == DEFAULT_PAINTER == "dry-brush"
+    assert options["nets"].default.default == ",".join(DEFAULT_NETS)
+    assert options["search"].default.default == DreamSettings().search == 5
 
 
 def test_judges_default_to_the_offline_nets_not_optimised():
