@@ -51,10 +51,11 @@ MAX_STROKES = 1000
 DEFAULT_NETS = OFFLINE_NETS[:-1]
 DEFAULT_JUDGES = OFFLINE_NETS[-1:]
 #: The painter ``brush dream`` uses unless told otherwise: the Neural Painters paper's textured dry brush.
-#: Why not the pen: the offline nets read the pen's flat, hard-edged strokes as textures of their own
-#: (shower curtain, pick, balloon) even in a painting of a real cat a person recognises, while the dry
-#: brush's broken, bristly dabs carry texture they do read: with it the judge, never optimised against,
-#: put 3 of the 6 development classes in its top 5 (pen: none); docs/benchmarks.md has the numbers.
+#: Why not the pen: the offline nets read the pen's flat, hard-edged strokes as objects of their own
+#: (velvet, shower curtain, pill bottle) even in a 300-stroke painting of a cat a person recognises,
+#: while they read the dry brush's broken, bristly dabs (benchmarks/dream_control.py). With it the
+#: judge, never optimised against, has 4 of the 6 development classes in its top 5 (pen: none) and
+#: 7 of the 10 fixed benchmark classes (pen: 2); docs/benchmarks.md has the numbers.
 DEFAULT_PAINTER = "dry-brush"
 
 
