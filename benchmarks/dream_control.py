@@ -22,14 +22,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from brushcli.api import paint  # noqa: E402
+from brushcli.images import fit_long_side, resize  # noqa: E402
 from brushcli.vision.classes import find_class  # noqa: E402
 from brushcli.vision.nets import OFFLINE_NETS, NetEnsemble  # noqa: E402
-from brushcli.vision.scoring import class_scores  # noqa: E402
+from brushcli.vision.scoring import score_image  # noqa: E402
 from photos import Photo, is_available, load, select  # noqa: E402
 
 #: Benchmark photos whose top-1 class is the same for EfficientNet-Lite0, -Lite1 and -Lite2 (checked
@@ -41,14 +41,13 @@ CLASSES = {"camera": "tripod", "chelsea": "Egyptian cat", "coffee": "espresso", 
 def blurred(image: np.ndarray, side: int) -> np.ndarray:
     """``image`` shrunk to ``side`` px on its long side and enlarged back (detail gone, no edges added)."""
     h, w = image.shape[:2]
-    pil = Image.fromarray((image.clip(0, 1) * 255).round().astype(np.uint8))
-    small = pil.resize((max(1, round(w * side / max(h, w))), max(1, round(h * side / max(h, w)))), Image.LANCZOS)
-    return np.asarray(small.resize((w, h), Image.BICUBIC), dtype=np.float32) / 255
+    return resize(resize(image, *fit_long_side(w, h, side)), w, h)
 
 
 def scores(image: np.ndarray, nets: NetEnsemble, index: int) -> dict[str, dict]:
-    return {c.name: {k: v for k, v in class_scores(image, c, index).items() if k in ("prob", "rank", "top1")}
-            for c in nets}
+    """Each net's probability, rank and top-1 for class ``index`` (:func:`score_image` without top-1's p)."""
+    return {name: {k: v for k, v in got.items() if k != "top1_prob"}
+            for name, got in score_image(image, list(nets), index).items()}
 
 
 def main() -> None:
@@ -62,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     names = args.photos.split(",") if args.photos else list(CLASSES)
     photos: list[Photo] = [p for p in select(names=names) if is_available(p)]
-    budgets = [int(b) for b in args.budgets.split(",")]
+    budgets = [int(b) for b in args.budgets.split(",") if b]  # "" : the photos alone
     nets = NetEnsemble.create(list(OFFLINE_NETS))
     rows = []
     for photo in photos:

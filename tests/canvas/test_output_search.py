@@ -111,4 +111,3 @@ def test_a_crop_keeps_only_what_lies_in_the_image():
     for window in ((200, 50, 40), (100, 130, 40), (-60, 50, 40)):  # wholly outside: nothing to paint
         box, crop = crops.crop(window, alpha)
         assert box[2] == box[0] and box[3] == box[1] and crop.numel() == 0
-
