@@ -107,7 +107,9 @@ class Recipe:
     of the mean stroke's (at most ``reseed_max`` of them) are moved to the largest remaining error,
     ``reseed_rounds`` times, evenly spaced up to that share. ``tiled_share``: a tiled level gives its
     strokes to this share of its tiles, those where the painting below is most wrong
-    (:func:`allocate`).
+    (:func:`allocate`). ``candidates``: every new or re-seeded stroke is picked from this many
+    variations of the proposed one (turned, stretched, resized, shifted) by the error it removes in
+    its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed).
     """
 
     groups: int = 10
@@ -124,6 +126,7 @@ class Recipe:
     reseed_max: float = 0.2
     reseed_rounds: int = 2
     tiled_share: float = 0.5
+    candidates: int = 32
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):
@@ -132,6 +135,8 @@ class Recipe:
             raise InvalidArgument(f"recipe reseed_rounds must be 1 or more, got {self.reseed_rounds}")
         if min(self.groups, self.tiled_groups) < 1:
             raise InvalidArgument("a recipe needs at least one group per level")
+        if not 0 <= self.candidates <= 256:
+            raise InvalidArgument(f"recipe candidates must be 0 (off) to 256, got {self.candidates}")
         if not 0.0 < self.tiled_share <= 1.0:
             raise InvalidArgument(f"recipe tiled_share must be in (0, 1], got {self.tiled_share}")
         for name in ("final", "reseed", "reseed_tol", "reseed_max"):
