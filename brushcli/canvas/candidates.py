@@ -20,6 +20,11 @@ from brushcli.painters.painter import Painter
 
 #: Candidate (tile, stroke) pairs rendered per painter call: bounds the memory of one batch.
 CHUNK = 2048
+#: Variations: the widths of the (uniform) ranges of the log of the length's and the radius' factors,
+#: centred on 1 (length 0.5x-2x, radius 0.64x-1.57x); turns of up to +-90 degrees, shifts of up to
+#: half a radius.
+STRETCH = 1.4
+GROW = 0.9
 
 
 @torch.no_grad()
@@ -131,8 +136,8 @@ def _variations(base: torch.Tensor, count: int, radius: float, painter: Painter,
     bend = p1 - centre
     shape = (tiles, count - 1)
     turn = (torch.rand(shape, generator=generator) - 0.5) * math.pi
-    stretch = torch.exp((torch.rand(shape, generator=generator) - 0.5) * 1.4)  # 0.5x .. 2x
-    grow = torch.exp((torch.rand(shape, generator=generator) - 0.5) * 0.9)  # 0.64x .. 1.57x
+    stretch = torch.exp((torch.rand(shape, generator=generator) - 0.5) * STRETCH)
+    grow = torch.exp((torch.rand(shape, generator=generator) - 0.5) * GROW)
     shift = (torch.rand(*shape, 2, generator=generator) - 0.5) * radius
     cos, sin = torch.cos(turn), torch.sin(turn)
     hx, hy = half[:, None, 0] * stretch, half[:, None, 1] * stretch
