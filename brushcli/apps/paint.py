@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from brushcli.apps.planner import Recipe, allocate, default_steps, radius_schedule
-from brushcli.canvas.candidates import choose_strokes
+from brushcli.canvas.candidates import choose_strokes, rechoose_strokes
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
 from brushcli.canvas.placement import bounds, init_strokes, worst_tiles
@@ -372,6 +372,8 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         for _ in range(recipe.reseed_rounds):
             _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets, tick)
             final -= first
+            if recipe.rechoose:
+                _rechoose(canvas, mine[0], target, generator, settings)
             _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
     _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
 
@@ -396,6 +398,18 @@ def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Leve
                                position, (0.0, 1.0), settings.recipe.candidates)
     canvas.move_to_top(index, weak, actions[0], colors[0])
     return len(weak)
+
+
+def _rechoose(canvas: LayeredCanvas, index: int, target: torch.Tensor, generator: torch.Generator,
+              settings: PaintSettings) -> int:
+    """Swap each stroke of level-0 group ``index`` for a better variation of itself (:func:`rechoose_strokes`)."""
+    group = canvas.groups[index]
+    actions, colors, changed = rechoose_strokes(canvas.painter, target.cpu(), canvas.background.detach().cpu(),
+                                                group.actions()[0].detach().cpu(), group.colors()[0].detach().cpu(),
+                                                settings.recipe.candidates, generator)
+    if changed:
+        canvas.replace_strokes(index, actions, colors)
+    return changed
 
 
 def _propose(canvas: LayeredCanvas, target: torch.Tensor, current: torch.Tensor, level: Level, per_tile: int,
