@@ -58,7 +58,6 @@ def choose_strokes(
     device = next(painter.parameters()).device
     for i in range(n):
         options = _variations(actions[:, i], candidates, radius_px / size, painter, generator, position, size_range)
-        best_gain = torch.full((tiles,), -math.inf)
         best = torch.zeros(tiles, dtype=torch.long)
         best_color = colors[:, i].clone()
         per_call = max(1, CHUNK // candidates)
@@ -68,7 +67,6 @@ def choose_strokes(
             alpha = painter(options[part].reshape(-1, 9).to(device)).float().cpu().view(m, candidates, size, size)
             gain, color = _gain(alpha, windows_t[part], windows_c[part], mask[part])
             top = gain.argmax(dim=1)
-            best_gain[part] = gain.gather(1, top[:, None])[:, 0]
             best[part] = top
             best_color[part] = color[torch.arange(m), top]
         rows = torch.arange(tiles)
