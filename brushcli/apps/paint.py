@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from brushcli.apps.planner import Recipe, allocate, default_steps, radius_schedule
-from brushcli.canvas.candidates import choose_strokes, rechoose_strokes
+from brushcli.canvas.candidates import choose_strokes
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas, canvas_from_strokes
 from brushcli.canvas.placement import bounds, init_strokes, worst_tiles
@@ -75,7 +75,7 @@ SCALED_SEARCH_STEPS = 0.85
 #: A painting with tiled levels runs this share of the default gradient steps: picking each new stroke
 #: among candidates (``Recipe.candidates``) costs ~3.4 s at 500 strokes and 512 px, and the steps it
 #: replaces bought less (6 dev images: -13.9% error with all steps, -12.7% with 90%, against none;
-#: 61.35 s -> under the 60-s budget, quiet).
+#: astronaut, quiet: 61.35 s with all steps, 51.43 s with 90%, 57.94 s without candidates).
 TILED_STEPS = 0.9
 #: ``--quality``: gradient steps as a multiple of :func:`~brushcli.apps.planner.default_steps`, and
 #: replay-search sweeps for a one-canvas painting and for one with tiled levels (docs/benchmarks.md,
@@ -217,9 +217,9 @@ def paint(
     single = levels == [0]  # one canvas over the whole image: searched at up to 128 px, else at the output size
     searching = settings.sweeps_for(tiled=not single) > 0 and objective.description == PIXELS
     search_scale = SEARCH_SCALE if searching and single and max(out_w, out_h) > canvas.tile else 1
+    step_share = SCALED_SEARCH_STEPS if search_scale > 1 else (1.0 if single else TILED_STEPS)
     total_steps = settings.steps if settings.steps is not None else settings.default_steps(
-        settings.strokes if resume is None else len(resume), len(levels),
-        SCALED_SEARCH_STEPS if search_scale > 1 else 1.0 if single else TILED_STEPS)
+        settings.strokes if resume is None else len(resume), len(levels), step_share)
     shares = {lvl: int(total_steps * weights[lvl] / sum(weights.values())) for lvl in levels}
     if resume is not None:  # a short resume polishes what is there instead of shaking it up
         settings = replace(settings, lr=settings.lr * min(1.0, total_steps / RESUME_FULL_RATE_STEPS))
@@ -372,8 +372,6 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
         for _ in range(recipe.reseed_rounds):
             _optimise(canvas, mine, level_index, base, target, first, recipe.stage_decay, settings, objective, nets, tick)
             final -= first
-            if recipe.rechoose:
-                _rechoose(canvas, mine[0], target, generator, settings)
             _reseed(canvas, mine[0], target, level, radius_px, size_action, generator, position, settings)
     _optimise(canvas, mine, level_index, base, target, final, recipe.final_decay, settings, objective, nets, tick)
 
@@ -400,27 +398,15 @@ def _reseed(canvas: LayeredCanvas, index: int, target: torch.Tensor, level: Leve
     return len(weak)
 
 
-def _rechoose(canvas: LayeredCanvas, index: int, target: torch.Tensor, generator: torch.Generator,
-              settings: PaintSettings) -> int:
-    """Swap each stroke of level-0 group ``index`` for a better variation of itself (:func:`rechoose_strokes`)."""
-    group = canvas.groups[index]
-    actions, colors, changed = rechoose_strokes(canvas.painter, target.cpu(), canvas.background.detach().cpu(),
-                                                group.actions()[0].detach().cpu(), group.colors()[0].detach().cpu(),
-                                                settings.recipe.candidates, generator)
-    if changed:
-        canvas.replace_strokes(index, actions, colors)
-    return changed
-
-
 def _propose(canvas: LayeredCanvas, target: torch.Tensor, current: torch.Tensor, level: Level, per_tile: int,
              radius_px: float, size_action: float, generator: torch.Generator, position: tuple[float, float],
              size_range: tuple[float, float], candidates: int) -> tuple[torch.Tensor, torch.Tensor]:
     """New strokes where ``current`` is most wrong (:func:`init_strokes`), each then picked from
     ``candidates`` variations by the error it removes (:func:`choose_strokes`; 0 or 1: as proposed)."""
-    actions, colors = init_strokes(target.cpu(), current.cpu(), level, per_tile, radius_px, size_action,
-                                   generator, position)
-    return choose_strokes(canvas.painter, target.cpu(), current.cpu(), level, actions, colors, candidates,
-                          radius_px, generator, position, size_range)
+    target, current = target.cpu(), current.cpu()
+    actions, colors = init_strokes(target, current, level, per_tile, radius_px, size_action, generator, position)
+    return choose_strokes(canvas.painter, target, current, level, actions, colors, candidates, radius_px, generator,
+                          position, size_range)
 
 
 def _optimise(canvas: LayeredCanvas, mine: list[int], level_index: int, base: torch.Tensor | None,

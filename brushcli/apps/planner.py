@@ -109,10 +109,7 @@ class Recipe:
     strokes to this share of its tiles, those where the painting below is most wrong
     (:func:`allocate`). ``candidates``: every new or re-seeded stroke is picked from this many
     variations of the proposed one (turned, stretched, resized, shifted) by the error it removes in
-    its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed). ``rechoose``: at
-    each re-seeding round, every level-0 stroke is first swapped for the best of ``candidates``
-    variations of itself if one paints better (off by default: -3.4% at 64 px, -0.8% at a 512-px
-    output for ~0.5 s, docs/benchmarks.md).
+    its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed).
     """
 
     groups: int = 10
@@ -130,7 +127,6 @@ class Recipe:
     reseed_rounds: int = 2
     tiled_share: float = 0.5
     candidates: int = 32
-    rechoose: bool = False
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):

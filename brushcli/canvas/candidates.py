@@ -72,6 +72,8 @@ def choose_strokes(
         rows = torch.arange(tiles)
         actions[:, i] = options[rows, best]
         colors[:, i] = best_color
+        # drawn again, not taken from the batch: a batch of another shape sums in another order, and the
+        # last-bit difference would change every painting measured in docs/benchmarks.md
         chosen = painter(actions[:, i].to(device)).float().cpu().view(tiles, 1, size, size)
         windows_c = windows_c * (1 - chosen) + best_color[:, :, None, None] * chosen
     return actions, colors
@@ -121,12 +123,11 @@ def _windows(target: torch.Tensor, current: torch.Tensor, level: Level, size: in
     return torch.stack(crops_t), torch.stack(crops_c), torch.stack(crops_m)
 
 
-def _variations(base: torch.Tensor, count: int, radius: float | torch.Tensor, painter: Painter, generator: torch.Generator,
+def _variations(base: torch.Tensor, count: int, radius: float, painter: Painter, generator: torch.Generator,
                 position: tuple[float, float], size_range: tuple[float, float]) -> torch.Tensor:
     """``(T, count, 9)`` strokes: ``base`` (``(T, 9)``) first, then turned, stretched, resized and shifted.
 
-    ``radius`` is the strokes' radius as a share of the painter canvas (one number, or ``(T, 1, 1)``);
-    shifts are up to half of it.
+    ``radius`` is the stroke's radius as a share of the painter canvas; shifts are up to half of it.
     """
     tiles = base.shape[0]
     p0, p1, p2 = base[:, 0:2], base[:, 2:4], base[:, 4:6]
@@ -152,61 +153,3 @@ def _variations(base: torch.Tensor, count: int, radius: float | torch.Tensor, pa
     varied = torch.cat([points, base[:, None, 6:8].expand(tiles, count - 1, 2), sizes[..., None]], dim=-1)
     return torch.cat([base[:, None], varied], dim=1)
 
-
-@torch.no_grad()
-def rechoose_strokes(
-    painter: Painter,
-    target: torch.Tensor,
-    background: torch.Tensor,
-    actions: torch.Tensor,
-    colors: torch.Tensor,
-    candidates: int,
-    generator: torch.Generator,
-) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """Strokes ``(n, 9)``/``(n, 3)`` of a one-canvas painting over ``background`` (``(3,)``), each in
-    painting order replaced by the variation of itself that paints ``target`` best, if one does.
-
-    Why: gradient steps only move a stroke a little; a stroke that ended up across an edge stays
-    there. Stroke ``i``'s effect is exact given the painting below it and the strokes above it (an
-    over operator), so every variation's error in its best color is known without repainting.
-    Returns the new strokes and how many changed.
-    """
-    n = actions.shape[0]
-    if candidates <= 1 or n == 0:
-        return actions, colors, 0
-    h, w = target.shape[-2:]
-    device = next(painter.parameters()).device
-    actions, colors = actions.clone(), colors.clone()
-    alphas = painter(actions.to(device)).float().cpu()[:, :h, :w]
-    above_p, above_m = [], []
-    p, m = torch.zeros(3, h, w), torch.ones(1, h, w)
-    for i in reversed(range(n)):  # what the strokes above stroke i do: painted = x * M + P
-        above_p.append(p)
-        above_m.append(m)
-        p = p + colors[i][:, None, None] * alphas[i] * m
-        m = m * (1 - alphas[i])
-    above_p.reverse()
-    above_m.reverse()
-    preset = painter.preset
-    radius = (preset.size[0] + actions[:, 8] * (preset.size[1] - preset.size[0]))[:, None, None]
-    # every stroke's variations in one batch: stroke i's do not depend on the strokes swapped before it
-    options = _variations(actions, candidates, radius, painter, generator, (0.0, 1.0), (0.0, 1.0))
-    flat = options.reshape(-1, 9)
-    option_alpha = torch.cat([painter(flat[k:k + CHUNK].to(device)).float().cpu() for k in range(0, len(flat), CHUNK)])
-    option_alpha = option_alpha.view(n, candidates, painter.canvas, painter.canvas)[..., :h, :w]
-    below = background[:, None, None].expand(3, h, w).clone()
-    ones = torch.ones(1, 1, h, w)
-    changed = 0
-    for i in range(n):
-        # the painting is below * M + P without stroke i; with it, stroke i paints over ``below`` with
-        # alpha M * a: the form _gain scores, against the target shifted by what the strokes above add
-        shifted = target - above_p[i] - below * above_m[i] + below
-        removed, color = _gain(above_m[i] * option_alpha[i][None], shifted[None], below[None], ones)
-        own = above_m[i] * alphas[i]
-        now = ((shifted - below) ** 2).sum() - ((shifted - below - own * (colors[i][:, None, None] - below)) ** 2).sum()
-        best = int(removed[0].argmax())
-        if float(removed[0, best]) > float(now) + 1e-6 * float(((shifted - below) ** 2).sum()):
-            actions[i], colors[i], alphas[i] = options[i, best], color[0, best], option_alpha[i, best]
-            changed += 1
-        below = below * (1 - alphas[i]) + colors[i][:, None, None] * alphas[i]
-    return actions, colors, changed

@@ -226,14 +226,6 @@ class LayeredCanvas(nn.Module):
         group.raw_colors.data.copy_(raw_c)
         self.feedback.forget(lambda key: key == index)
 
-    @torch.no_grad()
-    def replace_strokes(self, index: int, actions: torch.Tensor, colors: torch.Tensor) -> None:
-        """Give one-tile group ``index`` new ``actions`` ``(n, 9)`` and ``colors`` ``(n, 3)`` in place."""
-        group = self.groups[index]
-        group.raw_actions.data[0] = _logit((actions.to(group.raw_actions) - group.lo) / group.span)
-        group.raw_colors.data[0] = _logit(colors.to(group.raw_colors))
-        self.feedback.forget(lambda key: key == index)
-
     def sharp_scale(self, level: int, indices: list[int], width: int, height: int) -> int:
         """How many times its native size a level is drawn at for a ``width`` x ``height`` picture.
 

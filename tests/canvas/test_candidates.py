@@ -9,9 +9,8 @@ import pytest
 import torch
 
 from brushcli.apps.planner import Recipe
-from brushcli.canvas.candidates import _gain, _windows, choose_strokes, rechoose_strokes
+from brushcli.canvas.candidates import _gain, _windows, choose_strokes
 from brushcli.canvas.grid import Level
-from brushcli.canvas.layered import LayeredCanvas
 from brushcli.errors import InvalidArgument
 from brushcli.painters.registry import create_painter
 
@@ -120,48 +119,3 @@ def test_a_recipe_refuses_a_negative_number_of_candidates():
     with pytest.raises(InvalidArgument, match="candidates"):
         Recipe(candidates=-1).validate()
 
-
-def _composite(pen, actions: torch.Tensor, colors: torch.Tensor, background: torch.Tensor) -> torch.Tensor:
-    with torch.no_grad():
-        alphas = pen(actions)
-    picture = background[:, None, None].expand(3, 64, 64).clone()
-    for a, c in zip(alphas, colors):
-        picture = picture * (1 - a) + c[:, None, None] * a
-    return picture
-
-
-def test_rechoosing_strokes_in_a_stack_never_raises_the_error_and_fixes_a_misplaced_stroke(pen):
-    """Three strokes painted the target; one of them is then turned across its edge. Re-choosing
-    (each stroke seeing the exact painting below and above it) brings the error down."""
-    background = torch.tensor([0.9, 0.9, 0.85])
-    actions = torch.stack([_stroke(0.2, 0.3, 0.8, 0.3, 0.2), _stroke(0.3, 0.2, 0.35, 0.8, 0.15),
-                           _stroke(0.2, 0.7, 0.8, 0.75, 0.2)])
-    colors = torch.tensor([[0.8, 0.1, 0.1], [0.1, 0.6, 0.1], [0.1, 0.1, 0.8]])
-    target = _composite(pen, actions, colors, background)
-    moved = actions.clone()
-    moved[2] = _stroke(0.5, 0.45, 0.55, 0.95, 0.2)  # the blue stroke stands upright instead
-    before = _error(_composite(pen, moved, colors, background), target)
-    new_actions, new_colors, changed = rechoose_strokes(pen, target, background, moved, colors, 64,
-                                                        torch.Generator().manual_seed(0))
-    after = _error(_composite(pen, new_actions, new_colors, background), target)
-    assert changed >= 1
-    assert after < 0.7 * before
-    g = torch.Generator().manual_seed(4)  # any stack, any target: each swap lowers the exact error
-    noise_target = torch.rand(3, 64, 64, generator=g)
-    stack, stack_colors = 0.2 + 0.6 * torch.rand(6, 9, generator=g), torch.rand(6, 3, generator=g)
-    start = _error(_composite(pen, stack, stack_colors, background), noise_target)
-    a2, c2, _ = rechoose_strokes(pen, noise_target, background, stack, stack_colors, 16, g)
-    assert _error(_composite(pen, a2, c2, background), noise_target) <= start * (1 + 1e-4)
-    same_actions, same_colors, none = rechoose_strokes(pen, target, background, actions, colors, 1, torch.Generator())
-    assert none == 0 and same_actions is actions
-
-
-def test_replace_strokes_sets_a_groups_strokes_in_place(pen):
-    canvas = LayeredCanvas(pen, 1.0, torch.tensor([0.5, 0.5, 0.5]))
-    g = torch.Generator().manual_seed(2)
-    canvas.add_group(0, 0.2 + 0.6 * torch.rand(1, 4, 9, generator=g), torch.rand(1, 4, 3, generator=g),
-                     (0.0, 1.0), (0.0, 1.0))
-    actions, colors = 0.3 + 0.4 * torch.rand(4, 9, generator=g), 0.1 + 0.8 * torch.rand(4, 3, generator=g)
-    canvas.replace_strokes(0, actions, colors)
-    assert torch.allclose(canvas.groups[0].actions()[0].detach(), actions, atol=1e-5)
-    assert torch.allclose(canvas.groups[0].colors()[0].detach(), colors, atol=1e-5)
