@@ -27,7 +27,8 @@ from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import render_alpha_batch
-from brushcli.replay_search import SearchLog, SearchSettings, perturb
+from brushcli.canvas.param import logit
+from brushcli.replay_search import SearchLog, SearchSettings, best_colors, perturb
 
 #: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
 #: are composited but not tried: a trial holds ``candidates + 1`` RGB images of the box it changes, up
@@ -121,16 +122,18 @@ def search_painting(
     log = SearchLog(start=sse / pixels)
     total = settings.sweeps * sum(tried)
     k = settings.candidates
-    k_color = min(k - 1, round(k * settings.color_only))
     raws = {g: (canvas.groups[g].raw_actions.detach().cpu().clone(), canvas.groups[g].raw_colors.detach().cpu().clone())
             for g in {s.group for s in strokes}}  # searched on the CPU, whatever the canvas's device
+    solve = all(canvas.groups[g].palette is None and not canvas.groups[g].gray for g in raws)
+    # a solved color is the best any color-only candidate could be: one keeps the shape, the rest move it
+    k_color = 1 if solve else min(k - 1, round(k * settings.color_only))
     trial = 0
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))
         below = base.clone()
         for i in range(first, len(strokes)):
             if tried[i]:
-                change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator)
+                change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator, solve)
                 if change < 0:
                     sse += change
                     log.accepted += 1
@@ -286,9 +289,10 @@ def _above(crops: _Crops, i: int, region: tuple[int, int, int, int]) -> tuple[to
 
 def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
            below: torch.Tensor, target: torch.Tensor, raws: dict[int, tuple[torch.Tensor, torch.Tensor]], k: int,
-           k_color: int, sigma: float, generator: torch.Generator) -> float:
+           k_color: int, sigma: float, generator: torch.Generator, solve: bool = False) -> float:
     """Try ``k`` variations of stroke ``i``; keep the best if it lowers the error. Returns the change in
-    summed squared error (0 if nothing was kept)."""
+    summed squared error (0 if nothing was kept). ``solve``: each variation is painted in its
+    closed-form best color (:func:`~brushcli.replay_search.best_colors`), not a random one."""
     stroke = strokes[i]
     group = canvas.groups[stroke.group]
     raw_a, raw_c = raws[stroke.group]
@@ -306,9 +310,12 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
     rx0, ry0, rx1, ry1 = region
     current = _placed(crops.alphas[i], own, region)  # row 0: the stroke as it is; then the k candidates
     alphas = torch.stack([current] * (1 + k_color) + [_placed(a, b, region) for b, a in shape_crops])[:, None]
-    colors = torch.cat([crops.colors[i][None], cand_color])
     premult, keep = _above(crops, i, region)
     base = below[:, ry0:ry1, rx0:rx1]
+    if solve:
+        cand_color = best_colors(base, alphas[1:, 0], premult, keep, target[:, ry0:ry1, rx0:rx1])
+        cand_c = logit(cand_color)
+    colors = torch.cat([crops.colors[i][None], cand_color])
     images = (base * (1 - alphas) + colors[:, :, None, None] * alphas) * keep + premult
     errors = ((images - target[:, ry0:ry1, rx0:rx1]) ** 2).sum(dim=(1, 2, 3))
     best = int(torch.argmin(errors[1:])) + 1

@@ -23,7 +23,7 @@ import torch
 
 from brushcli.canvas.composite import apply_over, composite_over, over_stack, paint_stroke
 from brushcli.canvas.feedback import real_alphas
-from brushcli.canvas.param import StrokeGroup
+from brushcli.canvas.param import CLAMP, StrokeGroup, logit
 from brushcli.errors import InvalidArgument
 from brushcli.presets import Preset
 
@@ -84,12 +84,15 @@ def search_strokes(
     settings: SearchSettings | None = None,
     generator: torch.Generator | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    target: torch.Tensor | None = None,
 ) -> SearchLog:
     """Hill-climb the strokes of a one-tile ``group`` (``(1, N)``) in place on their real replay.
 
     The painting is ``size`` px square, painted over ``background``. ``progress(trial, total, score)``
     follows every trial. The group's parameters end at the best painting found (never worse than
-    the start, since only improvements are kept).
+    the start, since only improvements are kept). With ``target`` (``(3, h, w)``, ``score`` being the
+    squared error against it on the top-left ``h x w`` pixels), every candidate shape gets its
+    closed-form best color (:func:`best_colors`) instead of a random one (free RGB strokes only).
     """
     settings = settings or SearchSettings()
     settings.validate()
@@ -114,7 +117,9 @@ def search_strokes(
     log = SearchLog(start=current)
     total = settings.sweeps * n
     k = settings.candidates
-    k_color = min(k - 1, round(k * settings.color_only))
+    solve = target is not None and group.palette is None and not group.gray
+    # a solved color is the best any color-only candidate could be: one keeps the shape, the rest move it
+    k_color = 1 if solve else min(k - 1, round(k * settings.color_only))
     trial = 0
     ordered = settings.ordered and n * 4 * alphas.shape[-1] * alphas.shape[-2] <= ORDERED_ELEMENTS
     for sweep in range(settings.sweeps):
@@ -132,7 +137,11 @@ def search_strokes(
             shape_rows = slice(k_color, k)
             cand_alpha = alphas[i].expand(k, -1, -1).clone()
             cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
-            cand_color = to_colors(cand_c)
+            if solve:
+                cand_color = best_colors(below, cand_alpha, above_p, above_keep, target)
+                cand_c = logit(cand_color)
+            else:
+                cand_color = to_colors(cand_c)
             painted = paint_stroke(below.expand(k, -1, -1, -1), cand_alpha, cand_color)
             images = apply_over(painted, above_p, above_keep)
             if settings.rescore:  # this call's random views: the current painting is scored on them too
@@ -157,6 +166,25 @@ def search_strokes(
     group.raw_actions.data[0] = raw_a
     group.raw_colors.data[0] = raw_c
     return log
+
+
+def best_colors(below: torch.Tensor, alphas: torch.Tensor, above_p: torch.Tensor, above_keep: torch.Tensor,
+                target: torch.Tensor) -> torch.Tensor:
+    """The color ``(K, 3)`` that brings each of ``K`` strokes (``alphas`` ``(K, S, S)``), painted on ``below``
+    ``(3, S, S)`` under the over operator ``(above_p, above_keep)``, closest to ``target`` (``(3, h, w)``,
+    compared on the top-left ``h x w`` pixels) in squared error, within 0..1.
+
+    Why exact: the painting is ``above_p + above_keep * (below * (1 - a) + c * a)``, linear in ``c``,
+    and each channel's error is a parabola of that channel alone, so its clamped vertex is the optimum.
+    """
+    h, w = target.shape[-2:]
+    a = alphas[:, None, :h, :w]
+    keep = above_keep[None, :, :h, :w]
+    weight = keep * a  # how much of the color shows in each pixel
+    rest = above_p[None, :, :h, :w] + keep * below[None, :, :h, :w] * (1 - a)
+    num = (weight * (target[None] - rest)).sum(dim=(2, 3))
+    den = (weight * weight).sum(dim=(2, 3)).clamp(min=1e-12)
+    return (num / den).clamp(CLAMP, 1 - CLAMP)
 
 
 def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float,

@@ -303,7 +303,7 @@ def _search(canvas: LayeredCanvas, image: np.ndarray, settings: PaintSettings, s
     log = search_strokes(canvas.groups[index], canvas.painter.preset, canvas.background.detach(),
                          canvas.tile * scale, score, settings.search_settings(),
                          torch.Generator().manual_seed(settings.seed),
-                         progress=lambda _trial, _total, loss: advance(loss))
+                         progress=lambda _trial, _total, loss: advance(loss), target=target)
     canvas.feedback.forget(lambda key: key == index)  # its strokes moved: the stored corrections no longer fit
     return _search_info(log)
 

@@ -17,7 +17,7 @@ from torch import nn
 from brushcli.canvas.composite import stack_weights
 from brushcli.canvas.feedback import RealFeedback, resize_image
 from brushcli.canvas.grid import Level
-from brushcli.canvas.param import StrokeGroup, _logit
+from brushcli.canvas.param import StrokeGroup, logit
 from brushcli.canvas.placement import bounds
 from brushcli.painters.painter import Painter
 from brushcli.strokes import StrokeList
@@ -50,7 +50,7 @@ class LayeredCanvas(nn.Module):
         super().__init__()
         self.painter = painter
         self.aspect = aspect
-        self.raw_background = nn.Parameter(_logit(background.clone()))
+        self.raw_background = nn.Parameter(logit(background.clone()))
         self.groups = nn.ModuleList()
         self.specs: list[GroupSpec] = []
         #: Per grid level, the tiles that hold strokes when not all do (:attr:`Level.active`).
@@ -220,8 +220,8 @@ class LayeredCanvas(nn.Module):
         raw_a = group.raw_actions.data[:, order].clone()
         raw_c = group.raw_colors.data[:, order].clone()
         k = int(chosen.sum())
-        raw_a[:, n - k:] = _logit((actions.to(raw_a) - group.lo) / group.span)
-        raw_c[:, n - k:] = _logit(colors.to(raw_c))
+        raw_a[:, n - k:] = logit((actions.to(raw_a) - group.lo) / group.span)
+        raw_c[:, n - k:] = logit(colors.to(raw_c))
         group.raw_actions.data.copy_(raw_a)
         group.raw_colors.data.copy_(raw_c)
         self.feedback.forget(lambda key: key == index)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-_CLAMP = 1e-4
+#: How close to 0 and 1 a bounded value may get (its logit stays finite).
+CLAMP = 1e-4
 
 
-def _logit(x: torch.Tensor) -> torch.Tensor:
-    x = x.clamp(_CLAMP, 1 - _CLAMP)
+def logit(x: torch.Tensor) -> torch.Tensor:
+    """The raw parameter behind a value in 0..1 (the inverse of the sigmoid, clamped to :data:`CLAMP`)."""
+    x = x.clamp(CLAMP, 1 - CLAMP)
     return torch.log(x) - torch.log1p(-x)
 
 
@@ -48,7 +50,7 @@ class StrokeGroup(nn.Module):
         hi = actions.new_tensor([position[1]] * 6 + [1.0, 1.0, size[1]])
         self.register_buffer("lo", lo, persistent=False)
         self.register_buffer("span", hi - lo, persistent=False)
-        self.raw_actions = nn.Parameter(_logit((actions - lo) / (hi - lo)))
+        self.raw_actions = nn.Parameter(logit((actions - lo) / (hi - lo)))
         if palette is not None:
             self.register_buffer("palette", palette.to(colors), persistent=False)
             nearest = torch.cdist(colors.reshape(-1, 3), self.palette).argmin(dim=1).view(colors.shape[:-1])
@@ -58,7 +60,7 @@ class StrokeGroup(nn.Module):
         else:
             self.palette = None
             start = colors.mean(dim=-1, keepdim=True) if gray else colors
-            self.raw_colors = nn.Parameter(_logit(start))
+            self.raw_colors = nn.Parameter(logit(start))
 
     @classmethod
     def joined(cls, groups: "list[StrokeGroup]") -> "StrokeGroup":

@@ -111,3 +111,17 @@ def test_a_crop_keeps_only_what_lies_in_the_image():
     for window in ((200, 50, 40), (100, 130, 40), (-60, 50, 40)):  # wholly outside: nothing to paint
         box, crop = crops.crop(window, alpha)
         assert box[2] == box[0] and box[3] == box[1] and crop.numel() == 0
+
+
+def test_the_search_paints_each_variation_in_its_best_color(painter):
+    goal = _canvas(painter, 1)
+    target = torch.from_numpy(_replay(goal)).permute(2, 0, 1).contiguous()
+    canvas = _canvas(painter, 1)  # the goal's shapes in wrong colors
+    for group in canvas.groups:
+        group.raw_colors.data = torch.randn(group.raw_colors.shape, generator=torch.Generator().manual_seed(3))
+    before = _mse(_replay(canvas), target)
+    log = output_search.search_painting(canvas, target, SearchSettings(sweeps=2, candidates=2, sigma=0.01),
+                                        torch.Generator().manual_seed(0))
+    # one trial per stroke keeps its shape in its closed-form color: random colors could not get this close
+    assert log.scores[-1] < 0.05 * before
+    assert _mse(_replay(canvas), target) == pytest.approx(log.scores[-1], rel=1e-3, abs=1e-6)

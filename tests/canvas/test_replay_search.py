@@ -9,7 +9,8 @@ from brushcli.canvas.param import StrokeGroup
 from brushcli.errors import InvalidArgument
 from brushcli.presets import load_preset
 from brushcli.canvas.composite import composite_over as composite
-from brushcli.replay_search import SearchSettings, search_strokes
+from brushcli.canvas.composite import over_stack, paint_stroke
+from brushcli.replay_search import SearchSettings, best_colors, search_strokes
 from brushcli.canvas.feedback import real_alphas
 from brushcli.vision.transforms import fixed_views
 
@@ -93,3 +94,49 @@ def test_rescored_search_compares_candidates_with_the_current_painting_on_the_sa
                          torch.Generator().manual_seed(0))
     assert set(sizes[1:]) == {9}  # each trial: the current painting and 8 candidates, one call
     assert log.accepted > 0 and true_error(group) < 0.8 * start
+
+
+def test_best_colors_are_the_exact_least_squares_color_of_each_stroke_between_the_layers():
+    preset = load_preset("pen")
+    actions, colors = _strokes(8, 3)
+    alphas = real_alphas(preset, actions, SIZE)
+    below = composite(torch.full((3,), 0.9), alphas[:1], colors[:1])
+    above_p, above_keep = over_stack(alphas[2:], colors[2:])
+    hidden = float(((1 - above_keep[0]) * alphas[1]).sum())
+    assert 0.2 * float(alphas[1].sum()) < hidden < 0.8 * float(alphas[1].sum())  # partly covered from above
+    goal = torch.tensor([0.2, 0.7, 0.4])
+    painted = above_p + above_keep * paint_stroke(below[None], alphas[1:2], goal[None])[0]
+    crop = painted[:, :40, :36]  # a target smaller than the canvas is compared on its top-left pixels
+    found = best_colors(below, alphas[1:2], above_p, above_keep, crop)
+    assert torch.allclose(found[0], goal, atol=1e-4)  # recovers the color that painted the target
+    noisy = crop + 0.05 * torch.randn(crop.shape, generator=torch.Generator().manual_seed(1))
+    best = best_colors(below, alphas[1:2], above_p, above_keep, noisy)[0]
+
+    def error(color: torch.Tensor) -> float:
+        image = above_p + above_keep * paint_stroke(below[None], alphas[1:2], color[None])[0]
+        return float(((image[:, :40, :36] - noisy) ** 2).sum())
+
+    for step in ([0.02, 0, 0], [0, -0.02, 0], [0, 0, 0.02]):  # any other color leaves more error
+        assert error(best) < error(best + torch.tensor(step))
+    white = best_colors(below, alphas[1:2], above_p, above_keep, torch.full_like(crop, 3.0))
+    assert float(white.max()) <= 1.0  # clipped to the colors a stroke can have
+
+
+def test_a_search_with_the_target_solves_colors_and_beats_random_colors():
+    preset = load_preset("pen")
+    background = torch.ones(3)
+    goal_a, goal_c = _strokes(1, 4)
+    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        return ((images - target) ** 2).mean(dim=(1, 2, 3))
+
+    ends = {}
+    for solve in (False, True):
+        group = _group(*_strokes(2, 4))
+        log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=2, candidates=8, ordered=True),
+                             torch.Generator().manual_seed(0), target=target if solve else None)
+        a, c = group.actions()[0].detach(), group.colors()[0].detach()
+        ends[solve] = float(score(composite(background, real_alphas(preset, a, SIZE), c)[None])[0])
+        assert ends[solve] == pytest.approx(log.scores[-1], rel=1e-4, abs=1e-6)
+    assert ends[True] < 0.8 * ends[False]
