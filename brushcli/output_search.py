@@ -28,7 +28,7 @@ from brushcli.canvas.layered import LayeredCanvas
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import render_alpha_batch
 from brushcli.canvas.param import logit
-from brushcli.replay_search import SearchLog, SearchSettings, best_colors, perturb
+from brushcli.replay_search import SearchLog, SearchSettings, best_colors, perturb, trial_sizes
 
 #: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
 #: are composited but not tried: a trial holds ``candidates + 1`` RGB images of the box it changes, up
@@ -121,12 +121,10 @@ def search_painting(
     pixels = 3 * width * height
     log = SearchLog(start=sse / pixels)
     total = settings.sweeps * sum(tried)
-    k = settings.candidates
     raws = {g: (canvas.groups[g].raw_actions.detach().cpu().clone(), canvas.groups[g].raw_colors.detach().cpu().clone())
             for g in {s.group for s in strokes}}  # searched on the CPU, whatever the canvas's device
     solve = all(canvas.groups[g].palette is None and not canvas.groups[g].gray for g in raws)
-    # a solved color is the best any color-only candidate could be: one keeps the shape, the rest move it
-    k_color = 1 if solve else min(k - 1, round(k * settings.color_only))
+    k, k_color = trial_sizes(settings, solve)
     trial = 0
     for sweep in range(settings.sweeps):
         sigma = settings.sigma * settings.decay ** (sweep / max(1, settings.sweeps - 1))

@@ -116,10 +116,8 @@ def search_strokes(
     current = float(score(composite_over(background, alphas, colors)[None])[0])
     log = SearchLog(start=current)
     total = settings.sweeps * n
-    k = settings.candidates
     solve = target is not None and group.palette is None and not group.gray
-    # a solved color is the best any color-only candidate could be: one keeps the shape, the rest move it
-    k_color = 1 if solve else min(k - 1, round(k * settings.color_only))
+    k, k_color = trial_sizes(settings, solve)
     trial = 0
     ordered = settings.ordered and n * 4 * alphas.shape[-1] * alphas.shape[-2] <= ORDERED_ELEMENTS
     for sweep in range(settings.sweeps):
@@ -166,6 +164,18 @@ def search_strokes(
     group.raw_actions.data[0] = raw_a
     group.raw_colors.data[0] = raw_c
     return log
+
+
+def trial_sizes(settings: SearchSettings, solve: bool) -> tuple[int, int]:
+    """Candidates per trial and how many of them only change the color (``settings.color_only`` of them).
+
+    With ``solve`` (colors in closed form) a single color-only candidate is the best any of them could
+    be, so the trial holds as many shapes as without (as many MyPaint renders, so the same time) and one
+    color-only candidate.
+    """
+    k = settings.candidates
+    k_color = min(k - 1, round(k * settings.color_only))
+    return (k - k_color + 1, 1) if solve else (k, k_color)
 
 
 def best_colors(below: torch.Tensor, alphas: torch.Tensor, above_p: torch.Tensor, above_keep: torch.Tensor,

@@ -131,12 +131,22 @@ def test_a_search_with_the_target_solves_colors_and_beats_random_colors():
     def score(images: torch.Tensor) -> torch.Tensor:
         return ((images - target) ** 2).mean(dim=(1, 2, 3))
 
+    start = float(score(composite(background, real_alphas(preset, goal_a, SIZE), _strokes(2, 4)[1])[None])[0])
     ends = {}
     for solve in (False, True):
-        group = _group(*_strokes(2, 4))
-        log = search_strokes(group, preset, background, SIZE, score, SearchSettings(sweeps=2, candidates=8, ordered=True),
+        group = _group(goal_a, _strokes(2, 4)[1])  # the goal's shapes in wrong colors
+        log = search_strokes(group, preset, background, SIZE, score,
+                             SearchSettings(sweeps=2, candidates=4, sigma=0.05, ordered=True),
                              torch.Generator().manual_seed(0), target=target if solve else None)
         a, c = group.actions()[0].detach(), group.colors()[0].detach()
         ends[solve] = float(score(composite(background, real_alphas(preset, a, SIZE), c)[None])[0])
-        assert ends[solve] == pytest.approx(log.scores[-1], rel=1e-4, abs=1e-6)
-    assert ends[True] < 0.8 * ends[False]
+        assert ends[solve] == pytest.approx(log.scores[-1], rel=1e-3, abs=1e-7)
+    assert ends[True] < 0.02 * start and ends[True] < 0.1 * ends[False]
+
+
+def test_solved_trials_render_as_many_shapes_as_random_ones():
+    from brushcli.replay_search import trial_sizes
+
+    settings = SearchSettings(candidates=16)  # a quarter of them color-only
+    assert trial_sizes(settings, solve=False) == (16, 4)
+    assert trial_sizes(settings, solve=True) == (13, 1)  # the same 12 shapes, one solved color-only trial
