@@ -26,8 +26,8 @@ def paint_command(
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error scored "
-                               "on the real MyPaint replay: each sweep tries 16 small variations of every stroke, "
-                               "drawn by libmypaint (a one-canvas painting, at 512 px up to 60-120 strokes by "
+                               "on the real MyPaint replay: each sweep tries 12 small changes of every stroke's shape, "
+                               "each in its best color, and its best color on its own shape, drawn by libmypaint (a one-canvas painting, at 512 px up to 60-120 strokes by "
                                "aspect, at 128 px; a painting with tiled levels at the output size). 0 = off; "
                                "default: 4 for one canvas, 3 with tiles (--quality best: 24 and 12)."),
     quality: str = typer.Option("fast", "--quality", help="fast: the default steps and search sweeps (50 strokes "
