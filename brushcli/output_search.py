@@ -131,7 +131,8 @@ def search_painting(
         below = base.clone()
         for i in range(first, len(strokes)):
             if tried[i]:
-                change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator, solve)
+                change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator,
+                                solve)
                 if change < 0:
                     sse += change
                     log.accepted += 1

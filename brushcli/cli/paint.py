@@ -27,12 +27,13 @@ def paint_command(
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error scored "
                                "on the real MyPaint replay: each sweep tries 12 small changes of every stroke's shape, "
-                               "each in its best color, and its best color on its own shape, drawn by libmypaint (a one-canvas painting, at 512 px up to 60-120 strokes by "
-                               "aspect, at 128 px; a painting with tiled levels at the output size). 0 = off; "
+                               "each in its best color, and its best color on its own shape, drawn by libmypaint "
+                               "(a one-canvas painting, at 512 px up to 60-120 strokes by aspect, at 128 px; a "
+                               "painting with tiled levels at the output size). 0 = off; "
                                "default: 4 for one canvas, 3 with tiles (--quality best: 24 and 12)."),
     quality: str = typer.Option("fast", "--quality", help="fast: the default steps and search sweeps (50 strokes "
                                 "in under 8 s, 500 strokes at 512 px in under a minute, on 2 cores); best: 2.5x the "
-                                "steps and more sweeps (~2.6x the time; 8% closer to the photo at 512 px, 14% at "
+                                "steps and more sweeps (~2.6x the time; 8% closer to the photo at 512 px, 12% at "
                                 "64 px, for 50 strokes). --steps and --search override either."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
