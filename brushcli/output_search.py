@@ -25,9 +25,9 @@ import torch
 
 from brushcli.canvas.grid import Level
 from brushcli.canvas.layered import LayeredCanvas
+from brushcli.canvas.param import logit
 from brushcli.mypaint.brushes import resolve_brush
 from brushcli.mypaint.render import render_alpha_batch
-from brushcli.canvas.param import logit
 from brushcli.replay_search import SearchLog, SearchSettings, best_colors, perturb, trial_sizes
 
 #: Strokes whose render window is longer than this many output pixels (a coarse level at a large output)
