@@ -123,7 +123,7 @@ def search_painting(
     total = settings.sweeps * sum(tried)
     raws = {g: (canvas.groups[g].raw_actions.detach().cpu().clone(), canvas.groups[g].raw_colors.detach().cpu().clone())
             for g in {s.group for s in strokes}}  # searched on the CPU, whatever the canvas's device
-    solve = all(canvas.groups[g].palette is None and not canvas.groups[g].gray for g in raws)
+    solve = all(canvas.groups[g].free_colors for g in raws)
     k, k_color = trial_sizes(settings, solve)
     trial = 0
     for sweep in range(settings.sweeps):
@@ -299,7 +299,6 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
                              generator)
     with torch.no_grad():
         shape_crops = _render(canvas, crops, stroke, group.lo.cpu() + group.span.cpu() * torch.sigmoid(cand_a[k_color:]))
-        cand_color = group.colors_from(cand_c.to(group.raw_colors.device)).detach().cpu().float()
     own = crops.box(i)
     nonempty = [b for b in [own] + [b for b, _ in shape_crops] if b[2] > b[0]]
     if not nonempty:
@@ -314,6 +313,9 @@ def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
     if solve:
         cand_color = best_colors(base, alphas[1:, 0], premult, keep, target[:, ry0:ry1, rx0:rx1])
         cand_c = logit(cand_color)
+    else:
+        with torch.no_grad():
+            cand_color = group.colors_from(cand_c.to(group.raw_colors.device)).detach().cpu().float()
     colors = torch.cat([crops.colors[i][None], cand_color])
     images = (base * (1 - alphas) + colors[:, :, None, None] * alphas) * keep + premult
     errors = ((images - target[:, ry0:ry1, rx0:rx1]) ** 2).sum(dim=(1, 2, 3))

@@ -116,7 +116,7 @@ def search_strokes(
     current = float(score(composite_over(background, alphas, colors)[None])[0])
     log = SearchLog(start=current)
     total = settings.sweeps * n
-    solve = target is not None and group.palette is None and not group.gray
+    solve = target is not None and group.free_colors
     k, k_color = trial_sizes(settings, solve)
     trial = 0
     ordered = settings.ordered and n * 4 * alphas.shape[-1] * alphas.shape[-2] <= ORDERED_ELEMENTS

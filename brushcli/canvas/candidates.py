@@ -152,4 +152,3 @@ def _variations(base: torch.Tensor, count: int, radius: float, painter: Painter,
     sizes = ((radius_now * grow - preset.size[0]) / (preset.size[1] - preset.size[0])).clamp(*size_range)
     varied = torch.cat([points, base[:, None, 6:8].expand(tiles, count - 1, 2), sizes[..., None]], dim=-1)
     return torch.cat([base[:, None], varied], dim=1)
-

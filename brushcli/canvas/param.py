@@ -86,6 +86,11 @@ class StrokeGroup(nn.Module):
     def shape(self) -> tuple[int, int]:
         return tuple(self.raw_actions.shape[:2])  # type: ignore[return-value]
 
+    @property
+    def free_colors(self) -> bool:
+        """Whether each stroke's color is any RGB (no palette, not gray): then a color can be solved for."""
+        return self.palette is None and not self.gray
+
     def actions(self) -> torch.Tensor:
         """Painter actions ``(tiles, n, 9)`` in 0..1."""
         return self.lo + self.span * torch.sigmoid(self.raw_actions)

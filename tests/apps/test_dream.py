@@ -47,7 +47,7 @@ def painter():
     return create_painter("pen")
 
 
-def logit(result, ensemble, net: str) -> float:
+def _logit(result, ensemble, net: str) -> float:
     image = torch.from_numpy(result.neural).permute(2, 0, 1)[None]
     return float(ensemble[net](image)[0, result.info["class_index"]])
 
@@ -82,7 +82,7 @@ def test_target_logit_rises(painter, real_every):
     end = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
                                                       real_every=real_every, search=0))
     assert end.losses[-1] < end.losses[0]
-    assert logit(end, ensemble, "tiny-a") > logit(start, ensemble, "tiny-a") + 0.05
+    assert _logit(end, ensemble, "tiny-a") > _logit(start, ensemble, "tiny-a") + 0.05
     assert len(end.strokes) == 6 and end.neural.shape == (64, 64, 3)
 
 
@@ -95,7 +95,7 @@ def test_an_ensemble_of_two_nets_raises_both(painter):
     assert end.info["nets"] == ["tiny-a", "tiny-b"]
     assert "tiny-a" in end.info["objective"] and "tiny-b" in end.info["objective"]
     for net in end.info["nets"]:
-        assert logit(end, ensemble, net) > logit(start, ensemble, net)
+        assert _logit(end, ensemble, net) > _logit(start, ensemble, net)
 
 
 @pytest.mark.parametrize("name", ["pen", "dry-brush"])

@@ -118,4 +118,3 @@ def test_tiled_windows_crop_each_tile_and_mask_what_lies_outside_the_image():
 def test_a_recipe_refuses_a_negative_number_of_candidates():
     with pytest.raises(InvalidArgument, match="candidates"):
         Recipe(candidates=-1).validate()
-
