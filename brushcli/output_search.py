@@ -132,7 +132,7 @@ def search_painting(
         for i in range(first, len(strokes)):
             if tried[i]:
                 change = _trial(canvas, strokes, crops, i, below, target, raws, k, k_color, sigma, generator,
-                                solve)
+                                solve, settings.moves)
                 if change < 0:
                     sse += change
                     log.accepted += 1
@@ -288,15 +288,16 @@ def _above(crops: _Crops, i: int, region: tuple[int, int, int, int]) -> tuple[to
 
 def _trial(canvas: LayeredCanvas, strokes: list[_Stroke], crops: _Crops, i: int,
            below: torch.Tensor, target: torch.Tensor, raws: dict[int, tuple[torch.Tensor, torch.Tensor]], k: int,
-           k_color: int, sigma: float, generator: torch.Generator, solve: bool = False) -> float:
-    """Try ``k`` variations of stroke ``i``; keep the best if it lowers the error. Returns the change in
-    summed squared error (0 if nothing was kept). ``solve``: each variation is painted in its
-    closed-form best color (:func:`~brushcli.replay_search.best_colors`), not a random one."""
+           k_color: int, sigma: float, generator: torch.Generator, solve: bool = False,
+           moves: tuple[str, ...] = ("all",)) -> float:
+    """Try ``k`` variations of stroke ``i`` (of the kinds ``moves``); keep the best if it lowers the error.
+    Returns the change in summed squared error (0 if nothing was kept). ``solve``: each variation is
+    painted in its closed-form best color (:func:`~brushcli.replay_search.best_colors`), not a random one."""
     stroke = strokes[i]
     group = canvas.groups[stroke.group]
     raw_a, raw_c = raws[stroke.group]
     cand_a, cand_c = perturb(raw_a[stroke.tile, stroke.slot], raw_c[stroke.tile, stroke.slot], k, k_color, sigma,
-                             generator)
+                             generator, moves)
     with torch.no_grad():
         shape_crops = _render(canvas, crops, stroke, group.lo.cpu() + group.span.cpu() * torch.sigmoid(cand_a[k_color:]))
     own = crops.box(i)

@@ -29,6 +29,11 @@ from brushcli.presets import Preset
 
 #: Most values the ordered search keeps for the operators above every stroke (2**26 floats: 256 MiB).
 ORDERED_ELEMENTS = 1 << 26
+#: Kinds of shape change :func:`perturb` can make (:attr:`SearchSettings.moves`): every raw shape
+#: parameter at once (``"all"``), the whole stroke moved (``"shift"``), one of its three points moved
+#: (``"point"``), its pressures and size (``"pressure"``), the stroke turned or scaled about its
+#: center (``"turn"``, ``"scale"``).
+MOVES = ("all", "shift", "point", "pressure", "turn", "scale")
 #: ``score(images)`` maps ``(K, 3, S, S)`` candidate paintings in 0..1 to ``(K,)`` losses (lower is better).
 Score = Callable[[torch.Tensor], torch.Tensor]
 
@@ -46,6 +51,7 @@ class SearchSettings:
     to top instead of in a random order, so what lies below and above each stroke is kept from one
     trial to the next instead of recomputed (4 sweeps of 50 strokes at 64 px: 0.65 s instead of 0.86 s;
     it needs one over operator per stroke in memory, so long stacks fall back to the random order).
+    ``moves``: the kinds of shape change (:data:`MOVES`) the candidates of a trial take in turn.
     """
 
     sweeps: int = 3
@@ -55,6 +61,7 @@ class SearchSettings:
     color_only: float = 0.25
     rescore: bool = False
     ordered: bool = False
+    moves: tuple[str, ...] = ("all",)
 
     def validate(self) -> None:
         if self.sweeps < 0:
@@ -63,6 +70,9 @@ class SearchSettings:
             raise InvalidArgument(f"search candidates must be 2..256, got {self.candidates}")
         if not 0 < self.sigma <= 4 or not 0 < self.decay <= 1 or not 0 <= self.color_only <= 1:
             raise InvalidArgument("search sigma must be in (0, 4], decay in (0, 1], color_only in [0, 1]")
+        unknown = [move for move in self.moves if move not in MOVES]
+        if not self.moves or unknown:
+            raise InvalidArgument(f"search moves must be some of {', '.join(MOVES)}, got {', '.join(unknown) or 'none'}")
 
 
 @dataclass
@@ -131,7 +141,7 @@ def search_strokes(
             else:
                 below = composite_over(background, alphas[:i], colors[:i])
                 above_p, above_keep = over_stack(alphas[i + 1 :], colors[i + 1 :])
-            cand_a, cand_c = perturb(raw_a[i], raw_c[i], k, k_color, sigma, generator)
+            cand_a, cand_c = perturb(raw_a[i], raw_c[i], k, k_color, sigma, generator, settings.moves)
             shape_rows = slice(k_color, k)
             cand_alpha = alphas[i].expand(k, -1, -1).clone()
             cand_alpha[shape_rows] = real_alphas(preset, to_actions(cand_a[shape_rows]), size)
@@ -198,15 +208,52 @@ def best_colors(below: torch.Tensor, alphas: torch.Tensor, above_p: torch.Tensor
 
 
 def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float,
-            generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+            generator: torch.Generator, moves: tuple[str, ...] = ("all",)) -> tuple[torch.Tensor, torch.Tensor]:
     """``k`` random variations of one stroke's raw shape ``(9,)`` and color ``(C,)``: the first ``k_color``
-    change only the color (no MyPaint render needed), the rest the shape and, a little, the color."""
+    change only the color (no MyPaint render needed), the rest the shape, each by the next kind of
+    ``moves`` (:data:`MOVES`) in turn, and, a little, the color.
+
+    Why kinds: a random step in all nine parameters at once rarely keeps what is right about a
+    stroke; moving it whole, or one end, or turning it, does (docs/benchmarks.md, "Search moves").
+    The noise drawn is the same whatever the kinds, so ``("all",)`` draws the same candidates as before.
+    """
     cand_a = raw_a.expand(k, -1).clone()
     cand_c = raw_c.expand(k, -1).clone()
-    cand_a[k_color:] += sigma * torch.randn(k - k_color, raw_a.shape[-1], generator=generator)
+    noise = sigma * torch.randn(k - k_color, raw_a.shape[-1], generator=generator)
+    if moves == ("all",):
+        cand_a[k_color:] += noise
+    else:
+        for row, step in enumerate(noise):
+            cand_a[k_color + row] = _moved(raw_a, step, moves[row % len(moves)])
     cand_c[:k_color] += sigma * torch.randn(k_color, raw_c.shape[-1], generator=generator)
     cand_c[k_color:] += 0.3 * sigma * torch.randn(k - k_color, raw_c.shape[-1], generator=generator)
     return cand_a, cand_c
+
+
+def _moved(raw: torch.Tensor, step: torch.Tensor, move: str) -> torch.Tensor:
+    """``raw`` (a stroke's raw shape ``x0 y0 x1 y1 x2 y2 p0 p1 size``) changed by one kind of move, sized by
+    ``step`` (``(9,)`` normal noise times sigma; a turn is ``step[0]`` radians, a scale ``exp(step[0])``)."""
+    out = raw.clone()
+    if move == "all":
+        out += step
+    elif move == "shift":
+        out[0:6] += step[0:2].repeat(3)
+    elif move == "point":
+        point = int(torch.argmax(step[2:5]))  # uniform over the three points, from the same noise
+        out[2 * point : 2 * point + 2] += step[0:2]
+    elif move == "pressure":
+        out[6:9] += step[6:9]
+    else:  # turn or scale, in the points' 0..1 range (the same for x and y, so the turn is a true one)
+        points = torch.sigmoid(raw[0:6]).view(3, 2)
+        center = points.mean(dim=0)
+        if move == "turn":
+            cos, sin = torch.cos(step[0]), torch.sin(step[0])
+            rotation = torch.stack([torch.stack([cos, -sin]), torch.stack([sin, cos])])
+            points = center + (points - center) @ rotation.T
+        else:
+            points = center + (points - center) * torch.exp(step[0])
+        out[0:6] = logit(points.reshape(6))
+    return out
 
 
 def _suffix_operators(alphas: torch.Tensor, colors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -39,7 +39,7 @@ from brushcli.optimize import optimize
 from brushcli.output_search import search_painting, searched
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
-from brushcli.replay_search import SearchLog, SearchSettings, search_strokes
+from brushcli.replay_search import MOVES, SearchLog, SearchSettings, search_strokes
 from brushcli.runtime import threads_for, use_threads, usable_cores
 from brushcli.strokes import StrokeList
 
@@ -63,6 +63,10 @@ RESUME_FULL_RATE_STEPS = 100
 #: Replay search for pixels: small moves (logit units) that shrink over the sweeps, for sub-pixel edges.
 SEARCH_SIGMA = 0.15
 SEARCH_DECAY = 0.5
+#: The kinds of shape change a trial's candidates take in turn (:data:`brushcli.replay_search.MOVES`):
+#: all six against a random step in every parameter, 16 dev images at 64 px, 50 strokes: -2.0%, lower
+#: on 15 of 16, at the same cost (docs/benchmarks.md, "Search moves").
+SEARCH_MOVES = MOVES
 #: The search scores MyPaint's render at this multiple of the painter canvas when the output is larger
 #: than one canvas: at 64 px it cannot see the edges a 512-px replay shows (50 strokes for 512 px, 8 dev
 #: images: 512-px error -0.7% scored at 64 px, -10% at 128 px, -12% at 256 px for 7x the time).
@@ -151,7 +155,7 @@ class PaintSettings:
 
     def search_settings(self, tiled: bool = False) -> SearchSettings:
         return SearchSettings(sweeps=self.sweeps_for(tiled), candidates=self.search_candidates, sigma=SEARCH_SIGMA,
-                              decay=SEARCH_DECAY, ordered=True)
+                              decay=SEARCH_DECAY, ordered=True, moves=SEARCH_MOVES)
 
     def threads_for(self, work: int) -> int:
         """Threads for a level whose stroke stack holds ``work`` alpha pixels (:func:`brushcli.runtime.threads_for`)."""
