@@ -361,6 +361,8 @@ def _paint_level(canvas: LayeredCanvas, level_index: int, sizes: list[int], shar
     position, size_range = bounds(level)
     recipe = settings.recipe
     per_level = sum(sizes)
+    held = per_tile_at(canvas, {level_index: sizes}, level_index)  # with the strokes of a resumed level
+    settings = replace(settings, lr=settings.lr * recipe.rate_scale(held, level_index))
     stages, final = recipe.stage_steps(share, len(sizes))
     for g, per_tile in enumerate(sizes):
         radius_px = radius_schedule(g, len(sizes), level, per_level, recipe.radii)

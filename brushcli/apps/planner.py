@@ -109,7 +109,9 @@ class Recipe:
     strokes to this share of its tiles, those where the painting below is most wrong
     (:func:`allocate`). ``candidates``: every new or re-seeded stroke is picked from this many
     variations of the proposed one (turned, stretched, resized, shifted) by the error it removes in
-    its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed).
+    its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed). ``full_rate``:
+    a level 0 of more strokes than this runs at the rate times ``sqrt(full_rate / strokes)`` (0: the
+    full rate at any budget), since its finest strokes are then about as small as one step moves them.
     """
 
     groups: int = 10
@@ -127,6 +129,7 @@ class Recipe:
     reseed_rounds: int = 2
     tiled_share: float = 0.5
     candidates: int = 32
+    full_rate: int = 0
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):
@@ -135,6 +138,8 @@ class Recipe:
             raise InvalidArgument(f"recipe reseed_rounds must be 1 or more, got {self.reseed_rounds}")
         if min(self.groups, self.tiled_groups) < 1:
             raise InvalidArgument("a recipe needs at least one group per level")
+        if self.full_rate < 0:
+            raise InvalidArgument(f"recipe full_rate must be 0 (off) or more strokes, got {self.full_rate}")
         if not 0 <= self.candidates <= 256:
             raise InvalidArgument(f"recipe candidates must be 0 (off) to 256, got {self.candidates}")
         if not 0.0 < self.tiled_share <= 1.0:
@@ -144,6 +149,12 @@ class Recipe:
                 raise InvalidArgument(f"recipe {name} must be in 0..1, got {getattr(self, name)}")
         if min(self.stage_decay, self.final_decay, self.color_lr) <= 0:
             raise InvalidArgument("recipe decays and color_lr must be positive")
+
+    def rate_scale(self, per_tile: int, level: int) -> float:
+        """The share of the learning rate a level of ``per_tile`` strokes per tile runs at (see ``full_rate``)."""
+        if level != 0 or not self.full_rate or per_tile <= self.full_rate:
+            return 1.0
+        return math.sqrt(self.full_rate / per_tile)
 
     def group_sizes(self, per_tile: int, level: int) -> list[int]:
         """Strokes per tile in each group of ``level``."""

@@ -150,3 +150,68 @@ def test_solved_trials_render_as_many_shapes_as_random_ones():
     settings = SearchSettings(candidates=16)  # a quarter of them color-only
     assert trial_sizes(settings, solve=False) == (16, 4)
     assert trial_sizes(settings, solve=True) == (13, 1)  # the same 12 shapes, one solved color-only trial
+
+
+def test_each_kind_of_move_changes_only_what_it_names():
+    from brushcli.replay_search import _moved
+
+    raw = torch.logit(torch.tensor([0.3, 0.4, 0.5, 0.5, 0.7, 0.45, 0.6, 0.5, 0.4], dtype=torch.float64))
+    step = torch.tensor([0.2, -0.1, 0.3, -0.5, 0.1, 0.05, -0.2, 0.15, 0.25], dtype=torch.float64)
+    shift = _moved(raw, step, "shift") - raw
+    assert torch.allclose(shift[0:6], torch.tensor([0.2, -0.1] * 3, dtype=torch.float64)) and not shift[6:].any()
+    point = _moved(raw, step, "point") - raw
+    assert torch.allclose(point[0:2], step[0:2]) and not point[2:].any()  # argmax(step[2:5]) = 0: the first point
+    pressure = _moved(raw, step, "pressure") - raw
+    assert not pressure[:6].any() and torch.allclose(pressure[6:], step[6:])
+    assert torch.allclose(_moved(raw, step, "all"), raw + step)
+
+    def points(r: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(r[0:6]).view(3, 2)
+
+    before = points(raw)
+    for move, factor in (("turn", 1.0), ("scale", float(torch.exp(step[0])))):
+        after = points(_moved(raw, step, move))
+        assert torch.allclose(after.mean(dim=0), before.mean(dim=0), atol=1e-9)  # about the stroke's center
+        assert torch.allclose(torch.cdist(after, after), factor * torch.cdist(before, before), atol=1e-9)
+        assert torch.equal(_moved(raw, step, move)[6:], raw[6:])
+    turned = points(_moved(raw, step, "turn")) - before.mean(dim=0)
+    start = before - before.mean(dim=0)
+    angle = torch.atan2(turned[0, 1], turned[0, 0]) - torch.atan2(start[0, 1], start[0, 0])
+    assert float(angle) == pytest.approx(0.2)
+
+
+def test_all_moves_draw_the_candidates_of_a_random_step_and_unknown_moves_are_refused():
+    from brushcli.replay_search import MOVES, perturb
+
+    raw_a, raw_c = torch.zeros(9), torch.zeros(3)
+    a, c = perturb(raw_a, raw_c, 8, 2, 0.5, torch.Generator().manual_seed(3))
+    g = torch.Generator().manual_seed(3)
+    assert torch.equal(a[2:], 0.5 * torch.randn(6, 9, generator=g)) and not a[:2].any()
+    assert torch.equal(c[:2], 0.5 * torch.randn(2, 3, generator=g))
+    mixed, mixed_c = perturb(raw_a, raw_c, 8, 2, 0.5, torch.Generator().manual_seed(3), MOVES)
+    assert torch.equal(mixed_c, c)  # the same colors: the kinds change only how the shape noise is used
+    assert not mixed[3, 6:].any() and mixed[3, 0:6].unique().numel() == 2  # the second shape candidate: a shift
+    with pytest.raises(InvalidArgument, match="moves"):
+        SearchSettings(moves=("all", "jump")).validate()
+    with pytest.raises(InvalidArgument, match="moves"):
+        SearchSettings(moves=()).validate()
+
+
+def test_a_search_that_only_shifts_moves_a_misplaced_stroke_back_and_keeps_its_shape():
+    preset = load_preset("pen")
+    background = torch.ones(3)
+    goal_a, goal_c = _strokes(4, 1)
+    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
+
+    def score(images: torch.Tensor) -> torch.Tensor:
+        return ((images - target) ** 2).mean(dim=(1, 2, 3))
+
+    group = _group(goal_a, goal_c)
+    group.raw_actions.data[0, 0, 0:6] += torch.tensor([0.3, -0.2] * 3)  # the same stroke, moved
+    raw = group.raw_actions.detach().clone()
+    log = search_strokes(group, preset, background, SIZE, score,
+                         SearchSettings(sweeps=12, candidates=8, sigma=0.2, decay=0.5, moves=("shift",)),
+                         torch.Generator().manual_seed(0))
+    moved = group.raw_actions.detach() - raw
+    assert log.scores[-1] < 0.3 * log.start
+    assert torch.allclose(moved[0, 0, 0:6:2], moved[0, 0, 0].expand(3)) and not moved[0, 0, 6:].any()
