@@ -111,7 +111,10 @@ class Recipe:
     variations of the proposed one (turned, stretched, resized, shifted) by the error it removes in
     its closed-form color (:mod:`brushcli.canvas.candidates`; 0 or 1: as proposed). ``full_rate``:
     a level 0 of more strokes than this runs at the rate times ``sqrt(full_rate / strokes)`` (0: the
-    full rate at any budget), since its finest strokes are then about as small as one step moves them.
+    full rate at any budget), since its finest strokes are then about as small as one step moves them:
+    at 200 strokes (64 px) a rate of 0.045 painted 16 dev images 5.5% better than 0.06, at 100 strokes
+    0.05 painted as well and 0.04 worse (docs/benchmarks.md). 120 keeps the full rate at 100 strokes
+    and for level 0 of the 512-px paintings (at most 111 strokes at 1,000), where it was chosen.
     """
 
     groups: int = 10
@@ -129,7 +132,7 @@ class Recipe:
     reseed_rounds: int = 2
     tiled_share: float = 0.5
     candidates: int = 32
-    full_rate: int = 0
+    full_rate: int = 120
 
     def validate(self) -> None:
         if self.radii not in ("reference", "brush"):

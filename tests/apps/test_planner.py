@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from brushcli.apps.planner import allocate
+from brushcli.apps.planner import Recipe, allocate
+from brushcli.errors import InvalidArgument
 
 
 @pytest.mark.parametrize("strokes,side", [(50, 512), (500, 512), (1000, 512), (1000, 300), (37, 64)])
@@ -42,3 +43,13 @@ def test_a_share_gives_a_tiled_level_fewer_denser_tiles_and_keeps_every_stroke(s
         assert least <= dense[0].strokes < least + sum(b.per_tile for lvl, b in dense.items() if lvl > 0)
     tiny = allocate(strokes, side, aspect, share=0.001)  # a share too small for one tile: no empty level
     assert all(b.tiles >= 1 for b in tiny) and sum(b.strokes for b in tiny) == strokes
+
+
+def test_a_level_0_above_full_rate_strokes_runs_at_a_rate_falling_as_one_over_sqrt_of_its_strokes():
+    recipe = Recipe(full_rate=100)
+    assert recipe.rate_scale(50, 0) == 1.0 and recipe.rate_scale(100, 0) == 1.0
+    assert recipe.rate_scale(200, 0) == pytest.approx(0.5**0.5) and recipe.rate_scale(400, 0) == pytest.approx(0.5)
+    assert recipe.rate_scale(400, 1) == 1.0  # tiled levels: small strokes by design, at the full rate
+    assert Recipe(full_rate=0).rate_scale(10_000, 0) == 1.0
+    with pytest.raises(InvalidArgument, match="full_rate"):
+        Recipe(full_rate=-1).validate()
