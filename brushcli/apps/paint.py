@@ -63,11 +63,11 @@ RESUME_FULL_RATE_STEPS = 100
 #: Replay search for pixels: small moves (logit units) that shrink over the sweeps, for sub-pixel edges.
 SEARCH_SIGMA = 0.15
 SEARCH_DECAY = 0.5
-#: The kinds of shape change a one-canvas search's candidates take in turn (:data:`brushcli.replay_search.MOVES`):
+#: The kinds of shape change a search trial's candidates take in turn (:data:`brushcli.replay_search.MOVES`):
 #: all six against a random step in every parameter, 16 dev images at 64 px: -1.9% at 50 strokes (16
-#: of 16 lower), -2.6% at 100, -2.7% at 200, -1.4% at the 512-px output, at the same cost. The
-#: output-size search of tiled paintings keeps the random step: the six kinds gave +0.6% there (500
-#: strokes at 512 px, 6 dev images; docs/benchmarks.md, "Search moves").
+#: of 16 lower), -2.6% at 100, -2.7% at 200; -1.4% at the 512-px output; -0.8% in the output-size
+#: search of 500 strokes at 512 px (6 dev images, 5 lower); at the same cost (docs/benchmarks.md,
+#: "Search moves").
 SEARCH_MOVES = MOVES
 #: The search scores MyPaint's render at this multiple of the painter canvas when the output is larger
 #: than one canvas: at 64 px it cannot see the edges a 512-px replay shows (50 strokes for 512 px, 8 dev
@@ -157,7 +157,7 @@ class PaintSettings:
 
     def search_settings(self, tiled: bool = False) -> SearchSettings:
         return SearchSettings(sweeps=self.sweeps_for(tiled), candidates=self.search_candidates, sigma=SEARCH_SIGMA,
-                              decay=SEARCH_DECAY, ordered=True, moves=("all",) if tiled else SEARCH_MOVES)
+                              decay=SEARCH_DECAY, ordered=True, moves=SEARCH_MOVES)
 
     def threads_for(self, work: int) -> int:
         """Threads for a level whose stroke stack holds ``work`` alpha pixels (:func:`brushcli.runtime.threads_for`)."""

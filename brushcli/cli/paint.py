@@ -26,7 +26,8 @@ def paint_command(
                                                         "(default: 512; with --resume, the stroke file's)."),
     steps: int = typer.Option(None, "--steps", help="Optimisation steps (default grows with --strokes)."),
     search: int = typer.Option(None, "--search", help="After the gradient steps, sweeps of trial and error scored "
-                               "on the real MyPaint replay: each sweep tries 12 small changes of every stroke's shape, "
+                               "on the real MyPaint replay: each sweep tries 12 small changes of every stroke's shape "
+                               "(in turn: moved whole, one point moved, turned, scaled, pressure, all at once), "
                                "each in its best color, and its best color on its own shape, drawn by libmypaint "
                                "(a one-canvas painting, at 512 px up to 60-120 strokes by aspect, at 128 px; a "
                                "painting with tiled levels at the output size). 0 = off; "
