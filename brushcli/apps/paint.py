@@ -69,6 +69,11 @@ SEARCH_DECAY = 0.5
 #: search of 500 strokes at 512 px (6 dev images, 5 lower); at the same cost (docs/benchmarks.md,
 #: "Search moves").
 SEARCH_MOVES = MOVES
+#: A one-canvas search of more strokes than this runs ``sqrt(strokes / SEARCH_GROWS_FROM)`` times the
+#: quality's sweeps (100 strokes: 6, 200: 8), as the gradient steps grow with the budget too: at 200
+#: strokes the painter's render is furthest from MyPaint's, and 8 sweeps painted the 16 dev images
+#: 3.8% better than 4 (16 of 16) for ~10% more time (docs/benchmarks.md, "Search moves").
+SEARCH_GROWS_FROM = 50
 #: The search scores MyPaint's render at this multiple of the painter canvas when the output is larger
 #: than one canvas: at 64 px it cannot see the edges a 512-px replay shows (50 strokes for 512 px, 8 dev
 #: images: 512-px error -0.7% scored at 64 px, -10% at 128 px, -12% at 256 px for 7x the time).
@@ -148,8 +153,14 @@ class PaintSettings:
         return self.sweeps_for(tiled=False)
 
     def sweeps_for(self, tiled: bool) -> int:
-        """Replay-search sweeps: ``search`` if given, else the quality's for a one-canvas or tiled painting."""
-        return self.search if self.search is not None else QUALITIES[self.quality][2 if tiled else 1]
+        """Replay-search sweeps: ``search`` if given, else the quality's for a one-canvas or tiled painting,
+        for one canvas times ``sqrt(strokes / SEARCH_GROWS_FROM)`` above that many strokes."""
+        if self.search is not None:
+            return self.search
+        sweeps = QUALITIES[self.quality][2 if tiled else 1]
+        if tiled:
+            return sweeps
+        return min(MAX_SEARCH, round(sweeps * math.sqrt(max(1.0, self.strokes / SEARCH_GROWS_FROM))))
 
     def default_steps(self, strokes: int, levels: int, share: float = 1.0) -> int:
         """Gradient steps when ``steps`` is not given: the planner's, scaled by the quality and ``share``."""

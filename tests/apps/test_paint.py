@@ -250,6 +250,16 @@ def test_best_quality_spends_more_steps_and_sweeps_unless_they_are_given():
     assert PaintSettings(quality="best", search=0).sweeps == 0
 
 
+def test_a_larger_one_canvas_budget_gets_more_sweeps_growing_as_the_square_root_of_its_strokes():
+    assert [PaintSettings(strokes=n).sweeps for n in (10, 50, 100, 200)] == [4, 4, 6, 8]
+    assert PaintSettings(strokes=200, quality="best").sweeps == 48
+    assert PaintSettings(strokes=200).sweeps_for(tiled=True) == 3  # a tiled search tries every stroke already
+    assert PaintSettings(strokes=200, search=2).sweeps == 2  # given: as given
+    huge = PaintSettings(strokes=100_000, quality="best")
+    huge.validate()  # the grown default never exceeds what --search accepts
+    assert huge.sweeps == 100
+
+
 def test_a_share_of_tiles_gets_the_strokes_where_the_painting_is_most_wrong(painter, small_photo):
     from brushcli.apps.planner import Recipe
     from brushcli.canvas.grid import Level
