@@ -28,15 +28,23 @@ def _strokes(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return actions, torch.rand(n, 3, generator=g)
 
 
-@pytest.mark.parametrize("ordered", [False, True])
-def test_search_moves_real_strokes_towards_a_target_and_never_worsens(ordered):
+def _goal(seed: int, n: int):
+    """The pen preset, a white background, ``n`` goal strokes, real MyPaint's painting of them, and the
+    squared error against it (the score every search here climbs)."""
     preset = load_preset("pen")
     background = torch.ones(3)
-    goal_a, goal_c = _strokes(1, 3)
-    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)  # what real MyPaint paints
+    goal_a, goal_c = _strokes(seed, n)
+    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
 
     def score(images: torch.Tensor) -> torch.Tensor:
         return ((images - target) ** 2).mean(dim=(1, 2, 3))
+
+    return preset, background, goal_a, goal_c, target, score
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_search_moves_real_strokes_towards_a_target_and_never_worsens(ordered):
+    preset, background, goal_a, goal_c, target, score = _goal(1, 3)  # the target: what real MyPaint paints
 
     start_a, start_c = _strokes(2, 3)
     group = _group(start_a, start_c)
@@ -123,13 +131,7 @@ def test_best_colors_are_the_exact_least_squares_color_of_each_stroke_between_th
 
 
 def test_a_search_with_the_target_solves_colors_and_beats_random_colors():
-    preset = load_preset("pen")
-    background = torch.ones(3)
-    goal_a, goal_c = _strokes(1, 4)
-    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
-
-    def score(images: torch.Tensor) -> torch.Tensor:
-        return ((images - target) ** 2).mean(dim=(1, 2, 3))
+    preset, background, goal_a, goal_c, target, score = _goal(1, 4)
 
     start = float(score(composite(background, real_alphas(preset, goal_a, SIZE), _strokes(2, 4)[1])[None])[0])
     ends = {}
@@ -198,13 +200,7 @@ def test_all_moves_draw_the_candidates_of_a_random_step_and_unknown_moves_are_re
 
 
 def test_a_search_that_only_shifts_moves_a_misplaced_stroke_back_and_keeps_its_shape():
-    preset = load_preset("pen")
-    background = torch.ones(3)
-    goal_a, goal_c = _strokes(4, 1)
-    target = composite(background, real_alphas(preset, goal_a, SIZE), goal_c)
-
-    def score(images: torch.Tensor) -> torch.Tensor:
-        return ((images - target) ** 2).mean(dim=(1, 2, 3))
+    preset, background, goal_a, goal_c, target, score = _goal(4, 1)
 
     group = _group(goal_a, goal_c)
     group.raw_actions.data[0, 0, 0:6] += torch.tensor([0.3, -0.2] * 3)  # the same stroke, moved
