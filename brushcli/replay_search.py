@@ -72,7 +72,8 @@ class SearchSettings:
             raise InvalidArgument("search sigma must be in (0, 4], decay in (0, 1], color_only in [0, 1]")
         unknown = [move for move in self.moves if move not in MOVES]
         if not self.moves or unknown:
-            raise InvalidArgument(f"search moves must be some of {', '.join(MOVES)}, got {', '.join(unknown) or 'none'}")
+            got = ", ".join(unknown) or "none"
+            raise InvalidArgument(f"search moves must be some of {', '.join(MOVES)}, got {got}")
 
 
 @dataclass
@@ -207,8 +208,8 @@ def best_colors(below: torch.Tensor, alphas: torch.Tensor, above_p: torch.Tensor
     return (num / den).clamp(CLAMP, 1 - CLAMP)
 
 
-def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float,
-            generator: torch.Generator, moves: tuple[str, ...] = ("all",)) -> tuple[torch.Tensor, torch.Tensor]:
+def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float, generator: torch.Generator,
+            moves: tuple[str, ...] = ("all",)) -> tuple[torch.Tensor, torch.Tensor]:
     """``k`` random variations of one stroke's raw shape ``(9,)`` and color ``(C,)``: the first ``k_color``
     change only the color (no MyPaint render needed), the rest the shape, each by the next kind of
     ``moves`` (:data:`MOVES`) in turn, and, a little, the color.

@@ -154,7 +154,7 @@ class Recipe:
             raise InvalidArgument("recipe decays and color_lr must be positive")
 
     def rate_scale(self, per_tile: int, level: int) -> float:
-        """The share of the learning rate a level of ``per_tile`` strokes per tile runs at (see ``full_rate``)."""
+        """The share of the rate a level of ``per_tile`` strokes per tile runs at (see ``full_rate``)."""
         if level != 0 or not self.full_rate or per_tile <= self.full_rate:
             return 1.0
         return math.sqrt(self.full_rate / per_tile)
