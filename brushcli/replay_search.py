@@ -208,8 +208,9 @@ def best_colors(below: torch.Tensor, alphas: torch.Tensor, above_p: torch.Tensor
     return (num / den).clamp(CLAMP, 1 - CLAMP)
 
 
-def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float, generator: torch.Generator,
-            moves: tuple[str, ...] = ("all",)) -> tuple[torch.Tensor, torch.Tensor]:
+def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigma: float,
+            generator: torch.Generator, moves: tuple[str, ...] = ("all",),
+            ) -> tuple[torch.Tensor, torch.Tensor]:
     """``k`` random variations of one stroke's raw shape ``(9,)`` and color ``(C,)``: the first ``k_color``
     change only the color (no MyPaint render needed), the rest the shape, each by the next kind of
     ``moves`` (:data:`MOVES`) in turn, and, a little, the color.
