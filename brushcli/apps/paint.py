@@ -72,7 +72,7 @@ SEARCH_MOVES = MOVES
 #: A one-canvas search of more strokes than this runs ``sqrt(strokes / SEARCH_GROWS_FROM)`` times the
 #: quality's sweeps (100 strokes: 6, 200: 8), as the gradient steps grow with the budget too: at 200
 #: strokes the painter's render is furthest from MyPaint's, and 8 sweeps painted the 16 dev images
-#: 3.8% better than 4 (16 of 16) for ~10% more time (docs/benchmarks.md, "Search moves").
+#: 3.8% better than 4 (16 of 16); no time target applies there (docs/benchmarks.md, "Search moves").
 SEARCH_GROWS_FROM = 50
 #: The search scores MyPaint's render at this multiple of the painter canvas when the output is larger
 #: than one canvas: at 64 px it cannot see the edges a 512-px replay shows (50 strokes for 512 px, 8 dev
