@@ -114,7 +114,7 @@ class Recipe:
     full rate at any budget), since its finest strokes are then about as small as one step moves them:
     at 200 strokes (64 px) a rate of 0.045 painted 16 dev images 5.5% better than 0.06, at 100 strokes
     0.05 painted as well and 0.04 worse (docs/benchmarks.md). 120 keeps the full rate at 100 strokes
-    and for level 0 of the 512-px paintings (at most 111 strokes at 1,000), where it was chosen.
+    and for level 0 of the 512-px paintings (at most 116 strokes at 1,000, 16:9), where it was chosen.
     """
 
     groups: int = 10
