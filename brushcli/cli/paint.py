@@ -34,7 +34,7 @@ def paint_command(
                                "default: 4 for one canvas, 3 with tiles (--quality best: 24 and 12)."),
     quality: str = typer.Option("fast", "--quality", help="fast: the default steps and search sweeps (50 strokes "
                                 "in under 8 s, 500 strokes at 512 px in under a minute, on 2 cores); best: 2.5x the "
-                                "steps and more sweeps (~2.6x the time; 8% closer to the photo at 512 px, 13% at "
+                                "steps and more sweeps (~2.3x the time; 6% closer to the photo at 512 px, 13% at "
                                 "64 px, for 50 strokes). --steps and --search override either."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
