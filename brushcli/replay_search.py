@@ -222,39 +222,38 @@ def perturb(raw_a: torch.Tensor, raw_c: torch.Tensor, k: int, k_color: int, sigm
     cand_a = raw_a.expand(k, -1).clone()
     cand_c = raw_c.expand(k, -1).clone()
     noise = sigma * torch.randn(k - k_color, raw_a.shape[-1], generator=generator)
-    if moves == ("all",):
-        cand_a[k_color:] += noise
-    else:
-        for row, step in enumerate(noise):
-            cand_a[k_color + row] = _moved(raw_a, step, moves[row % len(moves)])
+    cand_a[k_color:] = _moved(raw_a, noise, [moves[row % len(moves)] for row in range(k - k_color)])
     cand_c[:k_color] += sigma * torch.randn(k_color, raw_c.shape[-1], generator=generator)
     cand_c[k_color:] += 0.3 * sigma * torch.randn(k - k_color, raw_c.shape[-1], generator=generator)
     return cand_a, cand_c
 
 
-def _moved(raw: torch.Tensor, step: torch.Tensor, move: str) -> torch.Tensor:
-    """``raw`` (a stroke's raw shape ``x0 y0 x1 y1 x2 y2 p0 p1 size``) changed by one kind of move, sized by
-    ``step`` (``(9,)`` normal noise times sigma; a turn is ``step[0]`` radians, a scale ``exp(step[0])``)."""
-    out = raw.clone()
-    if move == "all":
-        out += step
-    elif move == "shift":
-        out[0:6] += step[0:2].repeat(3)
-    elif move == "point":
-        point = int(torch.argmax(step[2:5]))  # uniform over the three points, from the same noise
-        out[2 * point : 2 * point + 2] += step[0:2]
-    elif move == "pressure":
-        out[6:9] += step[6:9]
-    else:  # turn or scale, in the points' 0..1 range (the same for x and y, so the turn is a true one)
-        points = torch.sigmoid(raw[0:6]).view(3, 2)
-        center = points.mean(dim=0)
-        if move == "turn":
-            cos, sin = torch.cos(step[0]), torch.sin(step[0])
-            rotation = torch.stack([torch.stack([cos, -sin]), torch.stack([sin, cos])])
-            points = center + (points - center) @ rotation.T
-        else:
-            points = center + (points - center) * torch.exp(step[0])
-        out[0:6] = logit(points.reshape(6))
+def _moved(raw: torch.Tensor, steps: torch.Tensor, kinds: list[str]) -> torch.Tensor:
+    """``(m, 9)`` changes of ``raw`` (a stroke's raw shape ``x0 y0 x1 y1 x2 y2 p0 p1 size``), row ``j`` by
+    the move ``kinds[j]`` sized by ``steps[j]`` (normal noise times sigma; a turn is ``steps[j, 0]``
+    radians, a scale ``exp(steps[j, 0])``). One batch per kind: this runs for every stroke of every sweep."""
+    out = raw.expand(len(kinds), -1).clone()
+    points = torch.sigmoid(raw[0:6]).view(3, 2)  # turn and scale work in the points' 0..1 range, the same
+    center = points.mean(dim=0)                  # for x and y, so a turn is a true one
+    for move in dict.fromkeys(kinds):
+        rows = torch.tensor([j for j, kind in enumerate(kinds) if kind == move])
+        step = steps[rows]
+        if move == "all":
+            out[rows] += step
+        elif move == "shift":
+            out[rows, 0:6] += step[:, 0:2].repeat(1, 3)
+        elif move == "point":  # one of the three points, uniform, chosen by the same noise
+            which = torch.nn.functional.one_hot(step[:, 2:5].argmax(dim=1), 3).to(raw)
+            out[rows, 0:6] += which.repeat_interleave(2, dim=1) * step[:, 0:2].repeat(1, 3)
+        elif move == "pressure":
+            out[rows, 6:9] += step[:, 6:9]
+        elif move == "turn":
+            cos, sin = torch.cos(step[:, 0]), torch.sin(step[:, 0])
+            rotation_t = torch.stack([torch.stack([cos, sin], -1), torch.stack([-sin, cos], -1)], -2)  # R^T
+            out[rows, 0:6] = logit((center + (points - center) @ rotation_t).reshape(-1, 6))
+        else:  # scale
+            scaled = center + (points - center) * torch.exp(step[:, 0])[:, None, None]
+            out[rows, 0:6] = logit(scaled.reshape(-1, 6))
     return out
 
 

@@ -155,10 +155,13 @@ def test_solved_trials_render_as_many_shapes_as_random_ones():
 
 
 def test_each_kind_of_move_changes_only_what_it_names():
-    from brushcli.replay_search import _moved
+    from brushcli.replay_search import _moved as moved_rows
 
     raw = torch.logit(torch.tensor([0.3, 0.4, 0.5, 0.5, 0.7, 0.45, 0.6, 0.5, 0.4], dtype=torch.float64))
     step = torch.tensor([0.2, -0.1, 0.3, -0.5, 0.1, 0.05, -0.2, 0.15, 0.25], dtype=torch.float64)
+
+    def _moved(raw: torch.Tensor, step: torch.Tensor, move: str) -> torch.Tensor:  # one row of one kind
+        return moved_rows(raw, step[None], [move])[0]
     shift = _moved(raw, step, "shift") - raw
     assert torch.allclose(shift[0:6], torch.tensor([0.2, -0.1] * 3, dtype=torch.float64)) and not shift[6:].any()
     point = _moved(raw, step, "point") - raw
