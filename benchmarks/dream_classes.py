@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings, dream_classes
+from brushcli.api import dream as dream_classes
+from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings
 from brushcli.outputs.replay import replay
 from brushcli.vision.nets import NetEnsemble
 from brushcli.vision.scoring import class_scores, ensemble_scores
@@ -35,8 +36,9 @@ DEV_CLASSES = ["flamingo", "ladybug", "koala", "banana", "fire engine", "grand p
 
 
 def gallery(folders: list[Path], labels: list[str], path: Path, notes: list[str] | None = None, tile: int = 256,
-            per_row: int = 5) -> None:
-    """The MyPaint replays, ``per_row`` to a row, each with its class name (and a note) underneath."""
+            per_row: int = 5, image: str = "mypaint.png") -> None:
+    """The MyPaint replays (``image`` in each folder), ``per_row`` to a row, each with its class name (and a
+    note) underneath."""
     notes = notes or [""] * len(folders)
     name_font, note_font = ImageFont.load_default(size=22), ImageFont.load_default(size=15)
     gap, text = 12, 52
@@ -47,8 +49,8 @@ def gallery(folders: list[Path], labels: list[str], path: Path, notes: list[str]
     for i, (folder, label, note) in enumerate(zip(folders, labels, notes)):
         x = gap + (i % per_row) * (tile + gap)
         y = gap + (i // per_row) * (tile + text + gap)
-        image = Image.open(folder / "mypaint.png").convert("RGB").resize((tile, tile), Image.LANCZOS)
-        sheet.paste(image, (x, y))
+        picture = Image.open(folder / image).convert("RGB").resize((tile, tile), Image.LANCZOS)
+        sheet.paste(picture, (x, y))
         draw.rectangle((x, y, x + tile - 1, y + tile - 1), outline=(200, 200, 200))
         draw.text((x + tile // 2, y + tile + 4), label, fill="black", font=name_font, anchor="ma")
         draw.text((x + tile // 2, y + tile + 31), note, fill=(90, 90, 90), font=note_font, anchor="ma")
@@ -116,7 +118,8 @@ def main() -> None:
         extra = hook_seconds.get(m["class"], 0.0)  # benchmark-only scoring inside the timed run
         row = {"class": m["class"], "seconds": round(m["seconds"] - extra, 1),
                "optimise_seconds": round(m["optimise_seconds"] - extra, 1),
-               "steps": m["steps"], "search_trials": m["search_trials"], "search_accepted": m["search_accepted"],
+               "steps": m["steps"], "search_trials": m.get("search_trials"),
+               "search_accepted": m.get("search_accepted"),
                "ensemble": {k: {"prob": m["ensemble"][k]["prob"], "rank": m["ensemble"][k]["rank"],
                                 "top1": m["ensemble"][k]["top1"]} for k in ("neural", "mypaint")},
                "before_search": stages.get(m["class"], {})}

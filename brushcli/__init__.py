@@ -25,4 +25,11 @@ def paint(*args: Any, **kwargs: Any) -> Any:
     return _paint(*args, **kwargs)
 
 
-__all__ = ["__version__", "paint"]
+def dream(*args: Any, **kwargs: Any) -> Any:
+    """See :func:`brushcli.api.dream`."""
+    from brushcli.api import dream as _dream
+
+    return _dream(*args, **kwargs)
+
+
+__all__ = ["__version__", "dream", "paint"]

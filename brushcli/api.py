@@ -8,17 +8,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from brushcli.errors import InvalidArgument, StrokeFileError
 
 if TYPE_CHECKING:
+    from brushcli.apps.dream import DreamSettings
     from brushcli.objectives import Objective
     from brushcli.outputs.result import Painting
+    from brushcli.painters.painter import Painter
     from brushcli.vision.nets import NetEnsemble
 
 DEFAULT_SIZE = 512
@@ -99,3 +101,25 @@ def paint(
     if folder is not None:
         write_painting(painting, folder, record(settings, painter, source), started=started)
     return painting
+
+
+def paint_for_dream(image: np.ndarray, painter: "Painter", settings: "DreamSettings",
+                    progress: Callable[[int, int, float], None] | None = None) -> "Painting":
+    """``brush paint``'s pipeline on a dream prototype (``DreamSettings.strokes`` strokes at its ``size``,
+    default quality): the :data:`~brushcli.apps.dream.PaintImage` that ``dream --start prototype`` needs."""
+    from brushcli.apps.paint import PaintSettings, paint as paint_image
+
+    return paint_image(image, painter, PaintSettings(strokes=settings.strokes, size=settings.size, seed=settings.seed,
+                                                     device=settings.device), progress=progress)
+
+
+def dream(classes: "Sequence[str | int]", **options: Any) -> "list[Painting]":
+    """Paint ImageNet ``classes`` as ``brush dream`` does; ``options`` are those of
+    :func:`brushcli.apps.dream.dream_classes` (nets, out, painter, settings, judges, ...).
+
+    >>> done = brushcli.dream(["giant panda"], out="dreams")          # doctest: +SKIP
+    >>> done[0].metrics["classifiers"]["efficientnet-lite2"]["mypaint"]  # doctest: +SKIP
+    """
+    from brushcli.apps.dream import dream_classes
+
+    return dream_classes(classes, paint_image=paint_for_dream, **options)

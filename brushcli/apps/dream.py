@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -44,6 +45,7 @@ from brushcli.vision import transforms as T
 from brushcli.vision.classes import ImageNetClass, find_class
 from brushcli.vision.nets import OFFLINE_NETS, NetEnsemble
 from brushcli.vision.scoring import class_scores, ensemble_scores
+from brushcli.vision.visualise import class_image
 
 MAX_STROKES = 1000
 #: Optimised by default: every offline net but the largest, which is kept back as the judge
@@ -57,13 +59,25 @@ DEFAULT_JUDGES = OFFLINE_NETS[-1:]
 #: judge, never optimised against, has 4 of the 6 development classes in its top 5 (pen: none) and
 #: 7 of the 10 fixed benchmark classes (pen: 2); docs/benchmarks.md has the numbers.
 DEFAULT_PAINTER = "dry-brush"
+#: How a painting starts (``DreamSettings.start``). ``prototype``: the nets' class image in pixel space
+#: (:func:`brushcli.vision.visualise.class_image`), then painted with ``brush paint``'s pipeline;
+#: ``strokes``: strokes scattered over the canvas and optimised for the class directly.
+STARTS = ("prototype", "strokes")
+#: Strokes when none are given, per start: a prototype needs enough strokes to keep its parts.
+DEFAULT_STROKES = {"prototype": 500, "strokes": 30}
+#: Steps of the prototype's optimisation when none are given (Lucid-style visualisations settle in ~200).
+PROTOTYPE_STEPS = 256
+#: Paints an image with ``settings.strokes`` strokes of a painter at ``settings.size`` and reports
+#: ``progress(step, total, loss)``: ``brush paint``'s pipeline, handed down by :mod:`brushcli.api`
+#: (applications do not import one another).
+PaintImage = Callable[[np.ndarray, Painter, "DreamSettings", Callable[[int, int, float], None] | None], Painting]
 
 
 @dataclass
 class DreamSettings:
     """Knobs of :func:`dream` (CLI options map one to one)."""
 
-    strokes: int = 30
+    strokes: int | None = None
     steps: int | None = None
     size: int = 512
     seed: int = 0
@@ -76,14 +90,30 @@ class DreamSettings:
     rotate: float = 10.0
     color: float = 0.0
     real_every: int = 5
-    search: int = 5
+    search: int | None = None
     search_candidates: int = 16
     search_views: int = 1
     search_random: bool = False
     coarse: float = 0.0
     device: str = "cpu"
+    start: str = "prototype"
+    #: the prototype's spectrum falls as 1/f^decay (:func:`brushcli.vision.visualise.class_image`)
+    decay: float = 1.6
+
+    def __post_init__(self) -> None:
+        if self.strokes is None and self.start in STARTS:
+            self.strokes = DEFAULT_STROKES[self.start]
+        if self.search is None and self.start in STARTS:
+            self.search = 5 if self.start == "strokes" else 0
 
     def validate(self) -> None:
+        if self.start not in STARTS:
+            raise InvalidArgument(f"unknown start {self.start!r}; use {' or '.join(STARTS)}")
+        if self.start == "prototype" and self.search:
+            raise InvalidArgument("--search is the class search of --start strokes; a prototype is painted "
+                                  "with brush paint's own search")
+        if not 0 <= self.decay <= 4:
+            raise InvalidArgument(f"decay must be 0..4, got {self.decay}")
         if not 1 <= self.strokes <= MAX_STROKES:
             raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
         if not 32 <= self.size <= MAX_SIDE:
@@ -112,7 +142,10 @@ class DreamSettings:
 
     @property
     def total_steps(self) -> int:
-        return self.steps if self.steps is not None else default_steps(self.strokes)
+        """Gradient steps: the prototype's (:data:`PROTOTYPE_STEPS`), or the strokes' (:func:`default_steps`)."""
+        if self.steps is not None:
+            return self.steps
+        return PROTOTYPE_STEPS if self.start == "prototype" else default_steps(self.strokes)
 
     def search_settings(self) -> SearchSettings:
         return SearchSettings(sweeps=self.search, candidates=self.search_candidates,
@@ -141,14 +174,15 @@ def dream(
     progress: Callable[[int, int, float], None] | None = None,
     objective: Objective | None = None,
     on_stage: Callable[[str, StrokeList], None] | None = None,
+    paint_image: PaintImage | None = None,
 ) -> Painting:
     """Optimise ``settings.strokes`` strokes so every net of ``ensemble`` sees class ``target``.
 
     ``objective`` replaces the default class objective (the mean over nets of the class's
     log-probability); with it, ``target`` may be None. ``progress(step, total, loss)`` follows every
     step; ``on_stage("gradient", strokes)`` sees the strokes after gradient descent, before the replay
-    search (benchmarks score them). Nothing is written; :func:`score` adds the classifiers' view of
-    the replay.
+    search (benchmarks score them). ``paint_image`` paints the prototype of ``--start prototype``
+    (:data:`PaintImage`). Nothing is written; :func:`score` adds the classifiers' view of the replay.
     """
     settings = settings or DreamSettings()
     settings.validate()
@@ -163,6 +197,9 @@ def dream(
     device = torch.device(settings.device)
     painter = painter.to(device)
     objective = objective or class_objective(ensemble.names, cls.index, settings.mode)  # type: ignore[union-attr]
+    about = {"class": cls.name, "class_index": cls.index} if cls else {}
+    if settings.start == "prototype":
+        return _from_prototype(objective, ensemble, painter, settings, progress, about, started, paint_image)
 
     background = torch.tensor(settings.background, dtype=torch.float32)
     canvas = LayeredCanvas(painter, 1.0, background)
@@ -198,7 +235,6 @@ def dream(
     log = optimize(params, loss_fn, total, lr=settings.lr, callback=tick)
     if sharp is not None:
         best.restore(params)  # the loss was the replay's own: keep the strokes it liked best
-    about = {"class": cls.name, "class_index": cls.index} if cls else {}
 
     def stroke_list() -> StrokeList:
         return canvas.to_stroke_list(settings.size, settings.size, meta={
@@ -239,6 +275,37 @@ def dream(
     return Painting(strokes=strokes, neural=neural, losses=log.losses, steps=total, seconds=seconds,
                     painter=painter.name, device=str(device), info=info,
                     neural_side=None if painter.scalable or painter.canvas >= settings.size else painter.canvas)
+
+
+def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painter, settings: DreamSettings,
+                    progress: Callable[[int, int, float], None] | None, about: dict[str, Any],
+                    started: float, paint_image: PaintImage | None) -> Painting:
+    """``--start prototype``: the nets' class image in pixel space, then ``brush paint``'s pipeline on it.
+
+    Why: strokes optimised for these small nets directly converge on texture a person does not read,
+    while the nets' free image shows the class's parts, and ``paint`` reproduces an image's
+    composition with strokes far better than class gradients move them (docs/dream.md).
+    The prototype is the painting's ``target`` (the first panel of compare.png).
+    """
+    if paint_image is None:
+        raise InvalidArgument("--start prototype paints with brush paint's pipeline: call brushcli.api.dream, "
+                              "or pass paint_image")
+    work = max(c.input_size for c in ensemble)
+    steps = settings.total_steps
+    # progress: the prototype's steps, then paint's steps and trials (its total is known once it starts)
+    image = class_image(objective, ensemble, work, steps, settings.decay, seed=settings.seed,
+                        progress=(lambda s, loss: progress(s, steps, loss)) if progress else None)
+    painting = paint_image(image, painter, settings,
+                           (lambda s, t, loss: progress(steps + s, steps + t, loss)) if progress else None)
+    painting.strokes.meta.update({"command": "dream", **about, "nets": ensemble.names, "objective": str(objective),
+                                  "start": "prototype", "steps": steps, "seed": settings.seed})
+    painting.info.update({
+        "command": "dream", **about, "nets": ensemble.names, "objective": str(objective), "start": "prototype",
+        "steps": steps, "prototype_decay": settings.decay, "seed": settings.seed,
+        "optimise_seconds": time.perf_counter() - started,
+    })
+    painting.seconds = time.perf_counter() - started
+    return painting
 
 
 def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float],
@@ -368,6 +435,7 @@ def dream_classes(
     on_done: Callable[[Painting], None] | None = None,
     overwrite: bool = False,
     on_stage: Callable[[ImageNetClass, str, StrokeList], None] | None = None,
+    paint_image: PaintImage | None = None,
 ) -> list[Painting]:
     """Paint each class in ``classes`` into ``out/<class slug>/`` (the ``brush dream`` command).
 
@@ -401,7 +469,8 @@ def dream_classes(
         started = time.perf_counter()
         painting = dream(cls, ensemble, brush, settings,
                          progress=(lambda s, t, loss, cls=cls: progress(cls, s, t, loss)) if progress else None,
-                         on_stage=(lambda stage, strokes, cls=cls: on_stage(cls, stage, strokes)) if on_stage else None)
+                         on_stage=(lambda stage, strokes, cls=cls: on_stage(cls, stage, strokes))
+                         if on_stage else None, paint_image=paint_image)
         painting.info["painter"] = painter
         score(painting, cls, ensemble, judge_nets)
         write_painting(painting, out / cls.slug, record(settings, cls, net_names, painter), started=started)

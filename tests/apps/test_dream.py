@@ -77,10 +77,10 @@ def test_net_lists_and_aliases():
 @pytest.mark.parametrize("real_every", [0, 3])
 def test_target_logit_rises(painter, real_every):
     ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
-    start = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0,
-                                                        search=0))
-    end = dream(388, ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
-                                                      real_every=real_every, search=0))
+    start = dream(388, ensemble, painter, DreamSettings(start="strokes", strokes=6, steps=0, size=64, views=2,
+                                                        real_every=0, search=0))
+    end = dream(388, ensemble, painter, DreamSettings(start="strokes", strokes=6, steps=12, size=64, views=2,
+                                                      lr=0.05, real_every=real_every, search=0))
     assert end.losses[-1] < end.losses[0]
     assert _logit(end, ensemble, "tiny-a") > _logit(start, ensemble, "tiny-a") + 0.05
     assert len(end.strokes) == 6 and end.neural.shape == (64, 64, 3)
@@ -88,10 +88,10 @@ def test_target_logit_rises(painter, real_every):
 
 def test_an_ensemble_of_two_nets_raises_both(painter):
     ensemble = NetEnsemble.create(["tiny-a", "tiny-b"], pretrained=False)
-    start = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=0, size=64, views=2, real_every=0,
-                                                             search=0))
-    end = dream("violin", ensemble, painter, DreamSettings(strokes=6, steps=12, size=64, views=2, lr=0.05,
-                                                           search=0))
+    start = dream("violin", ensemble, painter, DreamSettings(start="strokes", strokes=6, steps=0, size=64, views=2,
+                                                             real_every=0, search=0))
+    end = dream("violin", ensemble, painter, DreamSettings(start="strokes", strokes=6, steps=12, size=64, views=2,
+                                                           lr=0.05, search=0))
     assert end.info["nets"] == ["tiny-a", "tiny-b"]
     assert "tiny-a" in end.info["objective"] and "tiny-b" in end.info["objective"]
     for net in end.info["nets"]:
@@ -102,7 +102,7 @@ def test_an_ensemble_of_two_nets_raises_both(painter):
 def test_replay_search_raises_the_class_in_the_real_replay(name):
     painter = create_painter(name)  # the pen, and dream's default, the dry brush (random dabs: a seeded replay)
     ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
-    base = dict(strokes=5, steps=6, size=64, views=2, real_every=3)
+    base = dict(start="strokes", strokes=5, steps=6, size=64, views=2, real_every=3)
     plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
     searched = dream(388, ensemble, painter, DreamSettings(**base, search=2))
     assert plain.info["search_trials"] == 0 and searched.info["search_trials"] == 2 * 5
@@ -118,7 +118,7 @@ def test_replay_search_raises_the_class_in_the_real_replay(name):
 
 def test_search_on_random_views_and_a_coarse_start_raise_the_class(painter):
     ensemble = NetEnsemble.create(["tiny-a", "tiny-b"], pretrained=False)
-    base = dict(strokes=6, steps=8, size=64, views=2, real_every=3)
+    base = dict(start="strokes", strokes=6, steps=8, size=64, views=2, real_every=3)
     plain = dream(388, ensemble, painter, DreamSettings(**base, search=0))
     stages = []
     tuned = dream(388, ensemble, painter, DreamSettings(**base, search=2, search_views=3, search_random=True,
@@ -134,6 +134,33 @@ def test_search_on_random_views_and_a_coarse_start_raise_the_class(painter):
     assert mean_logprob(tuned) > mean_logprob(plain)
 
 
+def test_a_prototype_start_paints_the_class_image(painter):
+    from brushcli.api import paint_for_dream
+    from brushcli.errors import InvalidArgument
+
+    ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
+    settings = DreamSettings(strokes=12, steps=30, size=64)
+    assert settings.start == "prototype"
+    result = dream(388, ensemble, painter, settings, paint_image=paint_for_dream)
+    unoptimised = dream(388, ensemble, painter, DreamSettings(strokes=12, steps=1, size=64),
+                        paint_image=paint_for_dream)
+    prototype = result.target  # the class image, painted by brush paint's pipeline
+    assert prototype.shape == (64, 64, 3) and len(result.strokes) == 12
+    assert result.info["start"] == "prototype" and result.strokes.meta["class"] == "giant panda"
+
+    def logprob(image: np.ndarray) -> float:
+        return float(torch.log_softmax(ensemble["tiny-a"](torch.from_numpy(image).permute(2, 0, 1)[None]), -1)[0, 388])
+
+    # the prototype shows the class to the net (a random-init net: small but seeded gains), and so does its replay
+    assert logprob(prototype) > logprob(unoptimised.target) + 0.1
+    real = result.mypaint().image
+    assert logprob(real) > logprob(unoptimised.mypaint().image) + 0.1
+    flat = ((prototype - prototype.mean(axis=(0, 1))) ** 2).mean()
+    assert ((real - prototype) ** 2).mean() < 0.6 * flat  # the replay paints the prototype, not its mean colour
+    with pytest.raises(InvalidArgument, match="brush paint's pipeline"):
+        dream(388, ensemble, painter, settings)  # apps.dream cannot paint an image by itself
+
+
 def test_the_cli_defaults_are_the_apps():
     import inspect
 
@@ -143,7 +170,9 @@ def test_the_cli_defaults_are_the_apps():
     options = inspect.signature(dream_command).parameters  # the CLI keeps its literals (no torch import for --help)
     assert options["painter"].default.default == DEFAULT_PAINTER == "dry-brush"
     assert options["nets"].default.default == ",".join(DEFAULT_NETS)
-    assert options["search"].default.default == DreamSettings().search == 5
+    assert options["search"].default.default is None and options["start"].default.default is None
+    assert DreamSettings().start == "prototype" and DreamSettings().strokes == 500 and DreamSettings().search == 0
+    assert DreamSettings(start="strokes").search == 5 and DreamSettings(start="strokes").strokes == 30
 
 
 def test_judges_default_to_the_offline_nets_not_optimised():
@@ -216,6 +245,8 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
     (["panda", "--nets", "tiny-b", "--weights", "tiny-b=WEIGHTS"], "does not hold tiny-b weights"),
     (["panda", "--weights", "nonsense"], "malformed --weights"),
     (["panda", "--strokes", "0"], "--strokes must be 1..1000"),
+    (["panda", "--search", "3"], "--search is the class search of --start strokes"),
+    (["panda", "--start", "sideways"], "unknown start 'sideways'"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, message):
     weights = tmp_path / "tiny.safetensors"
