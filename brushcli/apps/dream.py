@@ -112,6 +112,8 @@ class DreamSettings:
         if self.start == "prototype" and self.search:
             raise InvalidArgument("--search is the class search of --start strokes; a prototype is painted "
                                   "with brush paint's own search")
+        if self.start == "prototype" and self.steps == 0:
+            raise InvalidArgument("--steps must be 1 or more with --start prototype (the class image's steps)")
         if not 0 <= self.decay <= 4:
             raise InvalidArgument(f"decay must be 0..4, got {self.decay}")
         if not 1 <= self.strokes <= MAX_STROKES:

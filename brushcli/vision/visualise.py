@@ -68,6 +68,6 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         loss.backward()
         optimiser.step()
         if progress:
-            progress(step + 1, float(loss))
+            progress(step + 1, float(loss.detach()))
     with torch.no_grad():
         return image()[0].permute(1, 2, 0).numpy().astype(np.float32)

@@ -247,6 +247,7 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
     (["panda", "--strokes", "0"], "--strokes must be 1..1000"),
     (["panda", "--search", "3"], "--search is the class search of --start strokes"),
     (["panda", "--start", "sideways"], "unknown start 'sideways'"),
+    (["panda", "--steps", "0"], "--steps must be 1 or more with --start prototype"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, message):
     weights = tmp_path / "tiny.safetensors"
