@@ -33,3 +33,23 @@ def _devices() -> list:
 
 
 DEVICES = _devices()
+
+
+def register_tiny_classifier(name: str, input_size: int, width: int = 4, seed: int = 3) -> None:
+    """Register ``name``: a tiny random-init ImageNet-shaped classifier (fast, offline) for tests that
+    optimise through a net; it has no pretrained weights (create it with ``pretrained=False``)."""
+    import torch
+    from torch import nn
+
+    from brushcli.vision.nets import NetSpec, WeightsNotFound, register_net
+
+    def build() -> nn.Module:
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(),
+                             nn.Linear(4 * width, 1000))
+
+    def no_weights() -> None:
+        raise WeightsNotFound(f"{name} is a test net without pretrained weights")
+
+    register_net(NetSpec(name=name, family="test", input_size=input_size, mean=(0.5,) * 3, std=(0.25,) * 3,
+                         build=build, pretrained=no_weights))

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
 
+from _brushtest import register_tiny_classifier
 from brushcli.errors import InvalidArgument
 from brushcli.objectives import (Objective, Seen, class_logit, class_objective, content_loss, content_objective,
                                  evaluate, observe, pixel_loss)
-from brushcli.vision.nets import NetEnsemble, NetSpec, WeightsNotFound, register_net
+from brushcli.vision.nets import NetEnsemble
 
-
-def _tiny() -> nn.Module:
-    torch.manual_seed(3)
-    return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(),
-                         nn.Linear(16, 1000))
-
-
-def _no_weights() -> None:
-    raise WeightsNotFound("no weights for the objective test net")
-
-
-register_net(NetSpec(name="tiny-objective", family="test", input_size=16, mean=(0.5,) * 3, std=(0.25,) * 3,
-                     build=_tiny, pretrained=_no_weights))
+register_tiny_classifier("tiny-objective", input_size=16)
 
 
 @pytest.fixture(scope="module")
