@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--decay", type=float, default=1.6, help="spectrum falls as 1/f^decay (Lucid: 1)")
     parser.add_argument("--scale", default="0.5,1.5", help="zoom range of the views")
     parser.add_argument("--rotate", type=float, default=30.0)
+    parser.add_argument("--crop", default="0.65,1.0", help="side range of the random crops")
     parser.add_argument("--paint", type=int, default=0, help="also paint each image with this many strokes")
     parser.add_argument("--painter", default="dry-brush")
     parser.add_argument("--seed", type=int, default=0)
@@ -60,7 +61,8 @@ def main() -> None:
     nets = NetEnsemble.create(list(DEFAULT_NETS))
     scorers = NetEnsemble.create(list(dict.fromkeys([*DEFAULT_NETS, *DEFAULT_JUDGES])))
     low, high = (float(v) for v in args.scale.split(","))
-    views = T.standard(4, 224, fill=0.5, scale=(low, high), rotate=args.rotate)
+    crop = tuple(float(v) for v in args.crop.split(","))
+    views = T.standard(4, 224, fill=0.5, scale=(low, high), rotate=args.rotate, crop=crop)
     out = Path(args.out)
     rows = []
     for name in names:

