@@ -1,7 +1,9 @@
 """``dream``: paint an ImageNet class with brushstrokes, through one or several pretrained classifiers.
 
 "If you gave a pre-trained network a brush and asked it to paint the optimal panda, what would it
-paint?" (Neural Painters, section 5.1). Strokes on one 64-px painter canvas (grid level 0) over a
+paint?" (Neural Painters, section 5.1). By default (``start="prototype"``) the nets first draw the
+class in pixel space (:mod:`brushcli.vision.visualise`) and ``brush paint``'s pipeline, handed down
+by :mod:`brushcli.api`, paints that image. With ``start="strokes"``: strokes on one 64-px painter canvas (grid level 0) over a
 fixed background are rendered at the classifiers' input size with real-MyPaint feedback
 (:mod:`brushcli.canvas.feedback`), shown to every net of the ensemble as several randomly
 cropped/jittered/scaled/rotated views per step (:mod:`brushcli.vision.transforms`), and moved by
@@ -12,7 +14,7 @@ optimised against (:mod:`brushcli.vision.scoring`), which is the number that mat
 
 >>> from brushcli.apps.dream import dream, DreamSettings                   # doctest: +SKIP
 >>> painting = dream("giant panda", NetEnsemble.create(["efficientnet-lite0"]),
-...                  create_painter("dry-brush"), DreamSettings(strokes=30))
+...                  create_painter("dry-brush"), DreamSettings(start="strokes", strokes=30))
 >>> painting.strokes, painting.neural                                       # StrokeList, (H, W, 3) array
 """
 
@@ -178,7 +180,9 @@ def dream(
     on_stage: Callable[[str, StrokeList], None] | None = None,
     paint_image: PaintImage | None = None,
 ) -> Painting:
-    """Optimise ``settings.strokes`` strokes so every net of ``ensemble`` sees class ``target``.
+    """Paint class ``target`` in ``settings.strokes`` strokes so every net of ``ensemble`` sees it: from
+    the nets' class image (``start="prototype"``, :func:`_from_prototype`) or by optimising the strokes
+    for the class directly (``start="strokes"``).
 
     ``objective`` replaces the default class objective (the mean over nets of the class's
     log-probability); with it, ``target`` may be None. ``progress(step, total, loss)`` follows every
@@ -296,7 +300,8 @@ def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painte
     steps = settings.total_steps
     # progress: the prototype's steps, then paint's steps and trials (its total is known once it starts)
     image = class_image(objective, ensemble, work, steps, settings.decay, seed=settings.seed,
-                        progress=(lambda s, loss: progress(s, steps, loss)) if progress else None)
+                        progress=(lambda s, loss: progress(s, steps, loss)) if progress else None,
+                        device=settings.device)
     painting = paint_image(image, painter, settings,
                            (lambda s, t, loss: progress(steps + s, steps + t, loss)) if progress else None)
     painting.strokes.meta.update({"command": "dream", **about, "nets": ensemble.names, "objective": str(objective),

@@ -40,12 +40,14 @@ def spectrum_scale(size: int, decay: float) -> torch.Tensor:
 
 def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256, decay: float = 1.6,
                 views: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
-                progress: Callable[[int, float], None] | None = None) -> np.ndarray:
+                progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
+                ) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
     ``views`` defaults to four views per step zoomed by 0.5-1.5 and turned by up to 30 degrees on a
     grey fill: stronger than ``dream``'s stroke views, which is what makes the nets draw whole parts
-    rather than texture (docs/benchmarks.md). ``progress(step, loss)`` follows every step.
+    rather than texture (docs/benchmarks.md). ``progress(step, loss)`` follows every step. ``device``
+    is the nets' (the random start is drawn on the CPU, so it is the same on every device).
     """
     if not 16 <= size <= 1024:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
@@ -54,12 +56,13 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     views = views or T.standard(4, size, fill=0.5, scale=(0.5, 1.5), rotate=30.0)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    scale = spectrum_scale(size, decay)
-    spectrum = (0.01 * torch.randn(3, size, size // 2 + 1, 2, generator=generator)).requires_grad_()
+    scale = spectrum_scale(size, decay).to(device)
+    mix = COLOR_CORRELATION.to(device)
+    spectrum = (0.01 * torch.randn(3, size, size // 2 + 1, 2, generator=generator)).to(device).requires_grad_()
 
     def image() -> torch.Tensor:
         pixels = torch.fft.irfft2(torch.view_as_complex(spectrum) * scale, s=(size, size), norm="ortho") * 4
-        return torch.sigmoid(torch.einsum("ij,jhw->ihw", COLOR_CORRELATION, pixels))[None]
+        return torch.sigmoid(torch.einsum("ij,jhw->ihw", mix, pixels))[None]
 
     optimiser = torch.optim.Adam([spectrum], lr=lr)
     for step in range(steps):
@@ -70,4 +73,4 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         if progress:
             progress(step + 1, float(loss.detach()))
     with torch.no_grad():
-        return image()[0].permute(1, 2, 0).numpy().astype(np.float32)
+        return image()[0].permute(1, 2, 0).cpu().numpy().astype(np.float32)
