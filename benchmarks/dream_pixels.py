@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="the development classes instead")
     parser.add_argument("--steps", type=int, default=256)
     parser.add_argument("--decay", type=float, default=1.6, help="spectrum falls as 1/f^decay (Lucid: 1)")
-    parser.add_argument("--scale", default="0.5,1.5", help="zoom range of the views")
+    parser.add_argument("--scale", default="0.3,1.2", help="zoom range of the views")
     parser.add_argument("--rotate", type=float, default=30.0)
     parser.add_argument("--crop", default="0.65,1.0", help="side range of the random crops")
     parser.add_argument("--paint", type=int, default=0, help="also paint each image with this many strokes")

@@ -44,7 +44,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
                 ) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
-    ``views`` defaults to four views per step zoomed by 0.5-1.5 and turned by up to 30 degrees on a
+    ``views`` defaults to four views per step zoomed by 0.3-1.2 and turned by up to 30 degrees on a
     grey fill: stronger than ``dream``'s stroke views, which is what makes the nets draw whole parts
     rather than texture (docs/benchmarks.md). ``progress(step, loss)`` follows every step. ``device``
     is the nets' (the random start is drawn on the CPU, so it is the same on every device).
@@ -53,7 +53,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
     if steps < 1 or decay < 0:
         raise InvalidArgument(f"class image needs steps >= 1 and decay >= 0, got {steps} and {decay}")
-    views = views or T.standard(4, size, fill=0.5, scale=(0.5, 1.5), rotate=30.0)
+    views = views or T.standard(4, size, fill=0.5, scale=(0.3, 1.2), rotate=30.0)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     scale = spectrum_scale(size, decay).to(device)
