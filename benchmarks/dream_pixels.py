@@ -30,11 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brushcli.api import paint  # noqa: E402
 from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS  # noqa: E402
 from brushcli.objectives import class_objective, observe  # noqa: E402
-from brushcli.vision import transforms as T  # noqa: E402
 from brushcli.vision.classes import find_class  # noqa: E402
 from brushcli.vision.nets import NetEnsemble  # noqa: E402
 from brushcli.vision.scoring import score_image  # noqa: E402
-from brushcli.vision.visualise import class_image  # noqa: E402
+from brushcli.vision.visualise import class_image, views  # noqa: E402
 from dream_classes import CLASSES, DEV_CLASSES, gallery  # noqa: E402
 
 def ranks(image: np.ndarray, nets: NetEnsemble, index: int) -> dict[str, dict]:
@@ -62,7 +61,7 @@ def main() -> None:
     scorers = NetEnsemble.create(list(dict.fromkeys([*DEFAULT_NETS, *DEFAULT_JUDGES])))
     low, high = (float(v) for v in args.scale.split(","))
     crop = tuple(float(v) for v in args.crop.split(","))
-    views = T.standard(4, 224, fill=0.5, scale=(low, high), rotate=args.rotate, crop=crop)
+    view = views(224, scale=(low, high), rotate=args.rotate, crop=crop)
     out = Path(args.out)
     rows = []
     for name in names:
@@ -70,7 +69,7 @@ def main() -> None:
         folder = out / cls.slug
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        image = class_image(class_objective(nets.names, cls.index), nets, 224, args.steps, args.decay, views,
+        image = class_image(class_objective(nets.names, cls.index), nets, 224, args.steps, args.decay, view,
                             args.seed)
         row = {"class": cls.name, "seconds": round(time.perf_counter() - started, 1),
                "image": ranks(image, scorers, cls.index)}

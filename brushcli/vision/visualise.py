@@ -32,28 +32,35 @@ COLOR_CORRELATION = COLOR_CORRELATION / COLOR_CORRELATION.norm(dim=0).max()
 
 
 def spectrum_scale(size: int, decay: float) -> torch.Tensor:
-    """Amplitude of each rfft2 frequency of a ``size``-px image: 1/f^``decay``, 1 at the lowest frequency."""
+    """Amplitude of each rfft2 frequency of a ``size``-px image: 1/f^``decay``, ``size`` at the lowest frequency."""
     fy, fx = torch.fft.fftfreq(size)[:, None], torch.fft.rfftfreq(size)[None, :]
     scale = torch.clamp(torch.sqrt(fx * fx + fy * fy), min=1.0 / size) ** -decay
     return scale / scale.max() * size
 
 
+def views(size: int, scale: tuple[float, float] = (0.3, 1.2), rotate: float = 30.0,
+          crop: tuple[float, float] = (0.65, 1.0)) -> T.Transform:
+    """The class image's default views: four per step on a grey fill, zoomed by ``scale`` and turned by up
+    to ``rotate`` degrees, stronger than ``dream``'s stroke views, which is what makes the nets draw
+    whole parts rather than texture (docs/benchmarks.md)."""
+    return T.standard(4, size, fill=0.5, scale=scale, rotate=rotate, crop=crop)
+
+
 def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256, decay: float = 1.6,
-                views: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
+                view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
                 progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
                 ) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
-    ``views`` defaults to four views per step zoomed by 0.3-1.2 and turned by up to 30 degrees on a
-    grey fill: stronger than ``dream``'s stroke views, which is what makes the nets draw whole parts
-    rather than texture (docs/benchmarks.md). ``progress(step, loss)`` follows every step. ``device``
-    is the nets' (the random start is drawn on the CPU, so it is the same on every device).
+    ``view`` (the random views of each step) defaults to :func:`views`. ``progress(step, loss)``
+    follows every step. ``device`` is the nets' (the random start is drawn on the CPU, so it is the
+    same on every device).
     """
     if not 16 <= size <= 1024:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
     if steps < 1 or decay < 0:
         raise InvalidArgument(f"class image needs steps >= 1 and decay >= 0, got {steps} and {decay}")
-    views = views or T.standard(4, size, fill=0.5, scale=(0.3, 1.2), rotate=30.0)
+    view = view or views(size)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     scale = spectrum_scale(size, decay).to(device)
@@ -66,7 +73,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
 
     optimiser = torch.optim.Adam([spectrum], lr=lr)
     for step in range(steps):
-        loss = objective(observe(objective, views(image(), generator), nets=nets))
+        loss = objective(observe(objective, view(image(), generator), nets=nets))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
