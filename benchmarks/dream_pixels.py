@@ -3,7 +3,8 @@
 With ``--start strokes`` a person recognises none of ``brush dream``'s paintings (docs/dream.md). Is
 that the strokes or the nets? This benchmark takes the strokes away: it optimises a free 224-px image
 for the same ensemble (EfficientNet-Lite0 + Lite1) with :func:`brushcli.vision.visualise.class_image`
-(Lucid-style: a 1/f^decay spectrum, decorrelated colours, random views), scores it with every net
+(Lucid-style: a 1/f^decay spectrum, decorrelated colours, random views, priced opacity over random
+backgrounds), scores it with every net
 and the judge (EfficientNet-Lite2, never optimised against), and optionally paints it with ``brush
 paint`` and scores the MyPaint replay, to see how much of it strokes keep.
 
@@ -46,8 +47,9 @@ def main() -> None:
     parser.add_argument("--classes", default=None, help="comma-separated (default: the ten of dream_classes.py)")
     parser.add_argument("--dev", action="store_true", help="the development classes instead")
     parser.add_argument("--steps", type=int, default=256)
-    parser.add_argument("--decay", type=float, default=1.6, help="spectrum falls as 1/f^decay (Lucid: 1)")
-    parser.add_argument("--scale", default="0.3,1.2", help="zoom range of the views")
+    parser.add_argument("--decay", type=float, default=2.0, help="spectrum falls as 1/f^decay (Lucid: 1)")
+    parser.add_argument("--opacity", type=float, default=3.0, help="price of opacity (0: no opacity channel)")
+    parser.add_argument("--scale", default="0.5,1.2", help="zoom range of the views")
     parser.add_argument("--rotate", type=float, default=30.0)
     parser.add_argument("--crop", default="0.65,1.0", help="side range of the random crops")
     parser.add_argument("--paint", type=int, default=0, help="also paint each image with this many strokes")
@@ -61,7 +63,7 @@ def main() -> None:
     scorers = NetEnsemble.create(list(dict.fromkeys([*DEFAULT_NETS, *DEFAULT_JUDGES])))
     low, high = (float(v) for v in args.scale.split(","))
     crop = tuple(float(v) for v in args.crop.split(","))
-    view = views(224, scale=(low, high), rotate=args.rotate, crop=crop)
+    view = views(224, scale=(low, high), rotate=args.rotate, crop=crop, fill=0.0 if args.opacity > 0 else 0.5)
     out = Path(args.out)
     rows = []
     for name in names:
@@ -70,7 +72,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         image = class_image(class_objective(nets.names, cls.index), nets, 224, args.steps, args.decay, view,
-                            args.seed)
+                            args.seed, opacity=args.opacity)
         row = {"class": cls.name, "seconds": round(time.perf_counter() - started, 1),
                "image": ranks(image, scorers, cls.index)}
         Image.fromarray((image * 255).round().astype(np.uint8)).save(folder / "prototype.png")

@@ -100,7 +100,9 @@ class DreamSettings:
     device: str = "cpu"
     start: str = "prototype"
     #: the prototype's spectrum falls as 1/f^decay (:func:`brushcli.vision.visualise.class_image`)
-    decay: float = 1.6
+    decay: float = 2.0
+    #: the prototype's price of opacity (0: no opacity channel, the nets draw scenery too)
+    opacity: float = 3.0
 
     def __post_init__(self) -> None:
         if self.strokes is None and self.start in STARTS:
@@ -118,6 +120,8 @@ class DreamSettings:
             raise InvalidArgument("--steps must be 1 or more with --start prototype (the class image's steps)")
         if not 0 <= self.decay <= 4:
             raise InvalidArgument(f"decay must be 0..4, got {self.decay}")
+        if not 0 <= self.opacity <= 20:
+            raise InvalidArgument(f"--opacity must be 0..20, got {self.opacity}")
         if not 1 <= self.strokes <= MAX_STROKES:
             raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
         if not 32 <= self.size <= MAX_SIDE:
@@ -301,14 +305,15 @@ def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painte
     # progress: the prototype's steps, then paint's steps and trials (its total is known once it starts)
     image = class_image(objective, ensemble, work, steps, settings.decay, seed=settings.seed,
                         progress=(lambda s, loss: progress(s, steps, loss)) if progress else None,
-                        device=settings.device)
+                        device=settings.device, opacity=settings.opacity, background=settings.background)
     painting = paint_image(image, painter, settings,
                            (lambda s, t, loss: progress(steps + s, steps + t, loss)) if progress else None)
     painting.strokes.meta.update({"command": "dream", **about, "nets": ensemble.names, "objective": str(objective),
                                   "start": "prototype", "steps": steps, "seed": settings.seed})
     painting.info.update({
         "command": "dream", **about, "nets": ensemble.names, "objective": str(objective), "start": "prototype",
-        "steps": steps, "prototype_decay": settings.decay, "seed": settings.seed,
+        "steps": steps, "prototype_decay": settings.decay, "prototype_opacity": settings.opacity,
+        "seed": settings.seed,
         "optimise_seconds": time.perf_counter() - started,
     })
     painting.seconds = time.perf_counter() - started

@@ -30,6 +30,10 @@ def dream_command(
     steps: int = typer.Option(None, "--steps",
                               help="Gradient steps: the prototype's (default 256), or the strokes' with --start "
                                    "strokes (default grows with --strokes: 125 for 30)."),
+    opacity: float = typer.Option(3.0, "--opacity",
+                                  help="--start prototype: price of the class image's opacity (0..20). The nets "
+                                       "see it over random backgrounds, so they draw the object alone, whole and "
+                                       "in the middle of a blank canvas; 0 = no opacity, they draw scenery too."),
     size: int = typer.Option(512, "--size", "-s", help="Side of the square output in px (MyPaint replay size)."),
     views: int = typer.Option(4, "--views", help="--start strokes: randomly cropped/jittered/rotated views per step "
                                                  "(robustness)."),
@@ -64,9 +68,11 @@ def dream_command(
 
     By default the nets in --nets first make their own image of the class
     (pixels optimised so the class's log-probability is high for every net at
-    once, over randomly zoomed and turned views), and brush paint's pipeline
-    then paints that image with --strokes dry-brush strokes, replayed in real
-    MyPaint; --start strokes optimises the strokes for the class directly.
+    once, over randomly zoomed and turned views and random backgrounds, with
+    opacity priced so that the object is drawn alone), and brush paint's
+    pipeline then paints that image with --strokes dry-brush strokes,
+    replayed in real MyPaint; --start strokes optimises the strokes for the
+    class directly.
 
     Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
     compare.png (the class image first), timelapse.gif and metrics.json (per
@@ -85,7 +91,7 @@ def dream_command(
     from brushcli.api import dream as dream_classes, resolve_device
     from brushcli.apps.dream import DreamSettings
 
-    settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views,
+    settings = DreamSettings(strokes=strokes, steps=steps, size=size, seed=seed, views=views, opacity=opacity,
                              real_every=real_every, search=search, device=resolve_device(device),
                              **({"start": start} if start else {}))
     options = exports.export_options(transparent, per_layer, fps, frames)

@@ -8,17 +8,22 @@ person sees them (a bus's windscreen, a volcano's plume, a lighthouse's lantern;
 1/f^``decay`` (a larger decay gives a smoother, more paintable image), colours decorrelated with
 ImageNet's colour covariance, a sigmoid to 0..1, and random views every step
 (:mod:`brushcli.vision.transforms`), as in Lucid's ``param.image`` and Olah et al., "Feature
-Visualization" (Distill, 2017).
+Visualization" (Distill, 2017). By default the image also has an opacity channel and is seen over
+random backgrounds, with opacity priced (Lucid's transparency trick, Mordvintsev et al.,
+"Differentiable Image Parameterizations", Distill 2018): without it the nets fill the frame with
+scenery and close-ups of parts (fur, grass, a bus's side); with it they draw the object alone, whole
+and in the middle, on the canvas colour (a ladybug, a grand piano, a koala's face; docs/dream.md).
 
 >>> image = class_image(class_objective(nets.names, 388), nets)        # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from brushcli.errors import InvalidArgument
 from brushcli.objectives import Objective, observe
@@ -29,6 +34,8 @@ from brushcli.vision.nets import NetEnsemble
 #: so the largest has norm 1: uncorrelated parameters become colours with natural statistics.
 COLOR_CORRELATION = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
 COLOR_CORRELATION = COLOR_CORRELATION / COLOR_CORRELATION.norm(dim=0).max()
+#: Opacity's price grows from the centre out as 1 + CENTRE r^2 (:func:`centre_weight`).
+CENTRE = 3.0
 
 
 def spectrum_scale(size: int, decay: float) -> torch.Tensor:
@@ -38,46 +45,88 @@ def spectrum_scale(size: int, decay: float) -> torch.Tensor:
     return scale / scale.max() * size
 
 
-def views(size: int, scale: tuple[float, float] = (0.3, 1.2), rotate: float = 30.0,
-          crop: tuple[float, float] = (0.65, 1.0)) -> T.Transform:
-    """The class image's default views: four per step on a grey fill, zoomed by ``scale`` and turned by up
-    to ``rotate`` degrees, stronger than ``dream``'s stroke views, which is what makes the nets draw
-    whole parts rather than texture (docs/benchmarks.md)."""
-    return T.standard(4, size, fill=0.5, scale=scale, rotate=rotate, crop=crop)
+def views(size: int, scale: tuple[float, float] = (0.5, 1.2), rotate: float = 30.0,
+          crop: tuple[float, float] = (0.65, 1.0), fill: T.Fill = 0.0) -> T.Transform:
+    """The class image's default views: four per step, zoomed by ``scale`` and turned by up to ``rotate``
+    degrees, stronger than ``dream``'s stroke views, which is what makes the nets draw whole parts
+    rather than texture (docs/benchmarks.md). ``fill`` is revealed around a zoomed-out view: 0 in every
+    channel of :func:`class_image`'s premultiplied RGBA is transparent, so the random background shows."""
+    return T.standard(4, size, fill=fill, scale=scale, rotate=rotate, crop=crop)
 
 
-def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256, decay: float = 1.6,
+def backdrop(count: int, size: int, step: int, generator: torch.Generator) -> torch.Tensor:
+    """``count`` random backgrounds for a step's views: on even steps smooth colour noise, on odd steps
+    one flat colour each, so the class cannot lean on any background and must be drawn as the object."""
+    if step % 2:
+        return torch.rand(count, 3, 1, 1, generator=generator).expand(count, 3, size, size)
+    coarse = torch.rand(count, 3, max(2, size // 16), max(2, size // 16), generator=generator)
+    return F.interpolate(coarse, size=(size, size), mode="bicubic", align_corners=False).clamp(0, 1)
+
+
+def centre_weight(size: int) -> torch.Tensor:
+    """Per-pixel price of opacity, 1 + ``CENTRE`` r^2 (r = 1 at the edges' middles), normalised to mean 1:
+    opacity is cheapest in the middle, so the object sits there whole instead of spilling off the edges."""
+    axis = torch.linspace(-1, 1, size)
+    weight = 1 + CENTRE * (axis[:, None] ** 2 + axis[None, :] ** 2)
+    return weight / weight.mean()
+
+
+def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256, decay: float = 2.0,
                 view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
                 progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
-                ) -> np.ndarray:
+                opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
-    ``view`` (the random views of each step) defaults to :func:`views`. ``progress(step, loss)``
-    follows every step. ``device`` is the nets' (the random start is drawn on the CPU, so it is the
-    same on every device).
+    With ``opacity`` > 0 the image has an opacity channel: every step its views (premultiplied RGBA)
+    are laid over random backgrounds (:func:`backdrop`), and the mean opacity, priced by
+    :func:`centre_weight`, costs ``opacity`` times its value in the objective's units. The nets must
+    then find the class in the object alone, with no scenery, and the result is the object on
+    ``background`` (the canvas colour: paint then spends its strokes on the object). ``opacity=0`` is
+    the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views` (grey
+    fill without opacity). ``progress(step, loss)`` follows every step. ``device`` is the nets' (the
+    random start is drawn on the CPU, so it is the same on every device).
     """
     if not 16 <= size <= 1024:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
-    if steps < 1 or decay < 0:
-        raise InvalidArgument(f"class image needs steps >= 1 and decay >= 0, got {steps} and {decay}")
-    view = view or views(size)
+    if steps < 1 or decay < 0 or opacity < 0:
+        raise InvalidArgument(f"class image needs steps >= 1, decay >= 0 and opacity >= 0, got {steps}, {decay} "
+                              f"and {opacity}")
+    if len(background) != 3 or not all(0 <= v <= 1 for v in background):
+        raise InvalidArgument(f"background must be three values in 0..1, got {tuple(background)}")
+    transparent = opacity > 0
+    view = view or views(size, fill=0.0 if transparent else 0.5)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     scale = spectrum_scale(size, decay).to(device)
     mix = COLOR_CORRELATION.to(device)
-    spectrum = (0.01 * torch.randn(3, size, size // 2 + 1, 2, generator=generator)).to(device).requires_grad_()
+    weight = centre_weight(size).to(device)
+    paper = torch.tensor(list(background), dtype=torch.float32, device=device).reshape(3, 1, 1)
+    channels = 4 if transparent else 3
+    spectrum = (0.01 * torch.randn(channels, size, size // 2 + 1, 2, generator=generator)).to(device)
+    spectrum.requires_grad_()
 
-    def image() -> torch.Tensor:
+    def image() -> tuple[torch.Tensor, torch.Tensor]:
+        """Colour (3, H, W) and opacity (1, H, W); opacity starts near 0.73 (sigmoid of 1)."""
         pixels = torch.fft.irfft2(torch.view_as_complex(spectrum) * scale, s=(size, size), norm="ortho") * 4
-        return torch.sigmoid(torch.einsum("ij,jhw->ihw", mix, pixels))[None]
+        colour = torch.sigmoid(torch.einsum("ij,jhw->ihw", mix, pixels[:3]))
+        return colour, torch.sigmoid(pixels[3:] + 1) if transparent else torch.ones_like(colour[:1])
 
     optimiser = torch.optim.Adam([spectrum], lr=lr)
     for step in range(steps):
-        loss = objective(observe(objective, view(image(), generator), nets=nets))
+        colour, alpha = image()
+        if transparent:
+            seen = view(torch.cat([colour * alpha, alpha])[None], generator)
+            ground = backdrop(len(seen), seen.shape[-1], step, generator).to(device)
+            seen = seen[:, :3] + ground * (1 - seen[:, 3:])
+            price = opacity * (alpha[0] * weight).mean()
+        else:
+            seen, price = view(colour[None], generator), 0.0
+        loss = objective(observe(objective, seen, nets=nets)) + price
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         if progress:
             progress(step + 1, float(loss.detach()))
     with torch.no_grad():
-        return image()[0].permute(1, 2, 0).cpu().numpy().astype(np.float32)
+        colour, alpha = image()
+        return (colour * alpha + paper * (1 - alpha)).permute(1, 2, 0).cpu().numpy().astype(np.float32)

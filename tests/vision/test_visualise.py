@@ -26,24 +26,27 @@ def _logprob(image: np.ndarray, nets: NetEnsemble, index: int) -> float:
     batch = torch.from_numpy(image).permute(2, 0, 1)[None]
     return float(torch.log_softmax(nets["tiny-vis"](batch), -1)[0, index])
 
-def test_the_class_image_raises_its_class(nets):
+# the tiny net's class signal is a few tenths of a log-probability, so its opacity price is scaled down
+@pytest.mark.parametrize("opacity", [0.0, 0.1])
+def test_the_class_image_raises_its_class(nets, opacity):
     objective = class_objective(nets.names, 388)
-    start = class_image(objective, nets, size=48, steps=1, seed=0, lr=1e-6)
-    end = class_image(objective, nets, size=48, steps=40, seed=0)
+    start = class_image(objective, nets, size=48, steps=1, seed=0, lr=1e-6, opacity=0.0)
+    end = class_image(objective, nets, size=48, steps=40, seed=0, opacity=opacity)
     assert end.shape == (48, 48, 3) and end.dtype == np.float32 and 0 <= end.min() and end.max() <= 1
     assert _logprob(end, nets, 388) > _logprob(start, nets, 388) + 0.3
-    other = class_image(class_objective(nets.names, 1), nets, size=48, steps=40, seed=0)
+    other = class_image(class_objective(nets.names, 1), nets, size=48, steps=40, seed=0, opacity=opacity)
     assert _logprob(end, nets, 388) > _logprob(other, nets, 388)  # it is the class asked for that rises
 
 def test_the_class_image_is_seeded(nets):
     objective = class_objective(nets.names, 7)
-    a, b = (class_image(objective, nets, size=32, steps=3, seed=5) for _ in range(2))
+    a, b = (class_image(objective, nets, size=32, steps=3, seed=5, opacity=0.1) for _ in range(2))
     assert np.array_equal(a, b)
-    assert not np.array_equal(a, class_image(objective, nets, size=32, steps=3, seed=6))
+    assert not np.array_equal(a, class_image(objective, nets, size=32, steps=3, seed=6, opacity=0.1))
 
 def test_a_steeper_spectrum_gives_a_smoother_image(nets):
     def roughness(decay: float) -> float:
-        image = class_image(class_objective(nets.names, 7), nets, size=48, steps=20, decay=decay, seed=0)
+        image = class_image(class_objective(nets.names, 7), nets, size=48, steps=20, decay=decay, seed=0,
+                            opacity=0.0)
         return float(np.abs(np.diff(image, axis=0)).mean() + np.abs(np.diff(image, axis=1)).mean())
 
     assert roughness(2.0) < roughness(0.5)
@@ -51,7 +54,21 @@ def test_a_steeper_spectrum_gives_a_smoother_image(nets):
     assert scale.shape == (16, 9) and float(scale[0, 0]) == pytest.approx(16.0)
     assert float(scale[8, 8]) < float(scale[0, 1]) < float(scale[0, 0]) + 1e-6
 
-@pytest.mark.parametrize("options", [{"size": 8}, {"steps": 0}, {"decay": -1.0}])
+def test_priced_opacity_leaves_the_edges_to_the_background(nets):
+    objective = class_objective(nets.names, 7)
+    paper = (0.2, 0.4, 0.6)
+    image = class_image(objective, nets, size=48, steps=40, seed=0, opacity=0.1, background=paper)
+    away = np.abs(image - np.array(paper, dtype=np.float32)).sum(-1)  # how far from the canvas colour
+    edges = np.concatenate([away[:6].ravel(), away[-6:].ravel(), away[:, :6].ravel(), away[:, -6:].ravel()])
+    assert edges.mean() < away[16:32, 16:32].mean()  # opacity is dearer at the edges: the object sits in the middle
+    costly = class_image(objective, nets, size=48, steps=40, seed=0, opacity=3.0, background=paper)
+    assert np.abs(costly - np.array(paper, dtype=np.float32)).sum(-1).mean() < 0.5 * away.mean()
+    plain = class_image(objective, nets, size=48, steps=40, seed=0, opacity=0.0, background=paper)
+    assert np.abs(plain - np.array(paper, dtype=np.float32)).sum(-1).mean() > away.mean()  # no opacity: no paper
+
+
+@pytest.mark.parametrize("options", [{"size": 8}, {"steps": 0}, {"decay": -1.0}, {"opacity": -1.0},
+                                     {"background": (1.0, 2.0, 1.0)}, {"background": (1.0, 1.0)}])
 def test_bad_settings_are_refused(nets, options):
     with pytest.raises(InvalidArgument):
         class_image(class_objective(nets.names, 7), nets, **options)
