@@ -37,23 +37,24 @@ DEV_CLASSES = ["flamingo", "ladybug", "koala", "banana", "fire engine", "grand p
 
 def gallery(folders: list[Path], labels: list[str], path: Path, notes: list[str] | None = None, tile: int = 256,
             per_row: int = 5, image: str = "mypaint.png") -> None:
-    """The MyPaint replays (``image`` in each folder), ``per_row`` to a row, each with its class name (and a
-    note) underneath."""
+    """The MyPaint replays (``image`` in each folder), ``per_row`` to a row, ``tile`` px wide (as tall as
+    the first picture's shape makes them), each with its class name (and a note) underneath."""
     notes = notes or [""] * len(folders)
     name_font, note_font = ImageFont.load_default(size=22), ImageFont.load_default(size=15)
     gap, text = 12, 52
+    pictures = [Image.open(folder / image).convert("RGB") for folder in folders]
+    high = round(tile * pictures[0].height / pictures[0].width) if pictures else tile
     rows = -(-len(folders) // per_row)
     cols = min(per_row, len(folders))
-    sheet = Image.new("RGB", (cols * (tile + gap) + gap, rows * (tile + text + gap) + gap), "white")
+    sheet = Image.new("RGB", (cols * (tile + gap) + gap, rows * (high + text + gap) + gap), "white")
     draw = ImageDraw.Draw(sheet)
-    for i, (folder, label, note) in enumerate(zip(folders, labels, notes)):
+    for i, (picture, label, note) in enumerate(zip(pictures, labels, notes)):
         x = gap + (i % per_row) * (tile + gap)
-        y = gap + (i // per_row) * (tile + text + gap)
-        picture = Image.open(folder / image).convert("RGB").resize((tile, tile), Image.LANCZOS)
-        sheet.paste(picture, (x, y))
-        draw.rectangle((x, y, x + tile - 1, y + tile - 1), outline=(200, 200, 200))
-        draw.text((x + tile // 2, y + tile + 4), label, fill="black", font=name_font, anchor="ma")
-        draw.text((x + tile // 2, y + tile + 31), note, fill=(90, 90, 90), font=note_font, anchor="ma")
+        y = gap + (i // per_row) * (high + text + gap)
+        sheet.paste(picture.resize((tile, high), Image.LANCZOS), (x, y))
+        draw.rectangle((x, y, x + tile - 1, y + high - 1), outline=(200, 200, 200))
+        draw.text((x + tile // 2, y + high + 4), label, fill="black", font=name_font, anchor="ma")
+        draw.text((x + tile // 2, y + high + 31), note, fill=(90, 90, 90), font=note_font, anchor="ma")
     sheet.save(path)
 
 

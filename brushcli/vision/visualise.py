@@ -36,6 +36,10 @@ COLOR_CORRELATION = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27
 COLOR_CORRELATION = COLOR_CORRELATION / COLOR_CORRELATION.norm(dim=0).max()
 #: Opacity's price grows from the centre out as 1 + CENTRE r^2 (:func:`centre_weight`).
 CENTRE = 3.0
+#: The first quarter of the steps is opaque (no opacity, no backgrounds): the nets settle the
+#: class's colours on a full frame first; with opacity from the start a shape alone says the class
+#: and its hue drifts (blue bananas and goldfish, a purple koala; docs/benchmarks.md).
+OPAQUE_START = 0.25
 
 
 def spectrum_scale(size: int, decay: float) -> torch.Tensor:
@@ -77,13 +81,14 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
                 opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
-    With ``opacity`` > 0 the image has an opacity channel: every step its views (premultiplied RGBA)
-    are laid over random backgrounds (:func:`backdrop`), and the mean opacity, priced by
+    With ``opacity`` > 0 the image has an opacity channel: after an opaque start
+    (:data:`OPAQUE_START` of the steps, seen on grey) its views (premultiplied RGBA) are laid over
+    random backgrounds every step (:func:`backdrop`), and the mean opacity, priced by
     :func:`centre_weight`, costs ``opacity`` times its value in the objective's units. The nets must
     then find the class in the object alone, with no scenery, and the result is the object on
     ``background`` (the canvas colour: paint then spends its strokes on the object). ``opacity=0`` is
-    the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views` (grey
-    fill without opacity). ``progress(step, loss)`` follows every step. ``device`` is the nets' (the
+    the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views`; with
+    opacity it sees premultiplied RGBA, so its fill should be 0 (transparent). ``progress(step, loss)`` follows every step. ``device`` is the nets' (the
     random start is drawn on the CPU, so it is the same on every device).
     """
     if not 16 <= size <= 1024:
@@ -95,6 +100,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         raise InvalidArgument(f"background must be three values in 0..1, got {tuple(background)}")
     transparent = opacity > 0
     view = view or views(size, fill=0.0 if transparent else 0.5)
+    opaque_steps = round(OPAQUE_START * steps)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     scale = spectrum_scale(size, decay).to(device)
@@ -114,13 +120,16 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     optimiser = torch.optim.Adam([spectrum], lr=lr)
     for step in range(steps):
         colour, alpha = image()
-        if transparent:
+        if not transparent:
+            seen, price = view(colour[None], generator), 0.0
+        elif step < opaque_steps:  # opaque on grey, as without opacity: the colours settle first
+            seen = view(torch.cat([colour, torch.ones_like(alpha)])[None], generator)
+            seen, price = seen[:, :3] + 0.5 * (1 - seen[:, 3:]), 0.0
+        else:
             seen = view(torch.cat([colour * alpha, alpha])[None], generator)
             ground = backdrop(len(seen), seen.shape[-1], step, generator).to(device)
             seen = seen[:, :3] + ground * (1 - seen[:, 3:])
             price = opacity * (alpha[0] * weight).mean()
-        else:
-            seen, price = view(colour[None], generator), 0.0
         loss = objective(observe(objective, seen, nets=nets)) + price
         optimiser.zero_grad()
         loss.backward()

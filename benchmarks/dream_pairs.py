@@ -1,0 +1,55 @@
+"""Gallery of ``brush dream``'s prototypes: each class image above its MyPaint replay, names underneath.
+
+    python benchmarks/dream_pairs.py OUT docs/gallery/dream-prototype/prototypes.png
+
+OUT is a ``benchmarks/dream_classes.py`` output folder (classes in the order of OUT/results.json). The
+class image is the first panel of each compare.png (``target``), the replay is mypaint.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from brushcli.vision.classes import find_class  # noqa: E402
+from dream_classes import gallery, judge_note  # noqa: E402
+
+
+def pair(folder: Path) -> Image.Image:
+    """The class image (compare.png's first panel, under its label strip) above mypaint.png, same width."""
+    replay = Image.open(folder / "mypaint.png").convert("RGB")
+    compare = Image.open(folder / "compare.png").convert("RGB")
+    side = replay.width
+    target = compare.crop((0, compare.height - side, side, compare.height))
+    both = Image.new("RGB", (side, 2 * side), "white")
+    both.paste(target, (0, 0))
+    both.paste(replay, (0, side))
+    return both
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="a dream_classes.py output folder")
+    parser.add_argument("gallery", type=Path, help="where to write the PNG")
+    args = parser.parse_args()
+    rows = json.loads((args.out / "results.json").read_text())["rows"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+        for row in rows:
+            folder = Path(tmp) / find_class(row["class"]).slug
+            folder.mkdir()
+            pair(args.out / find_class(row["class"]).slug).save(folder / "pair.png")
+            folders.append(folder)
+        gallery(folders, [r["class"] for r in rows], args.gallery, [judge_note(r) for r in rows], tile=200,
+                image="pair.png")
+
+
+if __name__ == "__main__":
+    main()
