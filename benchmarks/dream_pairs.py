@@ -39,6 +39,8 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="a dream_classes.py output folder")
     parser.add_argument("gallery", type=Path, help="where to write the PNG")
     args = parser.parse_args()
+    if not (args.out / "results.json").is_file():
+        raise SystemExit(f"{args.out} holds no results.json: give a finished dream_classes.py --out folder")
     rows = json.loads((args.out / "results.json").read_text())["rows"]
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
