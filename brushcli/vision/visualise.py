@@ -75,8 +75,8 @@ def centre_weight(size: int) -> torch.Tensor:
     return weight / weight.mean()
 
 
-def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256, decay: float = 2.0,
-                view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
+def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256,
+                decay: float = 2.0, view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
                 progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
                 opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
@@ -88,14 +88,15 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     then find the class in the object alone, with no scenery, and the result is the object on
     ``background`` (the canvas colour: paint then spends its strokes on the object). ``opacity=0`` is
     the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views`; with
-    opacity it sees premultiplied RGBA, so its fill should be 0 (transparent). ``progress(step, loss)`` follows every step. ``device`` is the nets' (the
-    random start is drawn on the CPU, so it is the same on every device).
+    opacity it sees premultiplied RGBA, so its fill should be 0 (transparent). ``progress(step,
+    loss)`` follows every step. ``device`` is the nets' (the random start and backgrounds are drawn
+    on the CPU, so they are the same on every device).
     """
     if not 16 <= size <= 1024:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
     if steps < 1 or decay < 0 or opacity < 0:
-        raise InvalidArgument(f"class image needs steps >= 1, decay >= 0 and opacity >= 0, got {steps}, {decay} "
-                              f"and {opacity}")
+        raise InvalidArgument(f"class image needs steps >= 1, decay >= 0 and opacity >= 0, "
+                              f"got {steps}, {decay} and {opacity}")
     if len(background) != 3 or not all(0 <= v <= 1 for v in background):
         raise InvalidArgument(f"background must be three values in 0..1, got {tuple(background)}")
     transparent = opacity > 0

@@ -60,11 +60,13 @@ def test_priced_opacity_leaves_the_edges_to_the_background(nets):
     image = class_image(objective, nets, size=48, steps=40, seed=0, opacity=0.1, background=paper)
     away = np.abs(image - np.array(paper, dtype=np.float32)).sum(-1)  # how far from the canvas colour
     edges = np.concatenate([away[:6].ravel(), away[-6:].ravel(), away[:, :6].ravel(), away[:, -6:].ravel()])
-    assert edges.mean() < away[16:32, 16:32].mean()  # opacity is dearer at the edges: the object sits in the middle
+    # opacity is dearer at the edges: the object sits in the middle
+    assert edges.mean() < away[16:32, 16:32].mean()
     costly = class_image(objective, nets, size=48, steps=40, seed=0, opacity=3.0, background=paper)
     assert np.abs(costly - np.array(paper, dtype=np.float32)).sum(-1).mean() < 0.5 * away.mean()
     plain = class_image(objective, nets, size=48, steps=40, seed=0, opacity=0.0, background=paper)
-    assert np.abs(plain - np.array(paper, dtype=np.float32)).sum(-1).mean() > away.mean()  # no opacity: no paper
+    # no opacity: the canvas colour shows nowhere
+    assert np.abs(plain - np.array(paper, dtype=np.float32)).sum(-1).mean() > away.mean()
 
 
 @pytest.mark.parametrize("options", [{"size": 8}, {"steps": 0}, {"decay": -1.0}, {"opacity": -1.0},
