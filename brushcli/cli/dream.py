@@ -85,6 +85,7 @@ def dream_command(
       brush dream "giant panda"
       brush dream violin 388 --nets vgg16,resnet50 --strokes 800
       brush dream bee --start strokes --strokes 30
+      brush dream zebra --opacity 0
       brush dream goldfish --judges efficientnet-lite1 -o dreams
       brush dream violin 388 --export "{name}.mp4"
     """
