@@ -67,6 +67,8 @@ DEFAULT_PAINTER = "dry-brush"
 STARTS = ("prototype", "strokes")
 #: Strokes when none are given, per start: a prototype needs enough strokes to keep its parts.
 DEFAULT_STROKES = {"prototype": 500, "strokes": 30}
+#: Class-search sweeps when none are given, per start: a prototype is painted with paint's own search.
+DEFAULT_SEARCH = {"prototype": 0, "strokes": 5}
 #: Steps of the prototype's optimisation when none are given (Lucid-style visualisations settle in ~200).
 PROTOTYPE_STEPS = 256
 #: Paints an image with ``settings.strokes`` strokes of a painter at ``settings.size`` and reports
@@ -108,7 +110,7 @@ class DreamSettings:
         if self.strokes is None and self.start in STARTS:
             self.strokes = DEFAULT_STROKES[self.start]
         if self.search is None and self.start in STARTS:
-            self.search = 5 if self.start == "strokes" else 0
+            self.search = DEFAULT_SEARCH[self.start]
 
     def validate(self) -> None:
         if self.start not in STARTS:
@@ -308,14 +310,11 @@ def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painte
                         device=settings.device, opacity=settings.opacity, background=settings.background)
     painting = paint_image(image, painter, settings,
                            (lambda s, t, loss: progress(steps + s, steps + t, loss)) if progress else None)
-    painting.strokes.meta.update({"command": "dream", **about, "nets": ensemble.names, "objective": str(objective),
-                                  "start": "prototype", "steps": steps, "seed": settings.seed})
-    painting.info.update({
-        "command": "dream", **about, "nets": ensemble.names, "objective": str(objective), "start": "prototype",
-        "steps": steps, "prototype_decay": settings.decay, "prototype_opacity": settings.opacity,
-        "seed": settings.seed,
-        "optimise_seconds": time.perf_counter() - started,
-    })
+    common = {"command": "dream", **about, "nets": ensemble.names, "objective": str(objective), "start": "prototype",
+              "steps": steps, "seed": settings.seed}
+    painting.strokes.meta.update(common)
+    painting.info.update({**common, "prototype_decay": settings.decay, "prototype_opacity": settings.opacity,
+                          "optimise_seconds": time.perf_counter() - started})
     painting.seconds = time.perf_counter() - started
     return painting
 

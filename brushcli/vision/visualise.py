@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from brushcli.canvas.composite import apply_over
 from brushcli.errors import InvalidArgument
 from brushcli.objectives import Objective, observe
 from brushcli.vision import transforms as T
@@ -108,6 +109,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     mix = COLOR_CORRELATION.to(device)
     weight = centre_weight(size).to(device)
     paper = torch.tensor(list(background), dtype=torch.float32, device=device).reshape(3, 1, 1)
+    grey = torch.full((3, 1, 1), 0.5, device=device)  # what the opaque start is seen on
     channels = 4 if transparent else 3
     spectrum = (0.01 * torch.randn(channels, size, size // 2 + 1, 2, generator=generator)).to(device)
     spectrum.requires_grad_()
@@ -125,11 +127,11 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
             seen, price = view(colour[None], generator), 0.0
         elif step < opaque_steps:  # opaque on grey, as without opacity: the colours settle first
             seen = view(torch.cat([colour, torch.ones_like(alpha)])[None], generator)
-            seen, price = seen[:, :3] + 0.5 * (1 - seen[:, 3:]), 0.0
+            seen, price = apply_over(grey, seen[:, :3], 1 - seen[:, 3:]), 0.0
         else:
             seen = view(torch.cat([colour * alpha, alpha])[None], generator)
             ground = backdrop(len(seen), seen.shape[-1], step, generator).to(device)
-            seen = seen[:, :3] + ground * (1 - seen[:, 3:])
+            seen = apply_over(ground, seen[:, :3], 1 - seen[:, 3:])
             price = opacity * (alpha[0] * weight).mean()
         loss = objective(observe(objective, seen, nets=nets)) + price
         optimiser.zero_grad()
@@ -139,4 +141,4 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
             progress(step + 1, float(loss.detach()))
     with torch.no_grad():
         colour, alpha = image()
-        return (colour * alpha + paper * (1 - alpha)).permute(1, 2, 0).cpu().numpy().astype(np.float32)
+        return apply_over(paper, colour * alpha, 1 - alpha).permute(1, 2, 0).cpu().numpy().astype(np.float32)
