@@ -34,7 +34,7 @@ from brushcli.objectives import class_objective, observe  # noqa: E402
 from brushcli.vision.classes import find_class  # noqa: E402
 from brushcli.vision.nets import NetEnsemble  # noqa: E402
 from brushcli.vision.scoring import score_image  # noqa: E402
-from brushcli.vision.visualise import class_image, views  # noqa: E402
+from brushcli.vision.visualise import BLURRED, class_image, views  # noqa: E402
 from dream_classes import CLASSES, DEV_CLASSES, gallery  # noqa: E402
 
 def ranks(image: np.ndarray, nets: NetEnsemble, index: int) -> dict[str, dict]:
@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--scale", default="0.5,1.2", help="zoom range of the views")
     parser.add_argument("--rotate", type=float, default=30.0)
     parser.add_argument("--crop", default="0.65,1.0", help="side range of the random crops")
+    parser.add_argument("--blurred", type=int, default=BLURRED, help="views of the four blurred each step")
     parser.add_argument("--paint", type=int, default=0, help="also paint each image with this many strokes")
     parser.add_argument("--painter", default="dry-brush")
     parser.add_argument("--seed", type=int, default=0)
@@ -63,7 +64,8 @@ def main() -> None:
     scorers = NetEnsemble.create(list(dict.fromkeys([*DEFAULT_NETS, *DEFAULT_JUDGES])))
     low, high = (float(v) for v in args.scale.split(","))
     crop = tuple(float(v) for v in args.crop.split(","))
-    view = views(224, scale=(low, high), rotate=args.rotate, crop=crop, fill=0.0 if args.opacity > 0 else 0.5)
+    view = views(224, scale=(low, high), rotate=args.rotate, crop=crop, fill=0.0 if args.opacity > 0 else 0.5,
+                 blurred=args.blurred)
     out = Path(args.out)
     rows = []
     for name in names:

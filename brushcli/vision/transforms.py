@@ -155,6 +155,29 @@ def keep_first(transform: Transform) -> Transform:
     return inner
 
 
+def low_pass(count: int, sides: Sequence[float]) -> Transform:
+    """Blur the first ``count`` views: shrink each (area average) to a side drawn from ``sides``, as
+    fractions of its own side, and enlarge it back (bilinear); the other views stay sharp.
+
+    Why: a classifier shown a view with no fine detail must find the class in its outline and the
+    layout of its colours, which is what a person reads and what a few hundred strokes can paint;
+    shown only sharp views it is content with a patch of fur or a texture (docs/benchmarks.md).
+    """
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        k = min(count, images.shape[0])
+        if k <= 0 or not sides:
+            return images
+        h, w = images.shape[-2:]
+        fractions = _choice(sides, k, generator).tolist()
+        blurred = [F.interpolate(F.interpolate(images[i : i + 1], size=(max(2, round(h * f)), max(2, round(w * f))),
+                                               mode="area"), size=(h, w), mode="bilinear", align_corners=False)
+                   for i, f in enumerate(fractions)]
+        return torch.cat([*blurred, images[k:]])
+
+    return inner
+
+
 def color_jitter(amount: float) -> Transform:
     """Scale each view's channels by its own random gains in ``1 +- amount`` and shift them by up to
     ``+- amount / 2`` (clamped to 0..1).

@@ -41,6 +41,12 @@ CENTRE = 3.0
 #: class's colours on a full frame first; with opacity from the start a shape alone says the class
 #: and its hue drifts (blue bananas and goldfish, a purple koala; docs/benchmarks.md).
 OPAQUE_START = 0.25
+#: How many of the four views a step blurs, and the sides (fractions of the view's) they are blurred
+#: to: about what a few hundred strokes can draw of a 224-px image. Without them the nets settle for
+#: a patch of fur or a close-up; with them they draw the object's outline (a grand piano on its legs,
+#: a flamingo's neck, a bunch of bananas; docs/benchmarks.md).
+BLURRED = 2
+BLUR_SIDES = (0.11, 0.14, 0.21)
 
 
 def spectrum_scale(size: int, decay: float) -> torch.Tensor:
@@ -51,12 +57,15 @@ def spectrum_scale(size: int, decay: float) -> torch.Tensor:
 
 
 def views(size: int, scale: tuple[float, float] = (0.5, 1.2), rotate: float = 30.0,
-          crop: tuple[float, float] = (0.65, 1.0), fill: T.Fill = 0.0) -> T.Transform:
+          crop: tuple[float, float] = (0.65, 1.0), fill: T.Fill = 0.0, blurred: int = BLURRED) -> T.Transform:
     """The class image's default views: four per step, zoomed by ``scale`` and turned by up to ``rotate``
     degrees, stronger than ``dream``'s stroke views, which is what makes the nets draw whole parts
-    rather than texture (docs/benchmarks.md). ``fill`` is revealed around a zoomed-out view: 0 in every
+    rather than texture (docs/benchmarks.md); the first ``blurred`` of them lose their fine detail
+    (:func:`~brushcli.vision.transforms.low_pass` to :data:`BLUR_SIDES`), so the class must also read
+    from the object's outline and colours. ``fill`` is revealed around a zoomed-out view: 0 in every
     channel of :func:`class_image`'s premultiplied RGBA is transparent, so the random background shows."""
-    return T.standard(4, size, fill=fill, scale=scale, rotate=rotate, crop=crop)
+    return T.compose(T.standard(4, size, fill=fill, scale=scale, rotate=rotate, crop=crop),
+                     T.low_pass(blurred, BLUR_SIDES))
 
 
 def backdrop(count: int, size: int, step: int, generator: torch.Generator) -> torch.Tensor:

@@ -24,3 +24,19 @@ def test_standard_views_are_seeded_and_take_the_wider_ranges():
     b = t(image, torch.Generator().manual_seed(3))
     assert a.shape[0] == 5 and torch.equal(a, b)
     assert not torch.allclose(a[0], a[1])
+
+
+def test_low_pass_blurs_only_the_first_views_and_is_seeded():
+    image = torch.rand(1, 3, 64, 64).repeat(4, 1, 1, 1)  # the same noise in four views
+    t = T.low_pass(2, [0.25, 0.5])
+    a = t(image, torch.Generator().manual_seed(1))
+    assert a.shape == image.shape and torch.equal(a, t(image, torch.Generator().manual_seed(1)))
+
+    def detail(views: torch.Tensor) -> torch.Tensor:  # energy of neighbouring-pixel differences, per view
+        return (views[..., 1:] - views[..., :-1]).pow(2).mean(dim=(1, 2, 3))
+
+    d = detail(a)
+    assert torch.equal(a[2:], image[2:])  # the rest stay sharp
+    assert (d[:2] < 0.5 * d[2:].min()).all()  # the blurred views lost most of their fine detail
+    assert torch.allclose(a[:2].mean(dim=(2, 3)), image[:2].mean(dim=(2, 3)), atol=0.02)  # colours kept
+    assert torch.equal(T.low_pass(0, [0.25])(image, torch.Generator()), image)

@@ -14,7 +14,7 @@ from _brushtest import register_tiny_classifier
 from brushcli.errors import InvalidArgument
 from brushcli.objectives import class_objective
 from brushcli.vision.nets import NetEnsemble
-from brushcli.vision.visualise import class_image, spectrum_scale
+from brushcli.vision.visualise import BLURRED, class_image, spectrum_scale, views
 
 register_tiny_classifier("tiny-vis", input_size=48, width=8)
 
@@ -74,3 +74,14 @@ def test_priced_opacity_leaves_the_edges_to_the_background(nets):
 def test_bad_settings_are_refused(nets, options):
     with pytest.raises(InvalidArgument):
         class_image(class_objective(nets.names, 7), nets, **options)
+
+
+def test_the_default_views_blur_some_and_keep_others_sharp():
+    image = torch.rand(1, 3, 96, 96)
+    seen = views(96, scale=(1.0, 1.0), rotate=0.0, crop=(1.0, 1.0))(image, torch.Generator().manual_seed(0))
+    detail = (seen[..., 1:] - seen[..., :-1]).pow(2).mean(dim=(1, 2, 3))
+    assert 0 < BLURRED < len(seen)
+    assert detail[:BLURRED].max() < 0.25 * detail[BLURRED:].min()
+    sharp = views(96, scale=(1.0, 1.0), rotate=0.0, crop=(1.0, 1.0), blurred=0)(image, torch.Generator().manual_seed(0))
+    crisp = (sharp[..., 1:] - sharp[..., :-1]).pow(2).mean(dim=(1, 2, 3))
+    assert crisp.min() > 0.25 * crisp.max()  # without blurring every view keeps its detail
