@@ -13,6 +13,8 @@ random backgrounds, with opacity priced (Lucid's transparency trick, Mordvintsev
 "Differentiable Image Parameterizations", Distill 2018): without it the nets fill the frame with
 scenery and close-ups of parts (fur, grass, a bus's side); with it they draw the object alone, whole
 and in the middle, on the canvas colour (a ladybug, a grand piano, a koala's face; docs/dream.md).
+Half the views are blurred (:data:`BLURRED`), so the class must read from the object's outline and
+colours too, not only from a patch of texture.
 
 >>> image = class_image(class_objective(nets.names, 388), nets)        # doctest: +SKIP
 """
@@ -42,9 +44,9 @@ CENTRE = 3.0
 #: and its hue drifts (blue bananas and goldfish, a purple koala; docs/benchmarks.md).
 OPAQUE_START = 0.25
 #: How many of the four views a step blurs, and the sides (fractions of the view's) they are blurred
-#: to: about what a few hundred strokes can draw of a 224-px image. Without them the nets settle for
-#: a patch of fur or a close-up; with them they draw the object's outline (a grand piano on its legs,
-#: a flamingo's neck, a bunch of bananas; docs/benchmarks.md).
+#: to: about what a few hundred strokes can paint of the image. Without them the nets settle for a
+#: patch of fur or a close-up; with them they draw the object's outline (a grand piano on its legs,
+#: a bunch of bananas, a flamingo's neck; docs/benchmarks.md).
 BLURRED = 2
 BLUR_SIDES = (0.11, 0.14, 0.21)
 
