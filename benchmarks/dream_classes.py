@@ -37,15 +37,21 @@ DEV_CLASSES = ["flamingo", "ladybug", "koala", "banana", "fire engine", "grand p
 
 def gallery(folders: list[Path], labels: list[str], path: Path, notes: list[str] | None = None, tile: int = 256,
             per_row: int = 5, image: str = "mypaint.png") -> None:
-    """The MyPaint replays (``image`` in each folder), ``per_row`` to a row, ``tile`` px wide (as tall as
-    the first picture's shape makes them), each with its class name (and a note) underneath."""
-    notes = notes or [""] * len(folders)
+    """The MyPaint replays (``image`` in each folder) as a :func:`contact_sheet`."""
+    contact_sheet([Image.open(folder / image).convert("RGB") for folder in folders], labels, path, notes, tile,
+                  per_row)
+
+
+def contact_sheet(pictures: list[Image.Image], labels: list[str], path: Path, notes: list[str] | None = None,
+                  tile: int = 256, per_row: int = 5) -> None:
+    """``pictures``, ``per_row`` to a row, ``tile`` px wide (as tall as the first picture's shape makes
+    them), each with its label (and a note) underneath."""
+    notes = notes or [""] * len(pictures)
     name_font, note_font = ImageFont.load_default(size=22), ImageFont.load_default(size=15)
     gap, text = 12, 52
-    pictures = [Image.open(folder / image).convert("RGB") for folder in folders]
     high = round(tile * pictures[0].height / pictures[0].width) if pictures else tile
-    rows = -(-len(folders) // per_row)
-    cols = min(per_row, len(folders))
+    rows = -(-len(pictures) // per_row)
+    cols = min(per_row, len(pictures))
     sheet = Image.new("RGB", (cols * (tile + gap) + gap, rows * (high + text + gap) + gap), "white")
     draw = ImageDraw.Draw(sheet)
     for i, (picture, label, note) in enumerate(zip(pictures, labels, notes)):

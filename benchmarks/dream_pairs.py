@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from PIL import Image
@@ -19,7 +18,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from brushcli.vision.classes import find_class  # noqa: E402
-from dream_classes import gallery, judge_note  # noqa: E402
+from dream_classes import contact_sheet, judge_note  # noqa: E402
 
 
 def pair(folder: Path) -> Image.Image:
@@ -42,15 +41,8 @@ def main() -> None:
     if not (args.out / "results.json").is_file():
         raise SystemExit(f"{args.out} holds no results.json: give a finished dream_classes.py --out folder")
     rows = json.loads((args.out / "results.json").read_text())["rows"]
-    with tempfile.TemporaryDirectory() as tmp:
-        folders = []
-        for row in rows:
-            folder = Path(tmp) / find_class(row["class"]).slug
-            folder.mkdir()
-            pair(args.out / find_class(row["class"]).slug).save(folder / "pair.png")
-            folders.append(folder)
-        gallery(folders, [r["class"] for r in rows], args.gallery, [judge_note(r) for r in rows], tile=200,
-                image="pair.png")
+    contact_sheet([pair(args.out / find_class(r["class"]).slug) for r in rows], [r["class"] for r in rows],
+                  args.gallery, [judge_note(r) for r in rows], tile=200)
 
 
 if __name__ == "__main__":
