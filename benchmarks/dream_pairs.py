@@ -21,12 +21,17 @@ from brushcli.vision.classes import find_class  # noqa: E402
 from dream_classes import contact_sheet, judge_note  # noqa: E402
 
 
-def pair(folder: Path) -> Image.Image:
-    """The class image (compare.png's first panel, under its label strip) above mypaint.png, same width."""
-    replay = Image.open(folder / "mypaint.png").convert("RGB")
+def prototype(folder: Path, side: int) -> Image.Image:
+    """A dream output folder's class image: compare.png's first panel (``side`` px, under its label strip)."""
     compare = Image.open(folder / "compare.png").convert("RGB")
+    return compare.crop((0, compare.height - side, side, compare.height))
+
+
+def pair(folder: Path) -> Image.Image:
+    """The class image above mypaint.png, same width."""
+    replay = Image.open(folder / "mypaint.png").convert("RGB")
     side = replay.width
-    target = compare.crop((0, compare.height - side, side, compare.height))
+    target = prototype(folder, side)
     both = Image.new("RGB", (side, 2 * side), "white")
     both.paste(target, (0, 0))
     both.paste(replay, (0, side))
