@@ -64,11 +64,15 @@ def main() -> None:
     parser.add_argument("--judges", default="efficientnet-lite2")
     parser.add_argument("--out", type=Path, help="write the per-painting scores here (JSON)")
     args = parser.parse_args()
+    runs = json.loads(args.readings.read_text())["runs"]
+    missing = [f for f in runs if not (args.root / f / "results.json").is_file()]
+    if missing:
+        sys.exit(f"error: no dream_classes.py output (results.json) in {', '.join(str(args.root / f) for f in missing)}")
     torch.set_num_threads(2)
     nets = {"ensemble": NetEnsemble.create(args.nets.split(","), "cpu", {}),
             "judge": NetEnsemble.create(args.judges.split(","), "cpu", {})}
     rows = []
-    for folder, readings in json.loads(args.readings.read_text())["runs"].items():
+    for folder, readings in runs.items():
         for name, reading in readings.items():
             cls = find_class(name)
             painted = args.root / folder / cls.slug
