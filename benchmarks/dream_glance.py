@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from brushcli.vision.classes import find_class  # noqa: E402
 from brushcli.vision.nets import NetEnsemble  # noqa: E402
+from brushcli.vision import transforms as T  # noqa: E402
 from brushcli.vision.scoring import probabilities  # noqa: E402
 from dream_pairs import prototype  # noqa: E402
 
@@ -40,8 +40,7 @@ def log_p(image: np.ndarray, nets: NetEnsemble, index: int, sides: tuple[float, 
     t = torch.from_numpy(image).permute(2, 0, 1)[None]
     total = []
     for f in sides:
-        v = t if f is None else F.interpolate(F.interpolate(t, size=(max(2, round(t.shape[-2] * f)),) * 2, mode="area"),
-                                              size=t.shape[-2:], mode="bilinear", align_corners=False)
+        v = t if f is None else T.low_pass(1, [f])(t, torch.Generator())  # the class image's blurred views
         total += [float(torch.log(probabilities(v[0].permute(1, 2, 0).numpy(), c)[index])) for c in nets]
     return float(np.mean(total))
 
