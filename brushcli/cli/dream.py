@@ -51,7 +51,8 @@ def dream_command(
                                                               "state dict); repeatable."),
     painter: str = typer.Option("dry-brush", "--painter", help=PAINTER_HELP + " Default for dream: dry-brush "
                                 "(the paper's textured brush; nets not optimised against read it, not the pen)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = typer.Option(0, "--seed", help="Random seed. Which classes a person can read changes with it and "
+                             "the nets cannot tell which (docs/dream.md): if one does not read, try another."),
     device: str = device_option(),
     threads: str = threads_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<class name>/."),
