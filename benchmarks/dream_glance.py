@@ -3,13 +3,13 @@
     python benchmarks/dream_glance.py docs/results/dream-person-readings.json --root RUNS --out scores.json
 
 The readings file's ``runs`` map ``dream_classes.py`` output folders (under ``--root``; its
-``commands`` say how each was made) to ``{class: "glance" | "name" | "hardly"}``
-(what a person reads in the gallery, names shown). For each painting, the optimised nets' (the
-ensemble's) and the judge's mean log-probability of the class are taken on the class image and on
-the MyPaint replay, sharp and blurred to 11, 14 and 21% of the side (what is left at a glance: the
-outline and the colours). Printed: each score's Spearman correlation with the readings (0 1 2), and
-for classes run with several seeds, how often the seed a score picks is one of the best-read ones,
-against the same count for a seed picked at random.
+``commands`` say how each was made) to ``{class: "glance" | "name" | "hardly"}`` (what a person
+reads in the gallery, names shown). For each painting, the optimised nets' (the ensemble's) and the
+judge's mean log-probability of the class are taken on the class image and on the MyPaint replay,
+sharp and blurred as the class image's blurred views are (``visualise.BLUR_SIDES``: 11, 14 and 21%
+of the side; what is left at a glance, the outline and the colours). Printed: each score's Spearman
+correlation with the readings (0 1 2), and for classes run with several seeds, how often the seed a
+score picks is one of the best-read ones, against the same count for a seed picked at random.
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from brushcli.runtime import thread_budget  # noqa: E402
 from brushcli.vision.classes import find_class  # noqa: E402
 from brushcli.vision.nets import NetEnsemble  # noqa: E402
 from brushcli.vision import transforms as T  # noqa: E402
 from brushcli.vision.scoring import probabilities  # noqa: E402
+from brushcli.vision.visualise import BLUR_SIDES  # noqa: E402
 from dream_pairs import prototype  # noqa: E402
 
 READING = {"hardly": 0, "name": 1, "glance": 2}
-SIDES = (0.11, 0.14, 0.21)
 
 
 def log_p(image: np.ndarray, nets: NetEnsemble, index: int, sides: tuple[float, ...]) -> float:
@@ -67,7 +68,7 @@ def main() -> None:
     missing = [f for f in runs if not (args.root / f / "results.json").is_file()]
     if missing:
         sys.exit(f"error: no dream_classes.py output (results.json) in {', '.join(str(args.root / f) for f in missing)}")
-    torch.set_num_threads(2)
+    torch.set_num_threads(thread_budget())
     nets = {"ensemble": NetEnsemble.create(args.nets.split(","), "cpu", {}),
             "judge": NetEnsemble.create(args.judges.split(","), "cpu", {})}
     rows = []
@@ -82,19 +83,22 @@ def main() -> None:
                 for what, im in images.items():
                     pixels = np.asarray(im, dtype=np.float32) / 255
                     row[f"{who} {what} sharp"] = log_p(pixels, ens, cls.index, (None,))
-                    row[f"{who} {what} blurred"] = log_p(pixels, ens, cls.index, SIDES)
+                    row[f"{who} {what} blurred"] = log_p(pixels, ens, cls.index, BLUR_SIDES)
             rows.append(row)
             print(json.dumps(row), flush=True)
     people = ranks([READING[r["reading"]] for r in rows])
     keys = [k for k in rows[0] if k not in ("run", "class", "reading")]
-    classes = {r["class"] for r in rows}
-    seeded = [[r for r in rows if r["class"] == c] for c in sorted(classes)]
-    seeded = [rs for rs in seeded if len(rs) > 1]
-    chance = sum(sum(READING[r["reading"]] == max(READING[x["reading"]] for x in rs) for r in rs) / len(rs) for rs in seeded)
+    seeded = [[r for r in rows if r["class"] == c] for c in sorted({r["class"] for r in rows})]
+    seeded = [group for group in seeded if len(group) > 1]  # classes painted with several seeds
+
+    def best_read(row: dict, group: list[dict]) -> bool:
+        return READING[row["reading"]] == max(READING[r["reading"]] for r in group)
+
+    chance = sum(sum(best_read(r, group) for r in group) / len(group) for group in seeded)
     summary = {"paintings": len(rows), "classes with several seeds": len(seeded), "random pick expected": round(chance, 2)}
     for k in keys:
         rho = float(np.corrcoef(ranks([r[k] for r in rows]), people)[0, 1])
-        hits = sum(READING[max(rs, key=lambda r: r[k])["reading"]] == max(READING[r["reading"]] for r in rs) for rs in seeded)
+        hits = sum(best_read(max(group, key=lambda r: r[k]), group) for group in seeded)
         summary[k] = {"spearman": round(rho, 3), "pick is best-read": hits}
         print(f"{k:28s} spearman {rho:+.3f}   seed it picks is best-read: {hits}/{len(seeded)} (random: {chance:.2f})")
     if args.out:
