@@ -29,8 +29,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("cli", "__main__", "__init__"),
 ]
 #: Applications side by side: modules of different units never import each other.
-APPLICATIONS = {"apps.paint": "paint", "apps.planner": "paint", "apps.dream": "dream", "apps.style": "style",
-                "agents": "agents"}
+APPLICATIONS = {"apps.paint": "paint", "apps.planner": "paint", "apps.dream": "dream", "apps.dream_sketch": "dream",
+                "apps.style": "style", "agents": "agents"}
 
 
 def _modules() -> dict[str, Path]:

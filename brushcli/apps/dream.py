@@ -302,12 +302,10 @@ def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painte
     if paint_image is None:
         raise InvalidArgument("--start prototype paints with brush paint's pipeline: call brushcli.api.dream, "
                               "or pass paint_image")
-    work = max(c.input_size for c in ensemble)
     steps = settings.total_steps
     # progress: the prototype's steps, then paint's steps and trials (its total is known once it starts)
-    image = class_image(objective, ensemble, work, steps, settings.decay, seed=settings.seed,
-                        progress=(lambda s, loss: progress(s, steps, loss)) if progress else None,
-                        device=settings.device, opacity=settings.opacity, background=settings.background)
+    image = prototype_image(objective, ensemble, settings,
+                            (lambda s, loss: progress(s, steps, loss)) if progress else None)
     painting = paint_image(image, painter, settings,
                            (lambda s, t, loss: progress(steps + s, steps + t, loss)) if progress else None)
     common = {"command": "dream", **about, "nets": ensemble.names, "objective": str(objective), "start": "prototype",
@@ -317,6 +315,16 @@ def _from_prototype(objective: Objective, ensemble: NetEnsemble, painter: Painte
                           "optimise_seconds": time.perf_counter() - started})
     painting.seconds = time.perf_counter() - started
     return painting
+
+
+def prototype_image(objective: Objective, ensemble: NetEnsemble, settings: DreamSettings,
+                    progress: Callable[[int, float], None] | None = None, stop: int | None = None) -> np.ndarray:
+    """The class image ``--start prototype`` paints, at the nets' largest input size; ``stop`` ends it
+    early, exactly as the full run is at that step (``--sketch``, :mod:`brushcli.apps.dream_sketch`)."""
+    work = max(c.input_size for c in ensemble)
+    return class_image(objective, ensemble, work, settings.total_steps, settings.decay, seed=settings.seed,
+                       progress=progress, device=settings.device, opacity=settings.opacity,
+                       background=settings.background, stop=stop)
 
 
 def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float],

@@ -105,12 +105,13 @@ def side_by_side(*images: np.ndarray, gap: int = 4, labels: Sequence[str] | None
     return np.concatenate(parts, axis=1)
 
 
-def labelled(image: np.ndarray, text: str) -> np.ndarray:
-    """``image`` under a white strip holding ``text`` (what a panel of compare.png shows)."""
+def labelled(image: np.ndarray, text: str, size: int | None = None) -> np.ndarray:
+    """``image`` under a white strip holding ``text`` (what a panel of compare.png shows), in letters
+    ``size`` px high (default: a 24th of the width, 10..28)."""
     from PIL import Image, ImageDraw, ImageFont
 
     width = image.shape[1]
-    size = max(10, min(28, width // 24))
+    size = size or max(10, min(28, width // 24))
     font = ImageFont.load_default(size=size)
     strip = Image.new("RGB", (width, int(size * 1.6)), "white")
     draw = ImageDraw.Draw(strip)

@@ -90,7 +90,8 @@ def centre_weight(size: int) -> torch.Tensor:
 def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps: int = 256,
                 decay: float = 2.0, view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
                 progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
-                opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0)) -> np.ndarray:
+                opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0),
+                stop: int | None = None) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
     With ``opacity`` > 0 the image has an opacity channel: after an opaque start
@@ -102,13 +103,17 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views`; with
     opacity it sees premultiplied RGBA, so its fill should be 0 (transparent). ``progress(step,
     loss)`` follows every step. ``device`` is the nets' (the random start and backgrounds are drawn
-    on the CPU, so they are the same on every device).
+    on the CPU, so they are the same on every device). ``stop`` ends the run after that many of the
+    ``steps`` (the schedule is still that of ``steps``): the same image the full run has at that
+    step, opaque if its opaque start is not over (what ``brush dream --sketch`` shows).
     """
     if not 16 <= size <= 1024:
         raise InvalidArgument(f"class image side must be 16..1024 px, got {size}")
     if steps < 1 or decay < 0 or opacity < 0:
         raise InvalidArgument(f"class image needs steps >= 1, decay >= 0 and opacity >= 0, "
                               f"got {steps}, {decay} and {opacity}")
+    if stop is not None and not 1 <= stop <= steps:
+        raise InvalidArgument(f"stop must be 1..{steps} (the steps), got {stop}")
     if len(background) != 3 or not all(0 <= v <= 1 for v in background):
         raise InvalidArgument(f"background must be three values in 0..1, got {tuple(background)}")
     transparent = opacity > 0
@@ -132,7 +137,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         return colour, torch.sigmoid(pixels[3:] + 1) if transparent else torch.ones_like(colour[:1])
 
     optimiser = torch.optim.Adam([spectrum], lr=lr)
-    for step in range(steps):
+    for step in range(steps if stop is None else stop):
         colour, alpha = image()
         if not transparent:
             seen, price = view(colour[None], generator), 0.0
@@ -152,4 +157,6 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
             progress(step + 1, float(loss.detach()))
     with torch.no_grad():
         colour, alpha = image()
+        if stop is not None and stop <= opaque_steps:
+            alpha = torch.ones_like(alpha)
         return apply_over(paper, colour * alpha, 1 - alpha).permute(1, 2, 0).cpu().numpy().astype(np.float32)
