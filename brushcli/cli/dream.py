@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -14,6 +15,9 @@ from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import json_option, notes, print_json, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from brushcli.apps.dream import DreamSettings
 
 
 @app.command("dream")
@@ -56,7 +60,7 @@ def dream_command(
     seed: int = typer.Option(0, "--seed", help="Random seed. Which classes a person can read changes with it and "
                              "the nets cannot tell which (docs/dream.md): if one does not read, try another."),
     sketch: int = typer.Option(0, "--sketch", help="Paint nothing: show where the class image of N seeds (--seed, "
-                               "--seed+1, ...) is going, in OUT/<class>-sketches.png (about 25 s a seed on 2 CPU "
+                               "--seed+1, ...) is going, in OUT/<class>-sketches.png (about 30 s a seed on 2 CPU "
                                "cores, a quarter of a painting); paint the one you read with --seed K. 0 = paint."),
     device: str = device_option(),
     threads: str = threads_option(),
@@ -138,8 +142,8 @@ def dream_command(
                     "skipped": skipped})
 
 
-def sketch_command(classes: list[str], count: int, nets: str, out: Path, settings, weights: list[str],  # type: ignore[no-untyped-def]
-                   overwrite: bool, quiet: bool, as_json: bool) -> None:
+def sketch_command(classes: list[str], count: int, nets: str, out: Path, settings: DreamSettings,
+                   weights: list[str], overwrite: bool, quiet: bool, as_json: bool) -> None:
     """``--sketch N``: a sheet of N seeds' class images per class, then the command that paints one."""
     from brushcli.apps.dream_sketch import sketch_classes
 
