@@ -4,11 +4,11 @@ Which classes a person reads changes with ``--seed``, and the nets cannot tell w
 of their scores follows a person's reading (docs/benchmarks.md). A person can, and the class image's
 composition is settled early: after the first 3/8 of its steps (96 of 256) the object, its pose and
 its place in the frame are those of the finished image (docs/dream.md). A sketch is the exact run
-that ``--seed K`` starts, stopped there, so a row of sketches costs about a third of a class image
-per seed (no strokes, no replay) and says which seed to paint.
+that ``--seed K`` starts, stopped there, so a sketch costs 3/8 of a class image, about a quarter of
+a painting (no strokes, no replay), and says which seed to paint.
 
 >>> sheets = sketch_classes(["violin"], count=6, out="sketches")            # doctest: +SKIP
->>> sheets[0]                                                               # sketches/violin-sketches.png
+>>> sheets[0].path, sheets[0].seeds                                         # sketches/violin-sketches.png, [0..5]
 """
 
 from __future__ import annotations
