@@ -115,10 +115,10 @@ def sketch_classes(
     if out.exists() and not out.is_dir():
         raise OutputError(f"output {out} exists and is not a folder; choose another --out")
     check_can_create(out)
-    todo = [cls for cls in targets if overwrite or not sketch_path(out, cls).exists()]
-    for cls in todo:
+    for cls in targets:
         if sketch_path(out, cls).is_dir():
             raise OutputError(f"output {sketch_path(out, cls)} is a directory; choose another --out")
+    todo = [cls for cls in targets if overwrite or not sketch_path(out, cls).exists()]
     ensemble = NetEnsemble.create(net_names, settings.device, weight_files)
     done = []
     for cls in todo:

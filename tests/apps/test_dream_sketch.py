@@ -128,6 +128,14 @@ def test_bad_sketch_options_are_one_line_and_write_nothing(tmp_path, args, messa
     assert not out.exists()
 
 
+def test_a_folder_in_the_sheets_place_is_refused_not_skipped(tmp_path):
+    (tmp_path / "violin-sketches.png").mkdir()
+    result = CliRunner().invoke(app, ["dream", "violin", "--nets", "tiny-sketch", "--sketch", "2", "-o",
+                                      str(tmp_path), "-q"])
+    assert result.exit_code != 0 and "is a directory" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_the_api_refuses_before_loading_a_net(tmp_path):
     with pytest.raises(InvalidArgument, match="unknown ImageNet class"):
         sketch_classes(["no such thing"], 2, nets="tiny-sketch", out=tmp_path / "o")
