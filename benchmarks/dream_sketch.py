@@ -9,7 +9,9 @@ left: the mean absolute RGB difference and the overlap (IoU) of the painted part
     python benchmarks/dream_sketch.py SKETCHES --finals RUN0,RUN1,RUN2 --out docs/results/dream-dev/sketch-vs-final.json
 
 SKETCHES holds the sheets of ``brush dream CLASSES --sketch N --seed S``; RUNk the dream output
-folders of seed S + k (``python benchmarks/dream_classes.py --set seed=S+k --out RUNk``).
+folders of seed S + k (``python benchmarks/dream_classes.py --set seed=S+k --out RUNk``, or
+``brush dream CLASSES --seed S+k -o RUNk``). A class missing from some runs is compared among the
+seeds it has (at least two); the chance of a guess is counted accordingly.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ INK = 0.08
 
 def tiles(sheet: Path, count: int) -> list[Image.Image]:
     """The first ``count`` tiles of a one-row sketch sheet (square tiles 4 px apart under a label)."""
-    page = Image.open(sheet).convert("RGB")
-    side = (page.width - 4 * (min(count, 4) - 1)) // min(count, 4)
-    strip = page.height - side if count <= 4 else None
-    if strip is None:
+    if count > 4:
         raise SystemExit(f"{sheet}: compare sheets of up to 4 seeds (one row)")
+    page = Image.open(sheet).convert("RGB")
+    side = (page.width - 4 * (count - 1)) // count
+    strip = page.height - side
     return [page.crop((k * (side + 4), strip, k * (side + 4) + side, strip + side)) for k in range(count)]
 
 
@@ -65,21 +67,31 @@ def main() -> None:
             raise SystemExit(f"no such folder: {path}")
     if not sheets:
         raise SystemExit(f"no *-sketches.png in {args.sketches}")
-    rows, hits = [], {"rgb": 0, "iou": 0}
+    rows, hits, expected = [], {"rgb": 0, "iou": 0}, 0.0
     for sheet in sheets:
         slug = sheet.name[: -len("-sketches.png")]
-        finals = [small(prototype(root / slug, 512)) for root in roots]
+        finals = {k: small(prototype(root / slug, 512)) for k, root in enumerate(roots) if (root / slug).is_dir()}
+        if len(finals) < 2:
+            continue  # nothing to tell apart
         for k, tile in enumerate(tiles(sheet, len(roots))):
-            d = [distances(small(tile), f) for f in finals]
-            rgb, iou = [x[0] for x in d], [x[1] for x in d]
-            near_rgb, near_iou = int(np.argmin(rgb)) == k, int(np.argmax(iou)) == k
+            if k not in finals:
+                continue
+            d = {j: distances(small(tile), f) for j, f in finals.items()}
+            near_rgb = min(d, key=lambda j: d[j][0]) == k
+            near_iou = max(d, key=lambda j: d[j][1]) == k
             hits["rgb"] += near_rgb
             hits["iou"] += near_iou
-            rows.append({"class": slug, "seed_index": k, "rgb": [round(v, 4) for v in rgb],
-                         "iou": [round(v, 3) for v in iou], "nearest_rgb": near_rgb, "nearest_iou": near_iou})
+            expected += 1 / len(finals)
+            rows.append({"class": slug, "seed_index": k,
+                         "rgb": [round(d[j][0], 4) if j in d else None for j in range(len(roots))],
+                         "iou": [round(d[j][1], 3) if j in d else None for j in range(len(roots))],
+                         "nearest_rgb": near_rgb, "nearest_iou": near_iou})
+    if not rows:
+        raise SystemExit("no class has finished images for two or more of the seeds")
     own = [r["iou"][r["seed_index"]] for r in rows]
-    other = [v for r in rows for i, v in enumerate(r["iou"]) if i != r["seed_index"]]
-    summary = {"sketches": len(rows), "seeds": len(roots), "chance": round(1 / len(roots), 3),
+    other = [v for r in rows for i, v in enumerate(r["iou"]) if i != r["seed_index"] and v is not None]
+    summary = {"sketches": len(rows), "seeds": len(roots), "chance": round(expected / len(rows), 3),
+               "expected_by_chance": round(expected, 2),
                "own_final_nearest_rgb": hits["rgb"], "own_final_nearest_iou": hits["iou"],
                "median_iou_own": round(float(np.median(own)), 3), "median_iou_other": round(float(np.median(other)), 3)}
     print(json.dumps(summary))

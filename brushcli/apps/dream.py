@@ -442,6 +442,19 @@ def default_judges(nets: Sequence[str]) -> list[str]:
     return [n for n in DEFAULT_JUDGES if n not in nets and installed(n)]
 
 
+def parse_inputs(classes: Sequence[str | int], nets: str | Sequence[str],
+                 weights: dict[str, Path] | Sequence[str] | None) -> tuple[list[ImageNetClass], list[str], dict[str, Path]]:
+    """The classes (duplicates dropped), nets and weight files the user typed, checked before any net
+    loads, so a typo fails in a second with one line (``dream`` and ``--sketch`` alike)."""
+    from brushcli.vision.nets import parse_net_list, parse_weights_options
+
+    if not classes:
+        raise InvalidArgument("give at least one ImageNet class, e.g. brush dream \"giant panda\" violin 388")
+    targets = list(dict.fromkeys(find_class(c) for c in classes))
+    weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
+    return targets, parse_net_list(nets), weight_files
+
+
 def dream_classes(
     classes: Sequence[str | int],
     nets: str | Sequence[str] = DEFAULT_NETS,
@@ -465,17 +478,13 @@ def dream_classes(
     """
     from brushcli.outputs.folder import prepare_folder, write_painting
     from brushcli.painters.registry import create_painter, resolve_painter_folder
-    from brushcli.vision.nets import parse_net_list, parse_weights_options
+    from brushcli.vision.nets import parse_net_list
 
     settings = settings or DreamSettings()
     settings.validate()
-    if not classes:
-        raise InvalidArgument("give at least one ImageNet class, e.g. brush dream \"giant panda\" violin 388")
-    targets = list(dict.fromkeys(find_class(c) for c in classes))
-    net_names = parse_net_list(nets)
+    targets, net_names, weight_files = parse_inputs(classes, nets, weights)
     judge_names = default_judges(net_names) if judges is None else [
         n for n in (parse_net_list(judges) if judges and judges != "none" else []) if n not in net_names]
-    weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
     resolve_painter_folder(painter)
     out = Path(out)
     todo = [cls for cls in targets

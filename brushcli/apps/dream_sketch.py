@@ -20,17 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from brushcli.apps.dream import DEFAULT_NETS, DreamSettings, prototype_image
+from brushcli.apps.dream import DEFAULT_NETS, DreamSettings, parse_inputs, prototype_image
 from brushcli.errors import InvalidArgument, OutputError
 from brushcli.files import check_can_create, ensure_dir, write_png
 from brushcli.objectives import class_objective
 from brushcli.outputs.folder import labelled, side_by_side
-from brushcli.vision.classes import ImageNetClass, find_class
+from brushcli.vision.classes import ImageNetClass
 from brushcli.vision.nets import NetEnsemble
 
 #: A sketch is the class image after this fraction of its steps: its composition is settled by then.
 SKETCH_FRACTION = 0.375
-#: Seeds per sheet at most (a sheet of 16 takes about 5 minutes on 2 CPU cores).
+#: Seeds per sheet at most (16 take about 8 minutes on 2 CPU cores: 8 took 226-252 s).
 MAX_SKETCHES = 16
 #: Sketches per row of the sheet.
 PER_ROW = 4
@@ -98,23 +98,15 @@ def sketch_classes(
     Everything typed is checked before a net loads; a class whose sheet exists is skipped unless
     ``overwrite`` (then ``brush dream CLASS --seed K`` paints the seed a person chose).
     """
-    from brushcli.vision.nets import parse_net_list, parse_weights_options
-
     settings = settings or DreamSettings()
     settings.validate()
     if settings.start != "prototype":
         raise InvalidArgument("--sketch shows the class image of --start prototype; --start strokes has none")
     if not 1 <= count <= MAX_SKETCHES:
         raise InvalidArgument(f"--sketch must be 1..{MAX_SKETCHES} seeds, got {count}")
-    if not classes:
-        raise InvalidArgument("give at least one ImageNet class, e.g. brush dream violin --sketch 6")
-    targets = list(dict.fromkeys(find_class(c) for c in classes))
-    net_names = parse_net_list(nets)
-    weight_files = weights if isinstance(weights, dict) else parse_weights_options(weights or ())
+    targets, net_names, weight_files = parse_inputs(classes, nets, weights)
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"output {out} exists and is not a folder; choose another --out")
-    check_can_create(out)
+    check_can_create(out)  # a file in the folder's place is refused here
     for cls in targets:
         if sketch_path(out, cls).is_dir():
             raise OutputError(f"output {sketch_path(out, cls)} is a directory; choose another --out")

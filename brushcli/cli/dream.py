@@ -115,12 +115,10 @@ def dream_command(
     options = exports.export_options(transparent, per_layer, fps, frames)
     targets = exports.check_exports(export_to, options, sorted(set(classes)))
     with command_threads(threads), progress_bar(disable=quiet) as bar:
-        tasks: dict[str, int] = {}
+        bars = class_bars(bar)
 
         def progress(cls, step: int, total: int, loss: float) -> None:  # type: ignore[no-untyped-def]
-            if cls.name not in tasks:
-                tasks[cls.name] = bar.add_task(cls.name, total=total)
-            bar.update(tasks[cls.name], completed=step, total=total, description=f"{cls.name} (loss {loss:.2f})")
+            bars(cls, step, total, f"{cls.name} (loss {loss:.2f})")
 
         def done(item) -> None:  # type: ignore[no-untyped-def]
             bar.console.print(f"wrote {item.folder} ({item.metrics['seconds']:.0f} s)", highlight=False)
@@ -142,21 +140,28 @@ def dream_command(
                     "skipped": skipped})
 
 
+def class_bars(bar):  # type: ignore[no-untyped-def]
+    """``update(cls, step, total, description)``: one progress bar per class, added on its first step."""
+    tasks: dict[str, int] = {}
+
+    def update(cls, step: int, total: int, description: str) -> None:  # type: ignore[no-untyped-def]
+        if cls.name not in tasks:
+            tasks[cls.name] = bar.add_task(description, total=total)
+        bar.update(tasks[cls.name], completed=step, total=total, description=description)
+
+    return update
+
+
 def sketch_command(classes: list[str], count: int, nets: str, out: Path, settings: DreamSettings,
                    weights: list[str], overwrite: bool, quiet: bool, as_json: bool) -> None:
     """``--sketch N``: a sheet of N seeds' class images per class, then the command that paints one."""
     from brushcli.apps.dream_sketch import sketch_classes
 
     with progress_bar(disable=quiet) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(cls, step: int, total: int) -> None:  # type: ignore[no-untyped-def]
-            if cls.name not in tasks:
-                tasks[cls.name] = bar.add_task(f"{cls.name} (sketches)", total=total)
-            bar.update(tasks[cls.name], completed=step, total=total)
-
+        bars = class_bars(bar)
         sheets = sketch_classes(classes, count, nets=nets, out=out, settings=settings, weights=weights,
-                                progress=None if quiet else progress, overwrite=overwrite)
+                                progress=None if quiet else lambda cls, step, total: bars(
+                                    cls, step, total, f"{cls.name} (sketches)"), overwrite=overwrite)
     say = notes(as_json)
     for item in sheets:
         say.print(f"wrote {item.path} (seeds {item.seeds[0]}-{item.seeds[-1]}, {item.seconds:.0f} s); paint the one "
