@@ -164,7 +164,8 @@ def sketch_command(classes: list[str], count: int, nets: str, out: Path, setting
                                     cls, step, total, f"{cls.name} (sketches)"), overwrite=overwrite)
     say = notes(as_json)
     for item in sheets:
-        say.print(f"wrote {item.path} (seeds {item.seeds[0]}-{item.seeds[-1]}, {item.seconds:.0f} s); paint the one "
+        seeds = f"seeds {item.seeds[0]}-{item.seeds[-1]}" if len(item.seeds) > 1 else f"seed {item.seeds[0]}"
+        say.print(f"wrote {item.path} ({seeds}, {item.seconds:.0f} s); paint the one "
                   f"you read: brush dream {shlex.quote(item.cls.name)} --seed K", highlight=False)
     skipped = len(set(classes)) - len(sheets)
     if skipped > 0:
