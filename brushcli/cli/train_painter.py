@@ -22,7 +22,11 @@ from brushcli.files import check_output_file, write_json, write_png
 def train_painter_command(
     brush: str = typer.Option(None, "--brush", "-b", help="MyPaint brush name (classic/charcoal) or .myb path."),
     preset: str = typer.Option(None, "--preset", "-p", help="Preset giving the action ranges (see `brush presets`)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Painter folder to write (resumes if it holds a checkpoint)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Painter folder to write (resumes if it holds a checkpoint). "
+                                                         "Default: the painter's name (--name, else the brush's or "
+                                                         "preset's; my-NAME if a bundled painter is called NAME) "
+                                                         "in your painters folder, where --painter NAME finds it: "
+                                                         "~/.local/share/brush/painters/NAME on Linux."),
     method: str = typer.Option("regression", "--method", "-m", help="regression (best measured fidelity), vae or gan."),
     samples: int = typer.Option(100_000, "--samples", help="Real MyPaint strokes to render for training."),
     steps: int = typer.Option(20_000, "--steps", help="Optimisation steps."),
@@ -42,7 +46,9 @@ def train_painter_command(
 ) -> None:
     """Turn any MyPaint brush into a neural painter: render strokes, train, measure, save.
 
-    Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png.
+    Writes OUT/config.json, OUT/model.safetensors, OUT/README.md (model card) and OUT/samples.png;
+    without --out, OUT is the painter's name in your painters folder (my-NAME if a bundled painter is
+    called NAME), so --painter NAME finds it.
     Checkpoints go to OUT/checkpoint every 500 steps; run the same command again to resume (Ctrl-C
     saves one; the painter files are only written when training finishes). An OUT holding this
     painter trained with the same settings is left as it is; --overwrite retrains it.
@@ -50,6 +56,7 @@ def train_painter_command(
     of the strokes, --batch is split over the processes, rank 0 writes.
 
     Examples:
+      brush train-painter --brush classic/charcoal      (then: brush paint photo.jpg --painter my-charcoal)
       brush train-painter --brush classic/charcoal --out painters/charcoal
       torchrun --nproc_per_node 2 -m brushcli train-painter --brush classic/charcoal --out painters/charcoal
     """
@@ -85,7 +92,7 @@ def train_painter_command(
             )
     finally:
         group.close()
-    if not training_finished(report.stopped, group.main, report.done_before, out, "painter"):
+    if not training_finished(report.stopped, group.main, report.done_before, report.folder, "painter"):
         return
     f = report.fidelity
     console.print(f"wrote painter {report.folder}: alpha MAE {f.alpha_mae:.4f}, footprint IoU {f.iou:.3f} "

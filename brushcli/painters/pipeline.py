@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from brushcli import userdirs
 from brushcli.checkpoint import prepare_training_folder
 from brushcli.distributed import ProcessGroup
 from brushcli.errors import BrushNotFound, InvalidArgument, PainterError
@@ -25,7 +26,7 @@ from brushcli.painters.data import build_dataset, check_dataset_size
 from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
-from brushcli.painters.registry import painter_reference
+from brushcli.painters.registry import BUNDLED, painter_reference
 from brushcli.painters.train import CHECKPOINT_KEYS, TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 from brushcli.runtime import usable_cores
@@ -33,6 +34,8 @@ from brushcli.runtime import usable_cores
 #: Action ranges used for a brush that has no preset of its own.
 GENERIC_RANGES = {"size": (0.02, 0.12), "pressure": (0.2, 1.0)}
 DEFAULT_ARCH = {"regression": "dabs", "vae": "vae", "gan": "conv"}
+#: A painter name that can be a folder of your painters folder without quoting or escaping.
+FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass
@@ -69,10 +72,20 @@ def make_preset(brush: str | None, preset: str | None) -> Preset:
     return chosen
 
 
+def default_folder(name: str) -> Path:
+    """Where a painter goes without ``--out``: ``name`` in your painters folder, so that ``--painter
+    NAME`` finds it from anywhere (:func:`brushcli.userdirs.painters_dir`); ``my-NAME`` when a
+    bundled painter has that name, since the bundled one would win (``charcoal`` -> ``my-charcoal``)."""
+    if not FOLDER_NAME.fullmatch(name):
+        raise InvalidArgument(f"painter name {name!r} cannot be a folder name; give --out DIR, or a --name of "
+                              "letters, digits, '.', '_' and '-' (up to 64)")
+    return userdirs.painters_dir() / (f"my-{name}" if name in BUNDLED else name)
+
+
 def train_painter(
     brush: str | None = None,
     preset: str | None = None,
-    out: Path = Path("painter"),
+    out: Path | None = None,
     method: str = "regression",
     samples: int = 100_000,
     settings: TrainSettings | None = None,
@@ -89,7 +102,8 @@ def train_painter(
     group: ProcessGroup | None = None,
     overwrite: bool = False,
 ) -> TrainReport:
-    """Generate MyPaint strokes, train a painter on ``device``, measure it, write the painter folder ``out``.
+    """Generate MyPaint strokes, train a painter on ``device``, measure it, write the painter folder ``out``
+    (by default the painter's name in your painters folder: :func:`default_folder`).
 
     A folder holding this painter trained with the same settings is left as it is (``done_before``)
     unless ``overwrite``, which also starts over instead of resuming a checkpoint.
@@ -117,10 +131,11 @@ def train_painter(
     )
     check_dataset_size(samples, config.canvas)
     check_eval_samples(eval_samples, config.canvas, option="--eval-samples")
+    out = Path(out) if out is not None else default_folder(config.name)
     identity = {k: v for k, v in config.to_dict().items() if k in (*CHECKPOINT_KEYS, "name")}
-    if not prepare_training_folder(Path(out), identity, {"samples": samples, **asdict(settings)}, overwrite):
-        return TrainReport(folder=Path(out), fidelity=None, log=TrainLog(), done_before=True)
-    out = ensure_dir(Path(out))  # only now: a refused run leaves nothing behind
+    if not prepare_training_folder(out, identity, {"samples": samples, **asdict(settings)}, overwrite):
+        return TrainReport(folder=out, fidelity=None, log=TrainLog(), done_before=True)
+    out = ensure_dir(out)  # only now: a refused run leaves nothing behind
     torch.manual_seed(settings.seed)
     painter = Painter(config).to(device)
     data = build_dataset(chosen, samples, config.canvas, seed=settings.seed, workers=workers, progress=data_progress,

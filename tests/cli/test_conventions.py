@@ -109,3 +109,23 @@ def test_train_painter_overwrite_means_what_it_means_for_paintings(runner, tmp_p
     (foreign / "notes.txt").write_text("keep")
     refused = runner.invoke(app, ["train-painter", "--preset", "pen", "--out", str(foreign), "-q"])
     assert refused.exit_code == 2 and "not written by brush" in refused.stderr
+
+
+def test_train_painter_without_out_trains_into_your_painters_folder(runner):
+    """The design's `brush train-painter --brush classic/charcoal`: no --out, and --painter NAME finds it."""
+    from brushcli import userdirs
+    from brushcli.painters.registry import resolve_painter_folder
+
+    args = ["train-painter", "--brush", "classic/charcoal", "--samples", "32", "--steps", "2", "--batch", "8",
+            "--eval-samples", "4", "-q"]
+    bad = runner.invoke(app, [*args, "--name", "../charcoal"])
+    assert bad.exit_code == 2 and "cannot be a folder name" in bad.stderr
+    assert not userdirs.painters_dir().exists()  # refused before anything was made
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    folder = userdirs.painters_dir() / "my-charcoal"  # not charcoal: the bundled charcoal would win
+    assert (folder / "model.safetensors").is_file() and "--painter my-charcoal\n" in done.stdout
+    assert resolve_painter_folder("my-charcoal")[0].resolve() == folder.resolve()
+    own = runner.invoke(app, [*args, "--name", "soft"])
+    assert own.exit_code == 0 and "--painter soft\n" in own.stdout
+    assert (userdirs.painters_dir() / "soft" / "model.safetensors").is_file()
