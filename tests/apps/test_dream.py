@@ -191,11 +191,12 @@ def test_judges_default_to_the_offline_nets_not_optimised():
 
 def test_missing_torchvision_weights_say_where_to_put_them(tmp_path, monkeypatch):
     monkeypatch.setenv("BRUSH_OFFLINE", "1")
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(WeightsNotFound) as info:
         create_classifier("vgg16")
     message = str(info.value)
-    assert "\n" not in message and str(tmp_path / "hub" / "checkpoints") in message and "--weights" in message
+    assert "\n" not in message and str(tmp_path) in message and "timm/vgg16.tv_in1k" in message
+    assert "--weights vgg16=FILE.safetensors" in message
 
 
 def test_weights_of_another_architecture_are_refused(tmp_path):
@@ -205,8 +206,9 @@ def test_weights_of_another_architecture_are_refused(tmp_path):
     with pytest.raises(NetError, match="does not hold tiny-b weights"):
         create_classifier("tiny-b", weights=path)
     pickled = tmp_path / "a.pt"
-    torch.save(_tiny(12).state_dict(), pickled)  # a plain state dict loads with weights_only=True
-    assert create_classifier("tiny-b", weights=pickled).weights == str(pickled)
+    torch.save(_tiny(12).state_dict(), pickled)  # even a plain state dict: brush loads only safetensors
+    with pytest.raises(NetError, match="not a safetensors file"):
+        create_classifier("tiny-b", weights=pickled)
 
 
 def test_the_real_offline_classifier_recognises_a_cat():

@@ -343,3 +343,20 @@ class _Handler(BaseHTTPRequestHandler):
             start = self._revision(repo, payload.get("startingPoint") or DEFAULT_BRANCH)
             repo.branches[branch] = start.sha
         self._send_json({})
+
+
+def set_hub_env(monkeypatch, endpoint: str | None = None, offline: bool = False) -> None:
+    """Point brush and huggingface_hub (environment and import-time constants) at ``endpoint``."""
+    from huggingface_hub import constants
+
+    if endpoint is not None:
+        monkeypatch.setenv("HF_ENDPOINT", endpoint)
+        # what huggingface_hub derives from HF_ENDPOINT at import (its own telemetry uses these too)
+        monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+        template = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    if offline:
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    else:
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)

