@@ -47,7 +47,7 @@ from brushcli.vision import transforms as T
 from brushcli.vision.classes import ImageNetClass, find_class
 from brushcli.vision.nets import OFFLINE_NETS, NetEnsemble
 from brushcli.vision.scoring import class_scores, ensemble_scores
-from brushcli.vision.visualise import class_image
+from brushcli.vision.visualise import CUTOUT, class_image
 
 MAX_STROKES = 1000
 #: Optimised by default: every offline net but the largest, which is kept back as the judge
@@ -105,6 +105,8 @@ class DreamSettings:
     decay: float = 2.0
     #: the prototype's price of opacity (0: no opacity channel, the nets draw scenery too)
     opacity: float = 3.0
+    #: side of the grey square hidden in each of the prototype's views (0: none; visualise.CUTOUT)
+    cutout: float = CUTOUT
 
     def __post_init__(self) -> None:
         if self.strokes is None and self.start in STARTS:
@@ -124,6 +126,8 @@ class DreamSettings:
             raise InvalidArgument(f"decay must be 0..4, got {self.decay}")
         if not 0 <= self.opacity <= 20:
             raise InvalidArgument(f"--opacity must be 0..20, got {self.opacity}")
+        if not 0 <= self.cutout <= 0.8:
+            raise InvalidArgument(f"cutout must be a fraction of a view's side in 0..0.8, got {self.cutout}")
         if not 1 <= self.strokes <= MAX_STROKES:
             raise InvalidArgument(f"--strokes must be 1..{MAX_STROKES}, got {self.strokes}")
         if not 32 <= self.size <= MAX_SIDE:
@@ -324,7 +328,7 @@ def prototype_image(objective: Objective, ensemble: NetEnsemble, settings: Dream
     work = max(c.input_size for c in ensemble)
     return class_image(objective, ensemble, work, settings.total_steps, settings.decay, seed=settings.seed,
                        progress=progress, device=settings.device, opacity=settings.opacity,
-                       background=settings.background, stop=stop)
+                       background=settings.background, stop=stop, cutout=settings.cutout)
 
 
 def replay_score(ensemble: NetEnsemble, objective: Objective, views: int, fill: Sequence[float],

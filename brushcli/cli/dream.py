@@ -78,8 +78,9 @@ def dream_command(
 
     By default the nets in --nets first make their own image of the class
     (pixels optimised so the class's log-probability is high for every net at
-    once, over randomly zoomed and turned views and random backgrounds, with
-    opacity priced so that the object is drawn alone), and brush paint's
+    once, over randomly zoomed and turned views, each with a square hidden, on
+    random backgrounds, with opacity priced so that the object is drawn alone),
+    and brush paint's
     pipeline then paints that image with --strokes dry-brush strokes,
     replayed in real MyPaint; --start strokes optimises the strokes for the
     class directly.

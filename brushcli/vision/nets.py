@@ -279,6 +279,19 @@ def _hub_weights(name: str, repo: str) -> Path:
             switch = OFFLINE_ENV if offline() else "HF_HUB_OFFLINE"
             raise WeightsNotFound(f"{name}: its weights ({repo}, {HUB_WEIGHTS_FILE}) are not in the Hugging Face "
                                   f"cache {cache} and {switch} is set; run once online, {advice}") from None
+        from huggingface_hub.utils import (
+            EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError,
+        )
+
+        if isinstance(exc, LocalEntryNotFoundError):  # not cached, and the network failed
+            exc = exc.__cause__ or exc
+        elif isinstance(exc, (EntryNotFoundError, RepositoryNotFoundError)):
+            raise WeightsNotFound(f"{name}: the Hub at {endpoint} has no {HUB_WEIGHTS_FILE} in {repo}; pass "
+                                  f"--weights {name}=FILE.safetensors") from exc
+        response = getattr(exc, "response", None) if isinstance(exc, HfHubHTTPError) else None
+        if response is not None:
+            raise WeightsNotFound(f"{name}: the Hub at {endpoint} refused {HUB_WEIGHTS_FILE} of {repo} (HTTP "
+                                  f"{response.status_code}); try again later, {advice}") from exc
         reason = unreachable or _first_line(exc)
         raise WeightsNotFound(f"{name}: could not download {HUB_WEIGHTS_FILE} of {repo} from {endpoint} "
                               f"({reason}); check the connection, {advice}") from exc

@@ -178,6 +178,31 @@ def low_pass(count: int, sides: Sequence[float]) -> Transform:
     return inner
 
 
+def cutout(side: float, fill: float = 0.5) -> Transform:
+    """Cover one square of ``side`` (a fraction of the view's side) in every view with ``fill``, at a
+    random place inside the view.
+
+    Why: with any part of the image liable to be hidden, no single patch (a violin's f-hole, a patch
+    of fur) can carry the class; the nets spread it over several parts, which draws more of the
+    object and its setting (a panda's face over its fur, a bee on its flower: docs/benchmarks.md).
+    """
+    if not 0 <= side < 1:
+        raise ValueError(f"cutout side must be a fraction in 0..1, got {side}")
+
+    def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        h, w = images.shape[-2:]
+        box = int(side * h)
+        if box <= 0:
+            return images
+        out = images.clone()
+        for i in range(images.shape[0]):
+            y, x = (int(v) for v in torch.randint(0, min(h, w) - box + 1, (2,), generator=generator))
+            out[i, :, y : y + box, x : x + box] = fill
+        return out
+
+    return inner
+
+
 def color_jitter(amount: float) -> Transform:
     """Scale each view's channels by its own random gains in ``1 +- amount`` and shift them by up to
     ``+- amount / 2`` (clamped to 0..1).

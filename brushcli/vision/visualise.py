@@ -14,7 +14,8 @@ random backgrounds, with opacity priced (Lucid's transparency trick, Mordvintsev
 scenery and close-ups of parts (fur, grass, a bus's side); with it they draw the object alone, whole
 and in the middle, on the canvas colour (a ladybug, a grand piano, a koala's face; docs/dream.md).
 Half the views are blurred (:data:`BLURRED`), so the class must read from the object's outline and
-colours too, not only from a patch of texture.
+colours too, not only from a patch of texture; and every view has a grey square hidden
+(:data:`CUTOUT`), so no one patch can carry the class and the nets draw more of the object.
 
 >>> image = class_image(class_objective(nets.names, 388), nets)        # doctest: +SKIP
 """
@@ -49,6 +50,9 @@ OPAQUE_START = 0.25
 #: a bunch of bananas, a flamingo's neck; docs/benchmarks.md).
 BLURRED = 2
 BLUR_SIDES = (0.11, 0.14, 0.21)
+#: Side (a fraction of the view's) of the grey square that hides part of every view of a step
+#: (:func:`~brushcli.vision.transforms.cutout`), so the class cannot rest on one patch.
+CUTOUT = 0.4
 
 
 def spectrum_scale(size: int, decay: float) -> torch.Tensor:
@@ -91,7 +95,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
                 decay: float = 2.0, view: T.Transform | None = None, seed: int = 0, lr: float = 0.05,
                 progress: Callable[[int, float], None] | None = None, device: str | torch.device = "cpu",
                 opacity: float = 3.0, background: Sequence[float] = (1.0, 1.0, 1.0),
-                stop: int | None = None) -> np.ndarray:
+                stop: int | None = None, cutout: float = CUTOUT) -> np.ndarray:
     """A ``(size, size, 3)`` float image in 0..1 that minimises ``objective`` over random ``views``.
 
     With ``opacity`` > 0 the image has an opacity channel: after an opaque start
@@ -100,7 +104,8 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
     :func:`centre_weight`, costs ``opacity`` times its value in the objective's units. The nets must
     then find the class in the object alone, with no scenery, and the result is the object on
     ``background`` (the canvas colour: paint then spends its strokes on the object). ``opacity=0`` is
-    the plain Lucid image. ``view`` (the random views of each step) defaults to :func:`views`; with
+    the plain Lucid image. Every view, as the nets see it, has a grey square of ``cutout`` of its side
+    hidden (:data:`CUTOUT`; 0 hides nothing). ``view`` (the random views of each step) defaults to :func:`views`; with
     opacity it sees premultiplied RGBA, so its fill should be 0 (transparent). ``progress(step,
     loss)`` follows every step. ``device`` is the nets' (the random start and backgrounds are drawn
     on the CPU, so they are the same on every device). ``stop`` ends the run after that many of the
@@ -116,12 +121,15 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
         raise InvalidArgument(f"stop must be 1..{steps} (the steps), got {stop}")
     if len(background) != 3 or not all(0 <= v <= 1 for v in background):
         raise InvalidArgument(f"background must be three values in 0..1, got {tuple(background)}")
+    if not 0 <= cutout < 1:
+        raise InvalidArgument(f"cutout must be a fraction of a view's side in 0..1, got {cutout}")
     transparent = opacity > 0
     view = view or views(size, fill=0.0 if transparent else 0.5)
     opaque_steps = round(OPAQUE_START * steps)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     scale = spectrum_scale(size, decay).to(device)
+    hide = T.cutout(cutout)
     mix = COLOR_CORRELATION.to(device)
     weight = centre_weight(size).to(device)
     paper = torch.tensor(list(background), dtype=torch.float32, device=device).reshape(3, 1, 1)
@@ -149,6 +157,7 @@ def class_image(objective: Objective, nets: NetEnsemble, size: int = 224, steps:
             ground = backdrop(len(seen), seen.shape[-1], step, generator).to(device)
             seen = apply_over(ground, seen[:, :3], 1 - seen[:, 3:])
             price = opacity * (alpha[0] * weight).mean()
+        seen = hide(seen, generator)
         loss = objective(observe(objective, seen, nets=nets)) + price
         optimiser.zero_grad()
         loss.backward()

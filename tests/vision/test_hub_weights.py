@@ -96,7 +96,10 @@ def test_a_repo_without_the_file_is_one_line(online):
     with pytest.raises(WeightsNotFound) as info:
         create_classifier("resnet18")
     message = str(info.value)
-    assert "\n" not in message and "timm/resnet18.tv_in1k" in message and "--weights resnet18=" in message
+    assert "\n" not in message and "--weights resnet18=FILE.safetensors" in message
+    assert f"the Hub at {online.url} has no model.safetensors in timm/resnet18.tv_in1k" in message
+    with pytest.raises(WeightsNotFound, match="has no model.safetensors in timm/resnet34.tv_in1k"):
+        create_classifier("resnet34")  # no such repository at all
 
 
 def test_an_unreachable_hub_is_one_line_in_seconds(monkeypatch):

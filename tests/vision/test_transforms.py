@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from brushcli.vision import transforms as T
@@ -40,3 +41,19 @@ def test_low_pass_blurs_only_the_first_views_and_is_seeded():
     assert (d[:2] < 0.5 * d[2:].min()).all()  # the blurred views lost most of their fine detail
     assert torch.allclose(a[:2].mean(dim=(2, 3)), image[:2].mean(dim=(2, 3)), atol=0.02)  # colours kept
     assert torch.equal(T.low_pass(0, [0.25])(image, torch.Generator()), image)
+
+
+def test_cutout_hides_one_square_per_view_inside_it():
+    images = torch.rand(6, 3, 50, 40) * 0.4 + 0.6  # never the fill
+    hidden = T.cutout(0.4)(images, torch.Generator().manual_seed(3))
+    for view in hidden:
+        grey = (view == 0.5).all(dim=0)
+        rows, cols = grey.any(dim=1).nonzero().flatten(), grey.any(dim=0).nonzero().flatten()
+        assert int(grey.sum()) == 20 * 20 and len(rows) == len(cols) == 20  # one 20-px square (0.4 of 50)
+        assert int(rows[-1] - rows[0]) == int(cols[-1] - cols[0]) == 19 and int(cols[-1]) < 40
+    assert not torch.equal(hidden[0] == 0.5, hidden[1] == 0.5)  # each view its own place
+    again = T.cutout(0.4)(images, torch.Generator().manual_seed(3))
+    assert torch.equal(again, hidden) and not (images == 0.5).any()  # the input is left as it was
+    assert torch.equal(T.cutout(0.0)(images, torch.Generator()), images)
+    with pytest.raises(ValueError):
+        T.cutout(1.0)

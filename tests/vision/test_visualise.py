@@ -70,7 +70,8 @@ def test_priced_opacity_leaves_the_edges_to_the_background(nets):
 
 
 @pytest.mark.parametrize("options", [{"size": 8}, {"steps": 0}, {"decay": -1.0}, {"opacity": -1.0},
-                                     {"background": (1.0, 2.0, 1.0)}, {"background": (1.0, 1.0)}])
+                                     {"background": (1.0, 2.0, 1.0)}, {"background": (1.0, 1.0)},
+                                     {"cutout": 1.0}, {"cutout": -0.1}])
 def test_bad_settings_are_refused(nets, options):
     with pytest.raises(InvalidArgument):
         class_image(class_objective(nets.names, 7), nets, **options)
@@ -85,3 +86,26 @@ def test_the_default_views_blur_some_and_keep_others_sharp():
     sharp = views(96, scale=(1.0, 1.0), rotate=0.0, crop=(1.0, 1.0), blurred=0)(image, torch.Generator().manual_seed(0))
     crisp = (sharp[..., 1:] - sharp[..., :-1]).pow(2).mean(dim=(1, 2, 3))
     assert crisp.min() > 0.25 * crisp.max()  # without blurring every view keeps its detail
+
+
+def test_the_nets_see_each_view_with_a_grey_square_hidden(nets, monkeypatch):
+    """Every view the nets are shown, in the opaque start and after, has a 0.4-side square at 0.5."""
+    import torch.nn.functional as F
+
+    import brushcli.vision.visualise as visualise
+
+    seen: list[torch.Tensor] = []
+    real = visualise.observe
+
+    def spy(objective, images, nets):
+        seen.append(images.detach().clone())
+        return real(objective, images, nets=nets)
+
+    monkeypatch.setattr(visualise, "observe", spy)
+    class_image(class_objective(nets.names, 7), nets, size=48, steps=8, seed=0, opacity=0.1, cutout=0.4)
+    assert len(seen) == 8 and all(len(batch) == 4 for batch in seen)
+    side = int(0.4 * 48)
+    for batch in seen:
+        grey = (batch == 0.5).all(dim=1, keepdim=True).float()
+        squares = F.conv2d(grey, torch.ones(1, 1, side, side))  # grey pixels in every side x side window
+        assert bool((squares.flatten(1).max(dim=1).values == side * side).all())
