@@ -80,10 +80,9 @@ def dream_command(
     (pixels optimised so the class's log-probability is high for every net at
     once, over randomly zoomed and turned views, each with a square hidden, on
     random backgrounds, with opacity priced so that the object is drawn alone),
-    and brush paint's
-    pipeline then paints that image with --strokes dry-brush strokes,
-    replayed in real MyPaint; --start strokes optimises the strokes for the
-    class directly.
+    and brush paint's pipeline then paints that image with --strokes dry-brush
+    strokes, replayed in real MyPaint; --start strokes optimises the strokes
+    for the class directly.
 
     Writes OUT/<class>/ with strokes.json, neural.png, mypaint.png,
     compare.png (the class image first), timelapse.gif and metrics.json (per
