@@ -22,6 +22,26 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 @pytest.fixture
+def forget_unreachable_hubs():
+    """brush remembers an unreachable Hub endpoint for a while; each test starts and ends without that."""
+    from brushcli.painters import hub
+
+    hub._unreachable.clear()
+    yield
+    hub._unreachable.clear()
+
+
+@pytest.fixture
+def refused_port() -> int:
+    """A local port nothing listens on: connections are refused at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 

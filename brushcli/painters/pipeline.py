@@ -26,7 +26,7 @@ from brushcli.painters.data import build_dataset, check_dataset_size
 from brushcli.painters.evaluate import Fidelity, check_eval_samples, evaluate_painter, sample_grid
 from brushcli.painters.folder import save_painter_folder
 from brushcli.painters.painter import Painter
-from brushcli.painters.registry import BUNDLED, painter_reference
+from brushcli.painters.registry import BUNDLED, is_bare_name, painter_reference
 from brushcli.painters.train import CHECKPOINT_KEYS, TrainLog, TrainSettings, train
 from brushcli.presets import Preset, list_presets, load_preset
 from brushcli.runtime import usable_cores
@@ -34,8 +34,6 @@ from brushcli.runtime import usable_cores
 #: Action ranges used for a brush that has no preset of its own.
 GENERIC_RANGES = {"size": (0.02, 0.12), "pressure": (0.2, 1.0)}
 DEFAULT_ARCH = {"regression": "dabs", "vae": "vae", "gan": "conv"}
-#: A painter name that can be a folder of your painters folder without quoting or escaping.
-FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass
@@ -76,9 +74,9 @@ def default_folder(name: str) -> Path:
     """Where a painter goes without ``--out``: ``name`` in your painters folder, so that ``--painter
     NAME`` finds it from anywhere (:func:`brushcli.userdirs.painters_dir`); ``my-NAME`` when a
     bundled painter has that name, since the bundled one would win (``charcoal`` -> ``my-charcoal``)."""
-    if not FOLDER_NAME.fullmatch(name):
-        raise InvalidArgument(f"painter name {name!r} cannot be a folder name; give --out DIR, or a --name of "
-                              "letters, digits, '.', '_' and '-' (up to 64)")
+    if not is_bare_name(name) or len(name) > 64:
+        raise InvalidArgument(f"painter name {name!r} cannot be a folder name that --painter finds by name; give "
+                              "--out DIR, or a --name of up to 64 letters, digits, '.', '_' and '-' (no leading '.')")
     return userdirs.painters_dir() / (f"my-{name}" if name in BUNDLED else name)
 
 

@@ -137,9 +137,9 @@ def painter_reference(folder: Path, hub_id: str | None = None) -> str:
         return f"{HUB_PREFIX}{hub_id}"
     folder = Path(folder)
     resolved = folder.expanduser().resolve()
-    if resolved.parent == weights_dir().resolve() and _valid_name(resolved.name):
+    if resolved.parent == weights_dir().resolve() and is_bare_name(resolved.name):
         return resolved.name
-    if (resolved.parent == userdirs.painters_dir().expanduser().resolve() and _valid_name(resolved.name)
+    if (resolved.parent == userdirs.painters_dir().expanduser().resolve() and is_bare_name(resolved.name)
             and resolved.name not in BUNDLED):
         return resolved.name
     text = str(folder)
@@ -148,7 +148,8 @@ def painter_reference(folder: Path, hub_id: str | None = None) -> str:
     return shlex.quote(text)
 
 
-def _valid_name(name: str) -> bool:
+def is_bare_name(name: str) -> bool:
+    """Whether ``--painter NAME`` reads ``name`` as a name (not a path) that needs no shell quoting."""
     return bool(name) and not looks_like_path(name) and ":" not in name and shlex.quote(name) == name
 
 

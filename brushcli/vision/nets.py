@@ -229,7 +229,7 @@ def _drop_aux(model: nn.Module) -> None:
     """GoogLeNet checkpoints carry auxiliary heads; they are useless at inference."""
     if hasattr(model, "aux_logits"):
         model.aux_logits = False
-    for attr in ("aux1", "aux2", "AuxLogits"):
+    for attr in ("aux1", "aux2"):
         if getattr(model, attr, None) is not None:
             setattr(model, attr, None)
 
@@ -286,8 +286,8 @@ def _hub_weights(name: str, repo: str) -> Path:
         if isinstance(exc, LocalEntryNotFoundError):  # not cached, and the network failed
             exc = exc.__cause__ or exc
         elif isinstance(exc, (EntryNotFoundError, RepositoryNotFoundError)):
-            raise WeightsNotFound(f"{name}: the Hub at {endpoint} has no {HUB_WEIGHTS_FILE} in {repo}; pass "
-                                  f"--weights {name}=FILE.safetensors") from exc
+            raise WeightsNotFound(f"{name}: the Hub at {endpoint} has no {HUB_WEIGHTS_FILE} in {repo}; "
+                                  f"{advice.removeprefix('or ')}") from exc
         response = getattr(exc, "response", None) if isinstance(exc, HfHubHTTPError) else None
         if response is not None:
             raise WeightsNotFound(f"{name}: the Hub at {endpoint} refused {HUB_WEIGHTS_FILE} of {repo} (HTTP "

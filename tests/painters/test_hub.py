@@ -33,6 +33,7 @@ from brushcli.painters.registry import create_painter
 from brushcli.presets import load_preset
 
 PAINTER_FILES = ("config.json", "model.safetensors", "README.md")
+pytestmark = pytest.mark.usefixtures("forget_unreachable_hubs")
 
 
 def make_tiny(folder: Path, seed: int = 0, hidden: int = 8) -> Path:
@@ -195,30 +196,12 @@ def test_network_failure_is_one_clear_line(online, tiny_folder, runner):
 
 
 @pytest.fixture
-def refused_port() -> int:
-    """A local port nothing listens on: connections are refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
 def blackhole():
     """A server that accepts connections and never answers (a firewall that drops, a dead proxy)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen(16)
         yield f"http://127.0.0.1:{s.getsockname()[1]}"
-
-
-@pytest.fixture(autouse=True)
-def _forget_unreachable_hubs():
-    from brushcli.painters import hub as hub_module
-
-    memory = getattr(hub_module, "_unreachable", {})
-    memory.clear()
-    yield
-    memory.clear()
 
 
 def test_unreachable_hub_fails_fast_without_retries(monkeypatch, refused_port):

@@ -14,18 +14,13 @@ import torch
 import torchvision.models as tvm
 from safetensors.torch import save
 
-from brushcli.painters import hub as hub_module
 from brushcli.vision.nets import (
     HUB_TORCHVISION, NetError, WeightsNotFound, _vgg_from_timm, create_classifier, get_spec, hub_repo,
 )
 from painters.hub_server import HubServer, set_hub_env
 
 
-@pytest.fixture(autouse=True)
-def _forget_unreachable_hubs():
-    hub_module._unreachable.clear()
-    yield
-    hub_module._unreachable.clear()
+pytestmark = pytest.mark.usefixtures("forget_unreachable_hubs")
 
 
 @pytest.fixture
@@ -102,13 +97,8 @@ def test_a_repo_without_the_file_is_one_line(online):
         create_classifier("resnet34")  # no such repository at all
 
 
-def test_an_unreachable_hub_is_one_line_in_seconds(monkeypatch):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    set_hub_env(monkeypatch, f"http://127.0.0.1:{port}", offline=False)
+def test_an_unreachable_hub_is_one_line_in_seconds(monkeypatch, refused_port):
+    set_hub_env(monkeypatch, f"http://127.0.0.1:{refused_port}", offline=False)
     started = time.perf_counter()
     with pytest.raises(WeightsNotFound, match=r"could not download model\.safetensors of timm/vgg16\.tv_in1k .*"
                                               r"check the connection, or pass --weights vgg16="):
