@@ -57,9 +57,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+class _LiveOnFirstTask(Progress):
+    """A :class:`Progress` whose display starts with its first task: a command refused before any
+    work prints its one-line error alone, without the blank line an empty display leaves."""
+
+    def __enter__(self) -> "_LiveOnFirstTask":
+        return self
+
+    def add_task(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.live.is_started and not self.disable:
+            self.start()
+        return super().add_task(*args, **kwargs)
+
+    def stop(self) -> None:
+        if self.live.is_started:
+            super().stop()
+
+
 def progress_bar(disable: bool = False) -> Progress:
-    """A progress bar on stderr (so stdout stays clean for results)."""
-    return Progress(
+    """A progress bar on stderr (so stdout stays clean for results), shown from its first task on."""
+    return _LiveOnFirstTask(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -69,6 +86,28 @@ def progress_bar(disable: bool = False) -> Progress:
         disable=disable,
         transient=False,
     )
+
+
+class LazyBars:
+    """Bars on ``bar``, one per key, each added on its first :meth:`update`.
+
+    Why lazily: a bar appears only once its work has started, so an input refused before that (an
+    unreadable photo, an unknown brush) prints its one-line error with no empty bar above it.
+    """
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.tasks: dict[object, Any] = {}
+
+    def update(self, key: object, description: str, completed: float | None = None, total: float | None = None,
+               advance: float | None = None) -> None:
+        if key not in self.tasks:
+            self.tasks[key] = self.bar.add_task(description, total=total)
+        self.bar.update(self.tasks[key], completed=completed, total=total, advance=advance, description=description)
+
+    def remove(self, key: object) -> None:
+        if key in self.tasks:
+            self.bar.remove_task(self.tasks.pop(key))
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from rich.table import Table
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import json_option, notes, print_json, progress_bar
+from brushcli.cli.console import LazyBars, json_option, notes, print_json, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 from brushcli.errors import InvalidArgument
 
@@ -116,10 +116,10 @@ def dream_command(
     options = exports.export_options(transparent, per_layer, fps, frames)
     targets = exports.check_exports(export_to, options, sorted(set(classes)))
     with command_threads(threads), progress_bar(disable=quiet) as bar:
-        bars = class_bars(bar)
+        bars = LazyBars(bar)
 
         def progress(cls, step: int, total: int, loss: float) -> None:  # type: ignore[no-untyped-def]
-            bars(cls, step, total, f"{cls.name} (loss {loss:.2f})")
+            bars.update(cls.name, f"{cls.name} (loss {loss:.2f})", step, total)
 
         def done(item) -> None:  # type: ignore[no-untyped-def]
             bar.console.print(f"wrote {item.folder} ({item.metrics['seconds']:.0f} s)", highlight=False)
@@ -141,28 +141,16 @@ def dream_command(
                     "skipped": skipped})
 
 
-def class_bars(bar):  # type: ignore[no-untyped-def]
-    """``update(cls, step, total, description)``: one progress bar per class, added on its first step."""
-    tasks: dict[str, int] = {}
-
-    def update(cls, step: int, total: int, description: str) -> None:  # type: ignore[no-untyped-def]
-        if cls.name not in tasks:
-            tasks[cls.name] = bar.add_task(description, total=total)
-        bar.update(tasks[cls.name], completed=step, total=total, description=description)
-
-    return update
-
-
 def sketch_command(classes: list[str], count: int, nets: str, out: Path, settings: DreamSettings,
                    weights: list[str], overwrite: bool, quiet: bool, as_json: bool) -> None:
     """``--sketch N``: a sheet of N seeds' class images per class, then the command that paints one."""
     from brushcli.apps.dream_sketch import sketch_classes
 
     with progress_bar(disable=quiet) as bar:
-        bars = class_bars(bar)
+        bars = LazyBars(bar)
         sheets = sketch_classes(classes, count, nets=nets, out=out, settings=settings, weights=weights,
-                                progress=None if quiet else lambda cls, step, total: bars(
-                                    cls, step, total, f"{cls.name} (sketches)"), overwrite=overwrite)
+                                progress=None if quiet else lambda cls, step, total: bars.update(
+                                    cls.name, f"{cls.name} (sketches)", step, total), overwrite=overwrite)
     say = notes(as_json)
     for item in sheets:
         seeds = f"seeds {item.seeds[0]}-{item.seeds[-1]}" if len(item.seeds) > 1 else f"seed {item.seeds[0]}"

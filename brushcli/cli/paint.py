@@ -12,7 +12,7 @@ from rich.table import Table
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import err_console, json_option, notes, print_json, progress_bar
+from brushcli.cli.console import LazyBars, err_console, json_option, notes, print_json, progress_bar
 from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
 
 
@@ -172,22 +172,17 @@ def _bar_events(bar, count: int):  # type: ignore[no-untyped-def]
     from brushcli.batch import BatchEvents
 
     overall = bar.add_task("images", total=count) if count > 1 else None
-    tasks: dict[str, object] = {}
-
-    def started(name: str) -> None:
-        tasks[name] = bar.add_task(name, total=None)
+    images = LazyBars(bar)  # an image's bar appears at its first step, not before its photo is read
 
     def step(name: str, done: int, total: int, loss: float) -> None:
-        if name in tasks:
-            bar.update(tasks[name], completed=done, total=total, description=f"{name} (loss {loss:.4f})")
+        images.update(name, f"{name} (loss {loss:.4f})", done, total)
 
     def finished(row) -> None:  # type: ignore[no-untyped-def]
-        if row.name in tasks:
-            bar.remove_task(tasks.pop(row.name))
+        images.remove(row.name)
         if overall is not None:
             bar.advance(overall)
 
-    return BatchEvents(started=started, step=step, finished=finished)
+    return BatchEvents(step=step, finished=finished)
 
 
 def _row_json(name: str, folder: Path, metrics: dict | None, error: str | None, written: list[Path]) -> dict:

@@ -11,7 +11,7 @@ from rich.table import Table
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import (
-    console, graceful_stop, json_option, notes, print_json, progress_bar, training_finished,
+    LazyBars, console, graceful_stop, json_option, notes, print_json, progress_bar, training_finished,
 )
 from brushcli.errors import OutputError
 from brushcli.cli.options import command_threads, device_option, threads_option
@@ -79,15 +79,14 @@ def train_painter_command(
         device = group.start(device)
         with command_threads(threads), graceful_stop() as stopped, \
                 progress_bar(disable=quiet or not group.main) as bar:
-            data_task = bar.add_task("render strokes", total=-(-samples // group.world))
-            train_task = bar.add_task("train", total=steps)
+            bars, shard = LazyBars(bar), -(-samples // group.world)  # bars appear once the inputs are accepted
             report = train_painter(
                 brush=brush, preset=preset, out=out, method=method, samples=samples, settings=settings, name=name,
                 arch_args=extra,
                 eval_samples=eval_samples, workers=workers,
-                data_progress=lambda n: bar.advance(data_task, n),
-                train_progress=lambda step, losses: bar.update(
-                    train_task, completed=step, description=f"train (loss {losses.get('loss', 0):.4f})"),
+                data_progress=lambda n: bars.update("data", "render strokes", total=shard, advance=n),
+                train_progress=lambda step, losses: bars.update(
+                    "train", f"train (loss {losses.get('loss', 0):.4f})", step, steps),
                 should_stop=stopped, device=device, group=group, overwrite=overwrite,
             )
     finally:

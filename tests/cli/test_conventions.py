@@ -4,6 +4,7 @@ line, ``--json`` results on stdout, ``--overwrite`` wherever a command writes ou
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 
 import pytest
@@ -129,3 +130,18 @@ def test_train_painter_without_out_trains_into_your_painters_folder(runner):
     own = runner.invoke(app, [*args, "--name", "soft"])
     assert own.exit_code == 0 and "--painter soft\n" in own.stdout
     assert (userdirs.painters_dir() / "soft" / "model.safetensors").is_file()
+
+
+@pytest.mark.parametrize("args", [
+    ["paint", "{tmp}/bad.jpg", "-o", "{tmp}/out"],
+    ["paint", "{tmp}", "-o", "{tmp}/out"],
+    ["train-painter", "--brush", "nosuch/brush", "--out", "{tmp}/out", "--samples", "10", "--steps", "1"],
+    ["dream", "notaclass", "-o", "{tmp}/out"],
+])
+def test_a_refused_input_is_its_error_line_alone_without_a_progress_bar(runner, tmp_path, args):
+    (tmp_path / "bad.jpg").write_text("not an image")
+    result = runner.invoke(app, [a.format(tmp=tmp_path) for a in args])
+    assert result.exit_code != 0
+    assert not re.search(r"━|\b0/(\?|\d)", result.stderr), result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, repr(result.stderr)
+    assert not (tmp_path / "out" / "bad" / "strokes.json").exists()
