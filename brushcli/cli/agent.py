@@ -10,7 +10,7 @@ import typer
 
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import console, graceful_stop, progress_bar, training_finished
+from brushcli.cli.console import LazyBars, console, graceful_stop, progress_bar, training_finished
 from brushcli.cli.options import command_threads, device_option, threads_option
 
 
@@ -87,14 +87,14 @@ def train_agent_command(
         device = group.start(device)
         with command_threads(threads), graceful_stop() as stopped, \
                 progress_bar(disable=quiet or not group.main) as bar:
-            task = bar.add_task("train agent", total=steps)
+            bars = LazyBars(bar)
             report = train_agent_folder(
                 data, out, settings, painter=painter, strokes=strokes, precondition=precondition,
                 channels=modes[channels], limit=limit, holdout=holdout,
                 arch={"width": width, "hidden": hidden, "feedback": canvas},
                 command=command, should_stop=stopped, device=device, group=group, overwrite=overwrite,
-                progress=lambda step, losses: bar.update(
-                    task, completed=step, description=f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})"),
+                progress=lambda step, losses: bars.update(
+                    "agent", f"{losses.get('phase')} (loss {losses.get('loss', 0):.4f})", step, steps),
             )
     finally:
         group.close()

@@ -105,11 +105,11 @@ def paint_command(
         name = resume.parent.name if resume.name == "strokes.json" else None
         targets = exports.check_exports(export_to, options, [name or resume.stem])
         with progress_bar(disable=quiet) as bar:
-            task = bar.add_task("resume", total=None)
+            bars = LazyBars(bar)
             painting = paint(image, painter=painter, size=size, steps=steps, search=search, quality=quality,
                              seed=seed, device=device, out=out, resume=resume, real_feedback=real_feedback,
                              threads=fixed_threads, name=name,
-                             progress=lambda s, t, loss: bar.update(task, completed=s, total=t))
+                             progress=lambda s, t, loss: bars.update("resume", "resume", s, t))
         _report([(painting.folder.name, painting.metrics, None)], notes(as_json))
         written = exports.write_exports(painting, targets, options, painting.folder.name, notes(as_json))
         if as_json:

@@ -10,7 +10,7 @@ import typer
 import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
-from brushcli.cli.console import json_option, notes, print_json, progress_bar
+from brushcli.cli.console import LazyBars, json_option, notes, print_json, progress_bar
 from brushcli.cli.options import command_threads, device_option, threads_option
 
 
@@ -86,10 +86,9 @@ def style_command(
     model = create_painter(painter, device=settings.device)
     nets = NetEnsemble.create([net_name], settings.device, {net_name: weights} if weights else None)
     with command_threads(threads), progress_bar(disable=quiet) as bar:
-        task = bar.add_task("style", total=None)
+        bars = LazyBars(bar)
         painting = style(target, model, nets, settings, pal, source=str(image), objective=objective,
-                         progress=lambda s, t, loss: bar.update(task, completed=s, total=t,
-                                                                description=f"style (loss {loss:.3f})"))
+                         progress=lambda s, t, loss: bars.update("style", f"style (loss {loss:.3f})", s, t))
     painting.info.update({"net": net_name, "layers": chosen_layers, "painter": painter, "palette": palette or "free"})
     write_painting(painting, folder, wanted, started=started)
     written = exports.write_exports(painting, targets, options, folder.name, say)

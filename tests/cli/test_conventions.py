@@ -137,6 +137,7 @@ def test_train_painter_without_out_trains_into_your_painters_folder(runner):
     ["paint", "{tmp}", "-o", "{tmp}/out"],
     ["train-painter", "--brush", "nosuch/brush", "--out", "{tmp}/out", "--samples", "10", "--steps", "1"],
     ["dream", "notaclass", "-o", "{tmp}/out"],
+    ["paint", "--resume", "{tmp}/bad.jpg", "-o", "{tmp}/out"],
 ])
 def test_a_refused_input_is_its_error_line_alone_without_a_progress_bar(runner, tmp_path, args):
     (tmp_path / "bad.jpg").write_text("not an image")
