@@ -168,19 +168,21 @@ def paint_command(
 
 
 def _bar_events(bar, count: int):  # type: ignore[no-untyped-def]
-    """Progress bars following a batch: one overall, one per image being painted."""
+    """Progress bars following a batch: one overall, one per image being painted, each shown from its
+    first update (a batch refused before any image started shows none)."""
     from brushcli.batch import BatchEvents
 
-    overall = bar.add_task("images", total=count) if count > 1 else None
-    images = LazyBars(bar)  # an image's bar appears at its first step, not before its photo is read
+    bars, overall = LazyBars(bar), ("all images",)  # a key no image name can be
 
     def step(name: str, done: int, total: int, loss: float) -> None:
-        images.update(name, f"{name} (loss {loss:.4f})", done, total)
+        if count > 1:
+            bars.update(overall, "images", total=count)
+        bars.update(name, f"{name} (loss {loss:.4f})", done, total)
 
     def finished(row) -> None:  # type: ignore[no-untyped-def]
-        images.remove(row.name)
-        if overall is not None:
-            bar.advance(overall)
+        bars.remove(row.name)
+        if count > 1:
+            bars.update(overall, "images", total=count, advance=1)
 
     return BatchEvents(step=step, finished=finished)
 
