@@ -11,7 +11,7 @@ import typer
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import LazyBars, console, graceful_stop, progress_bar, training_finished
-from brushcli.cli.options import command_threads, device_option, threads_option
+from brushcli.cli.options import command_threads, device_option, seed_option, threads_option
 
 
 @app.command("train-agent")
@@ -36,7 +36,7 @@ def train_agent_command(
     holdout: int = typer.Option(200, "--holdout", help="Images held out for validation MSE and sample grids."),
     width: int = typer.Option(16, "--width", help="Encoder width (channels of the first convolution)."),
     hidden: int = typer.Option(256, "--hidden", help="LSTM size."),
-    seed: int = typer.Option(0, "--seed", help="Seed for init, batches and augmentation."),
+    seed: int = seed_option(0, help="Seed for init, batches and augmentation."),
     checkpoint_every: int = typer.Option(250, "--checkpoint-every", help="Steps between checkpoints."),
     sample_every: int = typer.Option(250, "--sample-every", help="Steps between sample grids and validation."),
     snapshot_every: int = typer.Option(0, "--snapshot-every", help="Also keep the agent's weights every N steps (0: off)."),

@@ -13,7 +13,7 @@ import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import LazyBars, json_option, notes, print_json, progress_bar
-from brushcli.cli.options import command_threads, device_option, threads_option
+from brushcli.cli.options import command_threads, device_option, seed_option, threads_option
 from brushcli.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ def dream_command(
                                                               "file (never a pickle); repeatable."),
     painter: str = typer.Option("dry-brush", "--painter", help=PAINTER_HELP + " Default for dream: dry-brush "
                                 "(the paper's textured brush; nets not optimised against read it, not the pen)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed. Which classes a person can read changes with it and "
-                             "the nets cannot tell which (docs/dream.md): if one does not read, try another."),
+    seed: int = seed_option(0, help="Random seed. Which classes a person can read changes with it and "
+                                    "the nets cannot tell which (docs/dream.md): if one does not read, try another."),
     sketch: int = typer.Option(0, "--sketch", help="Paint nothing: show where the class image of N seeds (--seed, "
                                "--seed+1, ...) is going, in OUT/<class>-sketches.png (about 30 s a seed on 2 CPU "
                                "cores, a quarter of a painting); paint the one you read with --seed K. 0 = paint."),

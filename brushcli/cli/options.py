@@ -1,4 +1,4 @@
-"""Options shared by every command that computes: ``--device`` and ``--threads`` (and paint's ``--jobs``, ``--shard``).
+"""Options shared by every command that computes: ``--device``, ``--threads`` and ``--seed`` (and paint's ``--jobs``, ``--shard``).
 
 One definition each, so the help text, the environment variable and the parsing are the same
 everywhere; the policies behind them live in :mod:`brushcli.runtime` and :mod:`brushcli.distributed`.
@@ -23,6 +23,15 @@ def device_option() -> Any:
 
 def threads_option() -> Any:
     return typer.Option("auto", "--threads", envvar="BRUSH_THREADS", help=THREADS_HELP)
+
+
+#: Largest ``--seed``: every random generator brush seeds (torch's, numpy's) takes 0..2^32-1, and a
+#: negative or larger seed would fail deep inside one of them instead of as a usage error.
+MAX_SEED = 2**32 - 1
+
+
+def seed_option(default: int, help: str) -> Any:
+    return typer.Option(default, "--seed", min=0, max=MAX_SEED, help=help)
 
 
 def jobs_option() -> Any:

@@ -13,7 +13,7 @@ import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import LazyBars, err_console, json_option, notes, print_json, progress_bar
-from brushcli.cli.options import device_option, jobs_option, shard_option, threads_option
+from brushcli.cli.options import device_option, jobs_option, seed_option, shard_option, threads_option
 
 
 @app.command("paint")
@@ -36,7 +36,7 @@ def paint_command(
                                 "in under 8 s, 500 strokes at 512 px in under a minute, on 2 cores); best: 2.5x the "
                                 "steps and more sweeps (~2.3x the time; 6% closer to the photo at 512 px, 13% at "
                                 "64 px, for 50 strokes). --steps and --search override either."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, CPU and --threads: same strokes)."),
+    seed: int = seed_option(0, help="Random seed (same seed, CPU and --threads: same strokes)."),
     device: str = device_option(),
     threads: str = threads_option(),
     jobs: int = jobs_option(),

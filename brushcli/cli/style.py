@@ -11,7 +11,7 @@ import brushcli.cli.exports as exports
 from brushcli.cli.app import app
 from brushcli.cli.painters import PAINTER_HELP
 from brushcli.cli.console import LazyBars, json_option, notes, print_json, progress_bar
-from brushcli.cli.options import command_threads, device_option, threads_option
+from brushcli.cli.options import command_threads, device_option, seed_option, threads_option
 
 
 @app.command("style")
@@ -30,7 +30,7 @@ def style_command(
     window: int = typer.Option(512, "--window", help="Content loss window in px (bounds memory; multiple of 32)."),
     painter: str = typer.Option("pen", "--painter", help=PAINTER_HELP),
     weights: str = typer.Option(None, "--weights", help="Local weights for the net: a safetensors file (never a pickle)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = seed_option(0, help="Random seed."),
     device: str = device_option(),
     threads: str = threads_option(),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; writes OUT/<stem>/."),

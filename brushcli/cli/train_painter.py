@@ -14,7 +14,7 @@ from brushcli.cli.console import (
     LazyBars, console, graceful_stop, json_option, notes, print_json, progress_bar, training_finished,
 )
 from brushcli.errors import OutputError
-from brushcli.cli.options import command_threads, device_option, threads_option
+from brushcli.cli.options import command_threads, device_option, seed_option, threads_option
 from brushcli.files import check_output_file, write_json, write_png
 
 
@@ -32,7 +32,7 @@ def train_painter_command(
     steps: int = typer.Option(20_000, "--steps", help="Optimisation steps."),
     batch: int = typer.Option(128, "--batch", help="Strokes per step."),
     lr: float = typer.Option(3e-3, "--lr", help="Peak learning rate (warm-up, then cosine decay)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for data and training."),
+    seed: int = seed_option(0, help="Seed for data and training."),
     name: str = typer.Option(None, "--name", help="Painter name recorded in config.json (default: the preset's)."),
     arch_args: str = typer.Option(None, "--arch-args", help='Architecture arguments as JSON, e.g. \'{"hidden": 96}\'.'),
     eval_samples: int = typer.Option(2000, "--eval-samples", help="Held-out strokes for the final fidelity report."),
@@ -118,7 +118,7 @@ def _parse_arch_args(text: str | None) -> dict:
 def eval_painter_command(
     name: str = typer.Argument(..., help=PAINTER_HELP),
     samples: int = typer.Option(2000, "--samples", help="Held-out random actions to compare."),
-    seed: int = typer.Option(12345, "--seed", help="Seed of the held-out actions."),
+    seed: int = seed_option(12345, help="Seed of the held-out actions."),
     grid: Path = typer.Option(None, "--grid", help="Write a MyPaint | neural | difference grid PNG here."),
     report: Path = typer.Option(None, "--report", metavar="FILE", help="Also write the numbers as JSON to FILE."),
     as_json: bool = json_option(),

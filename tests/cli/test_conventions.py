@@ -146,3 +146,15 @@ def test_a_refused_input_is_its_error_line_alone_without_a_progress_bar(runner, 
     assert not re.search(r"━|\b0/(\?|\d)", result.stderr), result.stderr
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, repr(result.stderr)
     assert not (tmp_path / "out" / "bad" / "strokes.json").exists()
+
+
+@pytest.mark.parametrize("command", [["paint", "x.jpg"], ["dream", "violin"], ["style", "x.jpg"], ["train-painter"],
+                                     ["train-agent"], ["eval-painter", "pen"]])
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_a_seed_no_generator_takes_is_a_usage_error(runner, tmp_path, monkeypatch, command, seed):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*command, "--seed", seed])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--seed" in lines[0], result.stderr
+    assert not any(tmp_path.iterdir())
