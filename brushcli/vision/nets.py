@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from brushcli.errors import BrushError
+from brushcli.vision.fold import folded_copy
 
 
 class NetError(BrushError):
@@ -483,6 +484,7 @@ class Classifier(nn.Module):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self._aliases = _layer_aliases(net)
+        self._fast: tuple[nn.Module | None, torch.device] | None = None
 
     @property
     def name(self) -> str:
@@ -509,7 +511,17 @@ class Classifier(nn.Module):
         return ((images - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(self.preprocess(images))
+        return self._logits_net()(self.preprocess(images))
+
+    def _logits_net(self) -> nn.Module:
+        """The net with BatchNorm and padding folded (:mod:`brushcli.vision.fold`) for passes that only
+        need logits, made on first use on the net's current device; the net itself if folding fails."""
+        device = self.mean.device
+        if self._fast is None or self._fast[1] != device:
+            size = self.input_size
+            probe = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)).to(device)
+            self._fast = (folded_copy(self.net, self.normalise(probe)), device)
+        return self._fast[0] or self.net
 
     def layer_names(self) -> list[str]:
         """Names :meth:`run` accepts: ``logits``, friendly aliases, then every module path."""
@@ -550,7 +562,7 @@ class Classifier(nn.Module):
             for layer in features:
                 handles.append(self._module(layer).register_forward_hook(hook(layer)))
             x = self.preprocess(images) if resize else self.normalise(images)
-            logits = self.net(x)
+            logits = (self.net if features else self._logits_net())(x)
         except _Enough:
             logits = None
         finally:
