@@ -52,12 +52,9 @@ def conv_bn_pairs(net: nn.Module, probe: torch.Tensor) -> list[tuple[str, str]]:
         return hook
 
     for name, module in net.named_modules():
-        if type(module).forward is not nn.Conv2d.forward and not hasattr(module, "static_padding"):
-            continue  # a subclass with its own forward (other than EfficientNet's) may not be a plain conv
         if isinstance(module, nn.Conv2d):
             handles.append(module.register_forward_hook(after_conv(name)))
-    for name, module in net.named_modules():
-        if isinstance(module, nn.BatchNorm2d) and module.track_running_stats:
+        elif isinstance(module, nn.BatchNorm2d) and module.track_running_stats:
             handles.append(module.register_forward_pre_hook(before_bn(name)))
     try:
         with torch.no_grad():
@@ -65,8 +62,9 @@ def conv_bn_pairs(net: nn.Module, probe: torch.Tensor) -> list[tuple[str, str]]:
     finally:
         for handle in handles:
             handle.remove()
-    used = [bn for _, bn in pairs]
-    return [(conv, bn) for conv, bn in pairs if used.count(bn) == 1]
+    # a module run twice (shared weights) could take only one fold: leave those as they are
+    convs, bns = [conv for conv, _ in pairs], [bn for _, bn in pairs]
+    return [(conv, bn) for conv, bn in pairs if convs.count(conv) == 1 and bns.count(bn) == 1]
 
 
 def folded_copy(net: nn.Module, probe: torch.Tensor) -> nn.Module | None:
