@@ -26,7 +26,10 @@ message is one line saying what to do.
 
 Networks come back in eval mode with ``requires_grad`` off, on the device asked for. Their inputs are
 RGB images in 0..1 of any size: a :class:`Classifier` resizes to its net's input size and normalises,
-so callers (objectives, transforms, metrics) never deal with a net's preprocessing.
+so callers (objectives, transforms, metrics) never deal with a net's preprocessing. Passes that
+need only logits run a copy with each BatchNorm folded into its convolution (:mod:`brushcli.vision.fold`:
+the same function, about a quarter off ``brush dream`` on the CPU); feature layers come from the net
+as loaded.
 """
 
 from __future__ import annotations
