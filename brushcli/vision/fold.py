@@ -6,7 +6,8 @@ in the convolution's weights and bias; and a separate zero-padding layer (Effici
 TensorFlow-style "same" padding) copies every activation map once more. Neither changes what the net
 computes, but both cost memory traffic forward and backward: on the 2-core CPU, one step of
 ``brush dream``'s class image (EfficientNet-Lite0 + Lite1, four 224-px views, forward and backward)
-took 476 ms before and 345 ms after (docs/benchmarks.md, seventeenth session).
+took 395-444 ms before and 216-242 ms after, and a whole class about a quarter less
+(docs/benchmarks.md, seventeenth session).
 
 The folded net is a copy that shares every tensor it does not change with the original, so the
 original stays as loaded (a convolution's own output, before its BatchNorm, is still there for

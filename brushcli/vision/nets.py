@@ -524,7 +524,7 @@ class Classifier(nn.Module):
             size = self.input_size
             probe = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)).to(device)
             self._fast = (folded_copy(self.net, self.normalise(probe)), device)
-        return self._fast[0] or self.net
+        return self.net if self._fast[0] is None else self._fast[0]
 
     def layer_names(self) -> list[str]:
         """Names :meth:`run` accepts: ``logits``, friendly aliases, then every module path."""
