@@ -106,11 +106,13 @@ def paint(
 def paint_for_dream(image: np.ndarray, painter: "Painter", settings: "DreamSettings",
                     progress: Callable[[int, int, float], None] | None = None) -> "Painting":
     """``brush paint``'s pipeline on a dream prototype (``DreamSettings.strokes`` strokes at its ``size``,
-    default quality): the :data:`~brushcli.apps.dream.PaintImage` that ``dream --start prototype`` needs."""
+    default quality, ``DreamSettings.search`` sweeps of its search): the
+    :data:`~brushcli.apps.dream.PaintImage` that ``dream --start prototype`` needs."""
     from brushcli.apps.paint import PaintSettings, paint as paint_image
 
     return paint_image(image, painter, PaintSettings(strokes=settings.strokes, size=settings.size, seed=settings.seed,
-                                                     device=settings.device), progress=progress)
+                                                     device=settings.device, search=settings.search),
+                       progress=progress)
 
 
 def dream(classes: "Sequence[str | int]", **options: Any) -> "list[Painting]":

@@ -34,6 +34,8 @@ ORDERED_ELEMENTS = 1 << 26
 #: (``"point"``), its pressures and size (``"pressure"``), the stroke turned or scaled about its
 #: center (``"turn"``, ``"scale"``).
 MOVES = ("all", "shift", "point", "pressure", "turn", "scale")
+#: Most sweeps a command's ``--search`` may ask for (``brush paint``'s, and ``brush dream``'s of either start).
+MAX_SEARCH = 100
 #: ``score(images)`` maps ``(K, 3, S, S)`` candidate paintings in 0..1 to ``(K,)`` losses (lower is better).
 Score = Callable[[torch.Tensor], torch.Tensor]
 

@@ -39,7 +39,7 @@ from brushcli.optimize import optimize
 from brushcli.output_search import search_painting, searched
 from brushcli.outputs.result import Painting
 from brushcli.painters.painter import Painter
-from brushcli.replay_search import MOVES, SearchLog, SearchSettings, search_strokes
+from brushcli.replay_search import MAX_SEARCH, MOVES, SearchLog, SearchSettings, search_strokes
 from brushcli.runtime import threads_for, use_threads, usable_cores
 from brushcli.strokes import StrokeList
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from brushcli.vision.nets import NetEnsemble
 
 MAX_STROKES = 100_000
-MAX_SEARCH = 100
 #: The pixel objective's description: re-seeding and the replay search need a loss they can split per stroke.
 PIXELS = "mse(pixels)"
 #: Steps between real-MyPaint alpha refreshes (each stage starts with one): 25 painted as well as 10

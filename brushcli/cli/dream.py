@@ -47,9 +47,10 @@ def dream_command(
                                    help="--start strokes: re-render the strokes in real MyPaint every N steps and "
                                         "optimise what it paints (0 = optimise the neural render only)."),
     search: int = typer.Option(None, "--search",
-                               help="--start strokes: after gradient descent, sweeps of trial and error over "
-                                    "every stroke, scored by the nets on the real MyPaint replay (0 = off; default "
-                                    "5); each sweep tries 16 variations of every stroke."),
+                               help="Sweeps of trial and error over every stroke on the real MyPaint replay, "
+                                    "each trying 16 variations of every stroke (0 = off). --start prototype: brush "
+                                    "paint's search towards the class image (default 1; 3 as brush paint, 15-20 s "
+                                    "more a class); --start strokes: scored by the nets (default 5)."),
     judges: str = typer.Option(None, "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check); "
                                     "default: efficientnet-lite2 unless optimised; 'none' for no judge."),

@@ -164,6 +164,20 @@ def test_a_prototype_start_paints_the_class_image(painter):
         dream(388, ensemble, painter, settings)  # apps.dream cannot paint an image by itself
 
 
+def test_a_prototype_s_search_is_paint_s_search_of_the_class_image(painter):
+    """``--search`` with a prototype sets the sweeps of brush paint's search (towards the class image)."""
+    from brushcli.api import paint_for_dream
+
+    ensemble = NetEnsemble.create(["tiny-a"], pretrained=False)
+    base = dict(strokes=8, steps=5, size=64, opacity=0.0)
+    none = dream(388, ensemble, painter, DreamSettings(**base, search=0), paint_image=paint_for_dream)
+    two = dream(388, ensemble, painter, DreamSettings(**base, search=2), paint_image=paint_for_dream)
+    assert "search_accepted" not in none.info  # no sweep: paint's search did not run
+    assert two.info["search_accepted"] > 0
+    assert two.info["search_loss_last"] < two.info["search_loss_first"]
+    assert DreamSettings(**base).search_trials == 0  # the class search is --start strokes' alone
+
+
 def test_the_cli_defaults_are_the_apps():
     import inspect
 
@@ -175,7 +189,7 @@ def test_the_cli_defaults_are_the_apps():
     assert options["nets"].default.default == ",".join(DEFAULT_NETS)
     assert options["search"].default.default is None and options["start"].default.default is None
     assert options["opacity"].default.default == DreamSettings().opacity == 3.0
-    assert DreamSettings().start == "prototype" and DreamSettings().strokes == 500 and DreamSettings().search == 0
+    assert DreamSettings().start == "prototype" and DreamSettings().strokes == 500 and DreamSettings().search == 1
     assert DreamSettings(start="strokes").search == 5 and DreamSettings(start="strokes").strokes == 30
 
 
@@ -251,7 +265,8 @@ def test_cli_writes_the_outputs_and_scores_the_replay(tmp_path):
     (["panda", "--nets", "tiny-b", "--weights", "tiny-b=WEIGHTS"], "does not hold tiny-b weights"),
     (["panda", "--weights", "nonsense"], "malformed --weights"),
     (["panda", "--strokes", "0"], "--strokes must be 1..1000"),
-    (["panda", "--search", "3"], "--search is the class search of --start strokes"),
+    (["panda", "--search", "101"], "--search must be 0 (off) to 100 sweeps"),
+    (["panda", "--start", "strokes", "--search", "-1"], "--search must be 0 (off) to 100 sweeps"),
     (["panda", "--start", "sideways"], "unknown start 'sideways'"),
     (["panda", "--steps", "0"], "--steps must be 1 or more with --start prototype"),
     (["panda", "--opacity", "-1"], "--opacity must be 0..20"),
