@@ -1,15 +1,16 @@
 """How settings of ``brush dream``'s painting stage change what the judge sees, on the same class images.
 
 The class image (the first half of every class, ~100 s) does not depend on how it is painted, so it
-is made once per class and seed (cached as OUT/<class>-s<seed>.npy) and painted once per variant;
-each MyPaint replay is scored by the optimised nets (their mean probability) and by the judge.
+is made once per class, seed and step count (cached as OUT/<class>-s<seed>.npy) and painted once
+per variant; each MyPaint replay is scored by the optimised nets (their mean probability) and by the judge.
 
     BRUSH_THREADS=2 python benchmarks/dream_paint_variants.py --out /tmp/variants \\
         --variants "search=3;search=1;search=0;search=3,strokes=400"
 
 Classes default to the development classes of ``dream_classes.py`` (settings are tuned on those,
-never on its benchmark classes). Each variant sets ``DreamSettings`` fields (``search``: sweeps of
-paint's output search; ``strokes``). Prints and appends one JSON row per class and variant to
+never on its benchmark classes). Each variant sets ``DreamSettings`` fields: ``search`` (sweeps of
+paint's output search), ``strokes``, ``steps`` (the class image's, which gets its own cache file,
+OUT/<class>-s<seed>-steps<N>.npy). Prints and appends one JSON row per class and variant to
 OUT/rows.jsonl, saves each replay as OUT/<class>-s<seed>-<variant>.png, then prints the medians.
 """
 
@@ -31,7 +32,8 @@ from PIL import Image  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from brushcli.api import paint_for_dream  # noqa: E402
-from brushcli.apps.dream import DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings, prototype_image  # noqa: E402
+from brushcli.apps.dream import (DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings,  # noqa: E402
+                                 prototype_image)
 from brushcli.objectives import class_objective  # noqa: E402
 from brushcli.painters.registry import create_painter  # noqa: E402
 from brushcli.runtime import thread_budget  # noqa: E402
@@ -62,25 +64,30 @@ def main() -> None:
     for name in args.classes.split(";"):
         cls = find_class(name)
         stem = f"{cls.name.replace(' ', '-')}-s{args.seed}"
-        cache = args.out / f"{stem}.npy"
-        started = time.perf_counter()
-        if cache.exists():
-            image, image_seconds = np.load(cache), None
-        else:
-            image = prototype_image(class_objective(nets.names, cls.index), nets, DreamSettings(seed=args.seed))
-            image_seconds = round(time.perf_counter() - started, 1)
-            np.save(cache, image)
         for variant in variants:
             settings = DreamSettings(seed=args.seed, **parse_variant(variant))
             settings.validate()
+            # the class image depends on the seed and its steps only: made once, shared by the variants
+            suffix = "" if settings.steps is None else f"-steps{settings.steps}"
+            cache = args.out / f"{stem}{suffix}.npy"
+            started = time.perf_counter()
+            if cache.exists():
+                image, image_seconds = np.load(cache), None
+            else:
+                image = prototype_image(class_objective(nets.names, cls.index), nets, settings)
+                image_seconds = round(time.perf_counter() - started, 1)
+                np.save(cache, image)
             started = time.perf_counter()
             painting = paint_for_dream(image, painter, settings)
             seconds = round(time.perf_counter() - started, 1)
             real = painting.mypaint().image
-            Image.fromarray((np.clip(real, 0, 1) * 255).round().astype(np.uint8)).save(args.out / f"{stem}-{variant}.png")
+            picture = Image.fromarray((np.clip(real, 0, 1) * 255).round().astype(np.uint8))
+            picture.save(args.out / f"{stem}-{variant}.png")
             row = {"class": cls.name, "seed": args.seed, "variant": variant, "paint_seconds": seconds,
-                   "class_image_seconds": image_seconds, "ensemble": ensemble_scores(real, list(nets), cls.index),
-                   "judge": class_scores(real, list(judge)[0], cls.index), "mse_mypaint": painting.metrics["mse_mypaint"]}
+                   "class_image_seconds": image_seconds,
+                   "ensemble": ensemble_scores(real, list(nets), cls.index),
+                   "judge": class_scores(real, list(judge)[0], cls.index),
+                   "mse_mypaint": painting.metrics["mse_mypaint"]}
             rows.append(row)
             print(json.dumps(row), flush=True)
             with open(args.out / "rows.jsonl", "a") as log:
