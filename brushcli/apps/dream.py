@@ -69,10 +69,11 @@ STARTS = ("prototype", "strokes")
 DEFAULT_STROKES = {"prototype": 500, "strokes": 30}
 #: Search sweeps when none are given, per start. ``strokes``: the class search on the replay
 #: (:mod:`brushcli.replay_search`). ``prototype``: ``brush paint``'s output-size search, which moves
-#: each stroke towards the class image. One sweep instead of paint's three saves 15-20 s a class (a
-#: fifth to a quarter of the painting); the judge's median p held on the six development classes
-#: (0.53 against 0.55, all top-1, though the grand piano's halved) and on the held-out sets; with no
-#: sweep the koala's and the piano's fell further (docs/benchmarks.md, "Eighteenth session").
+#: each stroke towards the class image. One sweep instead of paint's three saves 11-22 s a class (a
+#: fifth to a quarter of the painting; 14-15 s interleaved); the judge's median p held on the six
+#: development classes (0.53 against 0.55, all top-1, though the grand piano's halved) and on the
+#: held-out sets; with no sweep the koala's and the piano's fell further (docs/benchmarks.md,
+#: "Eighteenth session").
 DEFAULT_SEARCH = {"prototype": 1, "strokes": 5}
 #: Steps of the prototype's optimisation when none are given (Lucid-style visualisations settle in ~200).
 PROTOTYPE_STEPS = 256

@@ -49,7 +49,7 @@ def dream_command(
     search: int = typer.Option(None, "--search",
                                help="Sweeps of trial and error over every stroke on the real MyPaint replay, "
                                     "each trying 16 variations of every stroke (0 = off). --start prototype: brush "
-                                    "paint's search towards the class image (default 1; 3 as brush paint, 15-20 s "
+                                    "paint's search towards the class image (default 1; 3 as brush paint, about 15 s "
                                     "more a class); --start strokes: scored by the nets (default 5)."),
     judges: str = typer.Option(None, "--judges",
                                help="Comma-separated classifiers that only score the result (generalisation check); "
