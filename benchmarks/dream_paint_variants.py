@@ -27,11 +27,11 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as brush runs torch (brushcli/runtime.py); before torch starts
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from brushcli.api import paint_for_dream  # noqa: E402
+from brushcli.files import write_png  # noqa: E402
 from brushcli.apps.dream import (DEFAULT_JUDGES, DEFAULT_NETS, DEFAULT_PAINTER, DreamSettings,  # noqa: E402
                                  prototype_image)
 from brushcli.objectives import class_objective  # noqa: E402
@@ -81,8 +81,7 @@ def main() -> None:
             painting = paint_for_dream(image, painter, settings)
             seconds = round(time.perf_counter() - started, 1)
             real = painting.mypaint().image
-            picture = Image.fromarray((np.clip(real, 0, 1) * 255).round().astype(np.uint8))
-            picture.save(args.out / f"{stem}-{variant}.png")
+            write_png(args.out / f"{stem}-{variant}.png", real)
             row = {"class": cls.name, "seed": args.seed, "variant": variant, "paint_seconds": seconds,
                    "class_image_seconds": image_seconds,
                    "ensemble": ensemble_scores(real, list(nets), cls.index),

@@ -10,7 +10,7 @@ Prints the median of a few repeats, in ms, of:
   figures in ../shared/notes/environment.md were 957 ms and 347 ms.
 - ``dream-class-image-step``: one step of ``brush dream``'s class image: EfficientNet-Lite0 + Lite1 on
   four 224-px views, forward and backward (the offline ImageNet weights, BatchNorm folded as brush
-  runs them since the seventeenth session: ~1.7x faster than before). A class image is 256 of them.
+  runs them since the seventeenth session: 1.6-2.1x faster in interleaved runs). A class image is 256 of them.
 """
 
 from __future__ import annotations
