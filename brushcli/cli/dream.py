@@ -31,7 +31,7 @@ def dream_command(
                                    "(shapes a person can see); strokes: strokes scattered over the canvas and "
                                    "optimised for the class directly (texture the nets read). Default: prototype."),
     strokes: int = typer.Option(None, "--strokes", "-n",
-                                help="Strokes per painting (1..1000; default 500 with --start prototype, 30 with "
+                                help="Strokes per painting (1..1000; default 400 with --start prototype, 30 with "
                                      "--start strokes)."),
     steps: int = typer.Option(None, "--steps",
                               help="Gradient steps: the prototype's (default 256), or the strokes' with --start "

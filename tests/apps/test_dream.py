@@ -189,7 +189,7 @@ def test_the_cli_defaults_are_the_apps():
     assert options["nets"].default.default == ",".join(DEFAULT_NETS)
     assert options["search"].default.default is None and options["start"].default.default is None
     assert options["opacity"].default.default == DreamSettings().opacity == 3.0
-    assert DreamSettings().start == "prototype" and DreamSettings().strokes == 500 and DreamSettings().search == 1
+    assert DreamSettings().start == "prototype" and DreamSettings().strokes == 400 and DreamSettings().search == 1
     assert DreamSettings(start="strokes").search == 5 and DreamSettings(start="strokes").strokes == 30
 
 

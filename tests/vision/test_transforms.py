@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from brushcli.vision import transforms as T
 
@@ -25,6 +26,25 @@ def test_standard_views_are_seeded_and_take_the_wider_ranges():
     b = t(image, torch.Generator().manual_seed(3))
     assert a.shape[0] == 5 and torch.equal(a, b)
     assert not torch.allclose(a[0], a[1])
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (48, 80)])
+def test_frame_is_the_chain_of_transforms_in_one_resampling(shape: tuple[int, int]):
+    h, w = shape
+    smooth = F.interpolate(torch.rand(1, 3, 5, 5, generator=torch.Generator().manual_seed(1)), size=shape,
+                           mode="bicubic", align_corners=False).clamp(0, 1).repeat(6, 1, 1, 1)
+    options = {"fill": 0.3, "crop": (0.5, 1.0), "scale": (0.5, 1.2), "rotate": 30.0}
+    steps = T.chain(h, **options)(smooth, torch.Generator().manual_seed(4))
+    assert steps.shape[-2:] == (h + 3, w + 3)  # padded 2 x 3 px, jittered 2 px and 1 px
+    steps = F.interpolate(steps, size=shape, mode="bilinear", align_corners=False, antialias=True)
+    once = T.frame(h, **options)(smooth, torch.Generator().manual_seed(4))
+    other = T.frame(h, **options)(smooth, torch.Generator().manual_seed(5))
+    assert once.shape == smooth.shape
+    diff = (once - steps).abs().flatten()
+    # the same views up to interpolation (which differs most on the image's edge against the fill)
+    assert float(diff.mean()) < 0.01 and float(diff.quantile(0.95)) < 0.03
+    assert float((other - steps).abs().mean()) > 0.1  # other random numbers: other views
+    assert not torch.allclose(once[0], once[1])
 
 
 def test_low_pass_blurs_only_the_first_views_and_is_seeded():
