@@ -40,6 +40,7 @@ from brushcli.distributed import ProcessGroup
 from brushcli.errors import InvalidArgument
 from brushcli.painters.painter import Painter
 from brushcli.runtime import autocast
+from brushcli.vision import transforms as T
 
 LOG_FILE = "log.csv"
 SAMPLES_DIR = "samples"
@@ -120,28 +121,6 @@ def shift_images(images: torch.Tensor, shift: int, generator: torch.Generator) -
     return torch.stack([padded[i, :, oy:oy + h, ox:ox + w] for i, (ox, oy) in enumerate(offsets.tolist())])
 
 
-def gaussian_blur(images: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    """Blur each image ``(B, C, H, W)`` with its own Gaussian ``sigma`` (px; 0 leaves it unchanged).
-
-    Digits in datasets are soft (upscaled from 8x8 or 28x28); blurring the crisp rendered examples a
-    random amount lets preconditioning transfer to them.
-    """
-    radius = int(math.ceil(3 * float(sigma.max()))) if len(sigma) else 0
-    if radius == 0:
-        return images
-    x = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
-    s = sigma.to(images).clamp(min=1e-3)[:, None]
-    kernel = torch.exp(-0.5 * (x[None] / s) ** 2)
-    kernel = kernel / kernel.sum(dim=1, keepdim=True)  # (B, K); sigma ~ 0 gives a delta
-    b, c, h, w = images.shape
-    flat = images.reshape(1, b * c, h, w)
-    k = kernel.repeat_interleave(c, dim=0)
-    flat = F.pad(flat, (radius, radius, radius, radius), mode="replicate")
-    flat = F.conv2d(flat, k[:, None, None, :], groups=b * c)
-    flat = F.conv2d(flat, k[:, None, :, None], groups=b * c)
-    return flat.reshape(b, c, h, w)
-
-
 class AgentTrainer:
     """Owns the agent, the critic, their optimisers and one training step of each phase."""
 
@@ -180,7 +159,7 @@ class AgentTrainer:
         with torch.no_grad():
             targets = render_examples(acts, inks, self.painter)
             sigma = torch.rand(len(targets), generator=generator) * self.settings.blur
-            targets = gaussian_blur(targets, sigma)
+            targets = T.gaussian_blur(targets, sigma)
         return targets, acts, inks
 
     def order_loss(self, generator: torch.Generator, batch: int | None = None) -> torch.Tensor:

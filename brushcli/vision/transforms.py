@@ -50,6 +50,28 @@ def _affine(images: torch.Tensor, theta: torch.Tensor, fill: Fill) -> torch.Tens
                          align_corners=False) + background
 
 
+def gaussian_blur(images: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """Blur each image ``(B, C, H, W)`` with its own Gaussian ``sigma`` (px; 0 leaves it unchanged).
+
+    Why: to soften crisp images towards softer ones they must match (the agents' rendered examples
+    towards upscaled digits; :func:`frame`'s views towards those of :func:`chain`).
+    """
+    radius = int(math.ceil(3 * float(sigma.max()))) if len(sigma) else 0
+    if radius == 0:
+        return images
+    x = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
+    s = sigma.to(images).clamp(min=1e-3)[:, None]
+    kernel = torch.exp(-0.5 * (x[None] / s) ** 2)
+    kernel = kernel / kernel.sum(dim=1, keepdim=True)  # (B, K); sigma ~ 0 gives a delta
+    b, c, h, w = images.shape
+    flat = images.reshape(1, b * c, h, w)
+    k = kernel.repeat_interleave(c, dim=0)
+    flat = F.pad(flat, (radius, radius, radius, radius), mode="replicate")
+    flat = F.conv2d(flat, k[:, None, None, :], groups=b * c)
+    flat = F.conv2d(flat, k[:, None, :, None], groups=b * c)
+    return flat.reshape(b, c, h, w)
+
+
 def compose(*transforms: Transform) -> Transform:
     """Apply ``transforms`` in order."""
 
@@ -259,9 +281,21 @@ def chain(size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 
                    jitter(j2), random_crop(crop, fill))
 
 
+#: Gaussian (px) that :func:`frame` blurs its views with: what :func:`chain`'s three bilinear
+#: resamplings blur them by. Measured on views of noise, the energy of neighbouring-pixel differences
+#: was 0.0046 after the chain, 0.039 after one resampling and 0.0051 with this blur.
+CHAIN_BLUR = 0.7
+
+
 def frame(size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 1.0),
-          scale: tuple[float, float] = (0.9, 1.1), rotate: float = 10.0) -> Transform:
-    """:func:`chain`'s views in one bilinear resampling each, at the image's own size."""
+          scale: tuple[float, float] = (0.9, 1.1), rotate: float = 10.0, blur: float = CHAIN_BLUR) -> Transform:
+    """:func:`chain`'s views in one bilinear resampling each, at the image's own size, blurred by a
+    Gaussian of ``blur`` px as the chain blurs them.
+
+    Why the blur: nets shown sharp views draw class images with detail that 400 strokes cannot
+    paint; without it the judge's median p on the held-out ten at ``--seed 2`` fell from 0.75 to
+    0.44 (docs/benchmarks.md, nineteenth session).
+    """
     p, j1, j2, scales, angles = _lucid_amounts(size, scale, rotate)
 
     def inner(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -286,7 +320,7 @@ def frame(size: int = 224, fill: Fill = 1.0, crop: tuple[float, float] = (0.65, 
         move = (rot @ offset2[:, :, None])[:, :, 0] / zoom[:, None] + shift1.flip(-1) - j1 / 2
         theta = torch.cat([linear * (1 / half_in)[None, :, None] * half_in[None, None, :],
                            (move / half_in)[:, :, None]], dim=2)
-        return _affine(images, theta, fill)
+        return gaussian_blur(_affine(images, theta, fill), torch.full((n,), float(blur)))
 
     return inner
 

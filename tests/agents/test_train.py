@@ -74,16 +74,6 @@ def test_checkpoint_resume_gives_identical_state(painter, digits, tmp_path, tiny
     assert (tmp_path / "a/samples/step_000003.png").is_file()
 
 
-def test_gaussian_blur_per_image():
-    from brushcli.agents.train import gaussian_blur
-
-    x = torch.zeros(2, 1, 9, 9)
-    x[:, :, 4, 4] = 1
-    y = gaussian_blur(x, torch.tensor([0.0, 1.0]))
-    assert torch.allclose(y[0], x[0], atol=1e-6)  # sigma 0: unchanged
-    assert torch.allclose(y[1].sum(), torch.tensor(1.0)) and abs(float(y[1, 0, 4, 4]) - 0.159) < 0.01
-
-
 @pytest.mark.parametrize("device", DEVICES)
 def test_training_runs_on_every_device(digits, tiny_config, device):
     from brushcli.painters.registry import create_painter

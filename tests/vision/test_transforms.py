@@ -47,6 +47,28 @@ def test_frame_is_the_chain_of_transforms_in_one_resampling(shape: tuple[int, in
     assert not torch.allclose(once[0], once[1])
 
 
+def test_frame_blurs_its_views_as_much_as_the_chain():
+    noise = torch.rand(1, 3, 96, 96, generator=torch.Generator().manual_seed(2)).repeat(16, 1, 1, 1)
+    options = {"fill": 0.5, "crop": (0.65, 1.0), "scale": (0.5, 1.2), "rotate": 30.0}
+
+    def detail(views: torch.Tensor) -> float:  # energy of neighbouring-pixel differences at the views' size
+        views = F.interpolate(views, size=(96, 96), mode="bilinear", align_corners=False, antialias=True)
+        return float((views[..., 1:] - views[..., :-1]).pow(2).mean())
+
+    steps = detail(T.chain(96, **options)(noise, torch.Generator().manual_seed(1)))
+    blurred = detail(T.frame(96, **options)(noise, torch.Generator().manual_seed(1)))
+    sharp = detail(T.frame(96, **options, blur=0.0)(noise, torch.Generator().manual_seed(1)))
+    assert 0.6 * steps < blurred < 1.6 * steps and sharp > 4 * steps
+
+
+def test_gaussian_blur_per_image():
+    x = torch.zeros(2, 1, 9, 9)
+    x[:, :, 4, 4] = 1
+    y = T.gaussian_blur(x, torch.tensor([0.0, 1.0]))
+    assert torch.allclose(y[0], x[0], atol=1e-6)  # sigma 0: unchanged
+    assert torch.allclose(y[1].sum(), torch.tensor(1.0)) and abs(float(y[1, 0, 4, 4]) - 0.159) < 0.01
+
+
 def test_low_pass_blurs_only_the_first_views_and_is_seeded():
     image = torch.rand(1, 3, 64, 64).repeat(4, 1, 1, 1)  # the same noise in four views
     t = T.low_pass(2, [0.25, 0.5])
