@@ -66,9 +66,9 @@ DEFAULT_PAINTER = "dry-brush"
 #: ``strokes``: strokes scattered over the canvas and optimised for the class directly.
 STARTS = ("prototype", "strokes")
 #: Strokes when none are given, per start: a prototype needs enough strokes to keep its parts. 400
-#: rather than 500: the painting's median was 8 s shorter (55.8 against 64.0 s) and the judge's median
-#: p on the six development classes was higher, not lower, in two sessions (0.60 against 0.49, 0.66 against 0.55;
-#: docs/benchmarks.md, "Nineteenth session").
+#: rather than 500: on the six development classes, each class image painted both ways, the painting's
+#: median was 8 s shorter (55.8 against 64.0 s) and the judge's median p higher, not lower, in two
+#: sessions (0.60 against 0.49, 0.66 against 0.55; docs/benchmarks.md, "Nineteenth session").
 DEFAULT_STROKES = {"prototype": 400, "strokes": 30}
 #: Search sweeps when none are given, per start. ``strokes``: the class search on the replay
 #: (:mod:`brushcli.replay_search`). ``prototype``: ``brush paint``'s output-size search, which moves
