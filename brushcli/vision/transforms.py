@@ -250,7 +250,7 @@ def standard(count: int = 4, size: int = 224, fill: Fill = 1.0, crop: tuple[floa
     """The dream default: ``count`` views of a ``size``-px image, each padded, jittered, scaled by a
     factor in ``scale``, rotated by up to ``rotate`` degrees, jittered again, randomly cropped (side
     fraction in ``crop``) and colour-jittered by ``color`` (Lucid's standard transforms plus the
-    paper's crops), as the same size as the image.
+    paper's crops), at the same size as the image.
 
     The geometry is that of :func:`chain` of :func:`pad`, :func:`jitter`, :func:`random_scale`,
     :func:`random_rotate`, :func:`jitter` and :func:`random_crop` (the same random numbers drawn in the
